@@ -1,0 +1,231 @@
+"""The scenario as plain data: what an operator declared, already validated.
+
+Everything here is standard-library dataclasses so that every other layer (solver, checker,
+reports) can depend on it without pulling in YAML, OR-Tools or networkx. The loader in
+`nfvplan.io` is the only producer; it guarantees the invariants documented on each class
+(references resolve, amounts are non-negative, exactly one of `replicas`/`throughput_gbps`...).
+Units are the format's: GiB, Gbps, ms, a currency per month.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+FORMAT_VERSION = 1
+
+
+class Form(str, Enum):
+    """How an instance is packaged: a VM carries its own kernel, a container shares the host's."""
+
+    VM = "vm"
+    CONTAINER = "container"
+
+
+class Objective(str, Enum):
+    """What the solver minimises."""
+
+    COST = "cost"
+    SERVERS = "servers"
+    BALANCE = "balance"
+
+
+class Scope(str, Enum):
+    """The unit that anti-affinity keeps replicas apart on."""
+
+    HOST = "host"
+    RACK = "rack"
+    SITE = "site"
+
+
+@dataclass(frozen=True)
+class Flavor:
+    """What one instance asks for, before the form's overhead."""
+
+    vcpu: float
+    memory_gib: float
+    hugepages_gib: float = 0.0
+    disk_gib: float = 0.0
+    sriov_vfs: int = 0
+    gbps: float = 0.0
+
+
+@dataclass(frozen=True)
+class Overhead:
+    """What each instance of a form costs on top of its flavor (guest OS, emulator, shim)."""
+
+    vcpu: float = 0.0
+    memory_gib: float = 0.0
+    disk_gib: float = 0.0
+
+
+@dataclass(frozen=True)
+class HostReserve:
+    """What a host gives up once as soon as it runs at least one instance of a form."""
+
+    cores: float = 0.0
+    memory_gib: float = 0.0
+    disk_gib: float = 0.0
+
+
+@dataclass(frozen=True)
+class FormSpec:
+    """The platform cost of one form factor."""
+
+    overhead: Overhead = field(default_factory=Overhead)
+    host_reserve: HostReserve = field(default_factory=HostReserve)
+    boot_seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class Platform:
+    """Per-form costs and the CPU overcommit ratio for shared vCPUs."""
+
+    vm: FormSpec = field(default_factory=FormSpec)
+    container: FormSpec = field(default_factory=FormSpec)
+    cpu_overcommit: float = 1.0
+
+    def form(self, form: Form) -> FormSpec:
+        """The spec of `form`."""
+        return self.vm if form is Form.VM else self.container
+
+
+@dataclass(frozen=True)
+class ServerType:
+    """A hardware profile. Threads, memory and VFs split evenly over `numa_nodes`."""
+
+    name: str
+    cores: int
+    threads_per_core: int
+    memory_gib: float
+    disk_gib: float
+    nic_gbps: float
+    sriov_vfs: int
+    numa_nodes: int
+    monthly_cost: float
+
+    @property
+    def threads(self) -> int:
+        """Hardware threads: the unit vCPUs are counted against."""
+        return self.cores * self.threads_per_core
+
+
+@dataclass(frozen=True)
+class Site:
+    """A data centre or edge location with its installed and purchasable servers.
+
+    `servers` and `expand` map server-type names to counts, in file order; server ids and racks
+    follow from that order (FORMAT.md section 2).
+    """
+
+    name: str
+    kind: str | None
+    racks: int
+    servers: dict[str, int]
+    expand: dict[str, int]
+    transit: bool = False
+
+
+@dataclass(frozen=True)
+class Link:
+    """A physical link between two sites; both directions share `gbps`."""
+
+    a: str
+    b: str
+    gbps: float
+    latency_ms: float
+    length_km: float | None = None
+
+
+@dataclass(frozen=True)
+class SiteFilter:
+    """Where a VNF may run: either explicit site names or every site of one kind."""
+
+    names: tuple[str, ...] | None = None
+    kind: str | None = None
+
+    def allows(self, site: Site) -> bool:
+        """True when `site` is allowed by this filter."""
+        if self.names is not None:
+            return site.name in self.names
+        return site.kind == self.kind
+
+    def describe(self) -> str:
+        """The filter as the operator wrote it."""
+        if self.names is not None:
+            return "[" + ", ".join(self.names) + "]"
+        return f"{{kind: {self.kind}}}"
+
+
+@dataclass(frozen=True)
+class Vnf:
+    """A network function and its placement rules.
+
+    Exactly one of `replicas` and `throughput_gbps` decides the instance count when the VNF is
+    used; a VNF with `throughput_gbps` and a `replicas` count is a fixed count whose instances
+    each carry at most `throughput_gbps` (the loader refuses neither-nor).
+    """
+
+    name: str
+    flavor: Flavor
+    forms: tuple[Form, ...]
+    replicas: int | None = None
+    throughput_gbps: float | None = None
+    redundancy: int = 0
+    anti_affinity: Scope | None = None
+    trust: str = ""
+    sites: SiteFilter | None = None
+    license_monthly: float = 0.0
+    dedicated_cpu: bool = False
+    numa_aligned: bool = False
+    isolated: bool = False
+
+
+@dataclass(frozen=True)
+class Demand:
+    """Traffic entering a service chain at `source`, leaving at `target` (or the chain's end)."""
+
+    source: str
+    target: str | None
+    gbps: float
+    max_latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
+class Service:
+    """An ordered chain of VNFs and the demands that traverse it."""
+
+    name: str
+    chain: tuple[str, ...]
+    demands: tuple[Demand, ...]
+
+
+@dataclass(frozen=True)
+class SolverSettings:
+    """Search limits; the CLI may override each."""
+
+    time_limit_s: float = 30.0
+    workers: int = 2
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """A whole validated scenario file.
+
+    `sites` includes transit sites (named only by a topology, holding no servers), marked
+    `transit=True`. Dict orders are file orders and are significant for server numbering.
+    """
+
+    name: str
+    description: str
+    platform: Platform
+    server_types: dict[str, ServerType]
+    sites: dict[str, Site]
+    links: tuple[Link, ...]
+    vnfs: dict[str, Vnf]
+    services: dict[str, Service]
+    objective: Objective = Objective.COST
+    solver: SolverSettings = field(default_factory=SolverSettings)
+    source: str | None = None
+    version: int = FORMAT_VERSION

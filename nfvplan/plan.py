@@ -1,0 +1,145 @@
+"""The deployment plan: what the solver decided, as plain data (FORMAT.md section 2).
+
+A `Plan` is produced by the solver, written and read by `nfvplan.io.plan_io`, and re-checked by
+`nfvplan.check`. It carries no solver object, so a hand-edited plan file is as good an input
+to the checker as a fresh one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import Enum
+
+from nfvplan.model import FORMAT_VERSION
+
+RESOURCE_KEYS = ("threads", "memory_gib", "disk_gib", "nic_gbps", "sriov_vfs")
+"""The per-server resources a plan reports, in this order everywhere."""
+
+
+class Status(str, Enum):
+    """Outcome of a solve; `UNKNOWN` means no plan was found within the time limit."""
+
+    OPTIMAL = "optimal"
+    FEASIBLE = "feasible"
+    INFEASIBLE = "infeasible"
+    UNKNOWN = "unknown"
+
+    @property
+    def has_plan(self) -> bool:
+        """True when the plan holds placements."""
+        return self in (Status.OPTIMAL, Status.FEASIBLE)
+
+    @property
+    def exit_code(self) -> int:
+        """The process exit code of FORMAT.md section 3."""
+        return {Status.OPTIMAL: 0, Status.FEASIBLE: 0, Status.INFEASIBLE: 3, Status.UNKNOWN: 4}[
+            self
+        ]
+
+
+@dataclass(frozen=True)
+class ObjectiveValue:
+    """The objective reached, the best proven bound and the relative gap between them."""
+
+    name: str
+    value: float | None
+    bound: float | None
+    gap: float | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Headline figures of a plan; utilisations are over the servers used."""
+
+    monthly_cost: float = 0.0
+    servers_used: int = 0
+    servers_bought: int = 0
+    instances: int = 0
+    vms: int = 0
+    containers: int = 0
+    cpu_utilisation: float = 0.0
+    memory_utilisation: float = 0.0
+
+
+@dataclass(frozen=True)
+class ServerUse:
+    """A server that hosts something and what it uses of each resource (reserves included)."""
+
+    id: str
+    site: str
+    type: str
+    rack: int
+    bought: bool
+    used: dict[str, float]
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One instance: where it runs and in which form."""
+
+    vnf: str
+    instance: str
+    server: str
+    form: str
+    numa_node: int | None = None
+
+
+@dataclass(frozen=True)
+class Route:
+    """One split part of a demand: its Gbps, site path and the instances it passes in order."""
+
+    service: str
+    demand: int
+    gbps: float
+    latency_ms: float
+    path: list[str]
+    via: list[str]
+
+
+@dataclass(frozen=True)
+class LinkLoad:
+    """Traffic on a physical link and its share of the link's capacity."""
+
+    a: str
+    b: str
+    gbps: float
+    capacity_gbps: float
+
+    @property
+    def utilisation(self) -> float:
+        """Load over capacity."""
+        return self.gbps / self.capacity_gbps if self.capacity_gbps else 0.0
+
+
+@dataclass(frozen=True)
+class SolveStats:
+    """How the search went; not part of the plan's meaning, so the checker ignores it."""
+
+    wall_time_s: float = 0.0
+    formulation: str = ""
+    workers: int = 0
+    seed: int = 0
+
+
+@dataclass(frozen=True)
+class Plan:
+    """A whole plan file."""
+
+    scenario: str
+    status: Status
+    objective: ObjectiveValue
+    summary: Summary = field(default_factory=Summary)
+    servers: list[ServerUse] = field(default_factory=list)
+    placements: list[Placement] = field(default_factory=list)
+    routes: list[Route] = field(default_factory=list)
+    links: list[LinkLoad] = field(default_factory=list)
+    explanation: list[str] | None = None
+    stats: SolveStats = field(default_factory=SolveStats)
+    version: int = FORMAT_VERSION
+
+    def servers_by_site(self) -> dict[str, int]:
+        """How many servers the plan uses at each site, in first-seen order."""
+        counts: dict[str, int] = {}
+        for server in self.servers:
+            counts[server.site] = counts.get(server.site, 0) + 1
+        return counts
