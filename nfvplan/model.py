@@ -161,9 +161,9 @@ class SiteFilter:
 class Vnf:
     """A network function and its placement rules.
 
-    Exactly one of `replicas` and `throughput_gbps` decides the instance count when the VNF is
-    used; a VNF with `throughput_gbps` and a `replicas` count is a fixed count whose instances
-    each carry at most `throughput_gbps` (the loader refuses neither-nor).
+    Exactly one of `replicas` (a fixed count) and `throughput_gbps` (the count follows the
+    traffic of the service chains through it, plus `redundancy` spares) is set; the loader
+    refuses both and neither.
     """
 
     name: str
