@@ -1,0 +1,90 @@
+"""The independent checker behind `nfvplan check site.yaml plan.yaml`.
+
+It re-verifies any plan, including a hand-edited one, against its scenario using only
+`nfvplan.model` and `nfvplan.plan`. It never imports `nfvplan.solver` (nor OR-Tools) and shares
+no computation with it, so a solver bug shows up as a violation instead of being repeated.
+
+Every violated rule is reported, not just the first, in a fixed order: by rule family (the order
+of `_FAMILIES`), then in plan order within a family.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from nfvplan.check._colocation import check_anti_affinity, check_isolation, check_trust
+from nfvplan.check._core import Context, Violation
+from nfvplan.check._placements import check_counts, check_placements, check_server_list
+from nfvplan.check._resources import check_capacity, check_numa
+from nfvplan.check._routes import check_demand_totals, check_links, check_routes, check_throughput
+from nfvplan.check._summary import (
+    check_objective,
+    check_scenario_name,
+    check_status,
+    check_summary,
+)
+from nfvplan.model import Scenario
+from nfvplan.plan import Plan
+
+__all__ = ["RULES", "Violation", "check_plan"]
+
+RULES: dict[str, str] = {
+    "status": "the status agrees with the content (no placements without a plan, a value with one)",
+    "scenario": "the plan names the scenario it is checked against",
+    "duplicate-instance": "instance names are unique",
+    "vnf": "a placement names a VNF of the scenario",
+    "form": "an instance runs in one of its VNF's forms",
+    "server-id": (
+        "server ids exist (site, type, 1..installed+expand) and agree with site/type/rack/bought"
+    ),
+    "site": "an instance runs at a site its VNF's `sites` allows",
+    "server-usage": "servers listed are exactly those used, with the recomputed usage",
+    "count": "replicas exactly, or enough instances for the demand plus redundancy",
+    "capacity": "each server's reserves and instances fit each of its resources",
+    "numa": "aligned instances name a node and each node's aligned instances fit its share",
+    "trust": "the containers on one server belong to one trust domain",
+    "isolation": "an `isolation: host` instance is alone on its server",
+    "anti-affinity": "replicas of an anti-affine VNF do not share their host, rack or site",
+    "route": "a route's service, demand, Gbps, endpoints, links and chain are valid",
+    "latency": "a route's latency is the sum of its links' and within the demand's budget",
+    "demand-total": "the routes of a demand carry exactly its Gbps",
+    "link-capacity": "no link carries more than its Gbps",
+    "link-usage": "listed link loads and capacities match the recomputation",
+    "throughput": "an instance carries no more than its VNF's throughput_gbps",
+    "summary": "the summary figures match the recomputation",
+    "objective": "the objective value matches the recomputed cost, servers or balance",
+}
+"""Every rule id the checker reports, with what it guarantees when it is not reported."""
+
+_FAMILIES: tuple[Callable[[Context], list[Violation]], ...] = (
+    check_scenario_name,
+    check_placements,
+    check_server_list,
+    check_counts,
+    check_capacity,
+    check_numa,
+    check_trust,
+    check_isolation,
+    check_anti_affinity,
+    check_routes,
+    check_demand_totals,
+    check_links,
+    check_throughput,
+    check_summary,
+    check_objective,
+)
+
+
+def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
+    """Every violation of `plan` against `scenario`; an empty list means the plan holds.
+
+    A plan without a plan (status infeasible or unknown) is only checked for being empty and
+    explained: counting its missing instances would bury the one message that matters.
+    """
+    ctx = Context.build(scenario, plan)
+    violations = check_status(ctx)
+    if not plan.status.has_plan:
+        return violations + check_scenario_name(ctx)
+    for family in _FAMILIES:
+        violations.extend(family(ctx))
+    return violations
