@@ -1,0 +1,382 @@
+"""The aggregated assignment formulation on CP-SAT.
+
+Instead of one Boolean per instance and server (the textbook model), an integer counts how many
+instances of each (VNF, form) a server runs, and, for NUMA-aligned VNFs, how many on each node.
+That removes the symmetry between the instances of one VNF entirely (they are interchangeable,
+so only counts matter); instance names are given afterwards. The symmetry between identical
+servers (same site, type and rack) is broken by ordering them: an earlier server is used
+before a later one and carries at least as much load; NUMA nodes of a server are ordered the
+same way. See docs/solver.md for the measurements behind this choice.
+
+Requirements an operator wrote (instance counts, anti-affinity, site restrictions, trust,
+dedicated hosts) can be built as relaxable, each behind an assumption literal, so that an
+infeasible scenario yields the subset of requirements that conflict.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+from collections import defaultdict
+from collections.abc import Iterable
+
+from ortools.sat.python import cp_model
+
+from nfvplan.model import Form, Objective, Scope
+from nfvplan.plan import Status
+from nfvplan.solver.data import COST_SCALE, NUMA_RESOURCES, THREADS
+from nfvplan.solver.problem import Problem
+from nfvplan.solver.solution import Progress, RunLimits, Solution
+
+Requirement = tuple[str, str]
+"""(family, VNF name), e.g. ("anti_affinity", "amf")."""
+
+_STATUS = {
+    cp_model.OPTIMAL: Status.OPTIMAL,
+    cp_model.FEASIBLE: Status.FEASIBLE,
+    cp_model.INFEASIBLE: Status.INFEASIBLE,
+    cp_model.UNKNOWN: Status.UNKNOWN,
+}
+
+
+class AssignmentFormulation:
+    """Integer counts per (kind, server[, NUMA node]) with capacity rows and symmetry breaking."""
+
+    name = "aggregated-assignment"
+
+    def __init__(self, *, relaxable: bool = False) -> None:
+        self.relaxable = relaxable
+
+    def solve(self, problem: Problem, limits: RunLimits) -> Solution:
+        """Build the model for `problem` and search within `limits`."""
+        started = time.perf_counter()
+        model = _Model(problem, self.relaxable)
+        solver = cp_model.CpSolver()
+        params = solver.parameters
+        params.max_time_in_seconds = limits.time_limit_s
+        params.num_workers = max(1, limits.workers)
+        params.random_seed = limits.seed
+        # Deterministic parallel search: workers synchronise in batches, so the same seed and
+        # worker count give the same plan (FORMAT promise), at a small cost in speed.
+        params.interleave_search = limits.workers > 1
+        callback = _ProgressCallback(model, limits, started) if limits.progress else None
+        status = solver.solve(model.cp, callback)
+        solution = Solution(_STATUS.get(status, Status.UNKNOWN))
+        solution.wall_time_s = time.perf_counter() - started
+        if status == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
+        if solution.status.has_plan:
+            solution.value, solution.bound = model.natural(
+                solver.objective_value, solver.best_objective_bound
+            )
+            solution.counts = model.read_counts(solver)
+        elif solution.status is Status.INFEASIBLE and self.relaxable:
+            core = solver.sufficient_assumptions_for_infeasibility()
+            solution.conflict = [model.requirement_of[i] for i in core]
+        return solution
+
+    def is_feasible(
+        self, problem: Problem, active: Iterable[Requirement], limits: RunLimits
+    ) -> bool | None:
+        """Solve with only `active` requirements enforced; None when undecided in time."""
+        model = _Model(problem, relaxable=True, active=set(active))
+        solver = cp_model.CpSolver()
+        solver.parameters.max_time_in_seconds = limits.time_limit_s
+        solver.parameters.num_workers = 1
+        solver.parameters.random_seed = limits.seed
+        status = solver.solve(model.cp)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return True
+        if status == cp_model.INFEASIBLE:
+            return False
+        return None
+
+
+class _Model:
+    """One CP-SAT model of a problem; private to this formulation."""
+
+    def __init__(
+        self, problem: Problem, relaxable: bool, active: set[Requirement] | None = None
+    ) -> None:
+        self.problem = problem
+        self.cp = cp_model.CpModel()
+        self.relaxable = relaxable
+        self.active = active
+        self.literals: dict[Requirement, cp_model.IntVar] = {}
+        self.requirement_of: dict[int, Requirement] = {}
+        self.x: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.x_node: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.used: dict[int, cp_model.IntVar] = {}
+        self.present: dict[tuple[int, Form], cp_model.IntVar] = {}
+        self.weight = 1
+        self._variables()
+        self._counts()
+        self._capacity()
+        self._numa()
+        self._trust()
+        self._isolation()
+        self._anti_affinity()
+        self._sites()
+        self._symmetry()
+        self._objective()
+        if relaxable and active is None:
+            self.cp.add_assumptions(list(self.literals.values()))
+
+    # -- requirements -----------------------------------------------------------------------
+
+    def _enforced(self, constraint: cp_model.Constraint, requirement: Requirement) -> None:
+        """Make `constraint` conditional on its requirement when requirements are relaxable."""
+        if not self.relaxable:
+            return
+        if self.active is not None:
+            if requirement not in self.active:
+                constraint.only_enforce_if(self.cp.new_constant(0))
+            return
+        literal = self.literals.get(requirement)
+        if literal is None:
+            literal = self.cp.new_bool_var(f"req_{requirement[0]}_{requirement[1]}")
+            self.literals[requirement] = literal
+            self.requirement_of[literal.index] = requirement
+        constraint.only_enforce_if(literal)
+
+    # -- variables ----------------------------------------------------------------------------
+
+    def _variables(self) -> None:
+        """Counts per (kind, slot), per NUMA node for aligned kinds, and server/form flags."""
+        p = self.problem
+        for k, kind in enumerate(p.kinds):
+            for s in p.candidates[k]:
+                bound = p.bounds[(k, s)]
+                var = self.cp.new_int_var(0, bound, f"x_{k}_{s}")
+                self.x[(k, s)] = var
+                nodes = p.slots[s].type.numa_nodes
+                if kind.vnf.numa_aligned and nodes > 1:
+                    parts = [self.cp.new_int_var(0, bound, f"x_{k}_{s}_n{n}") for n in range(nodes)]
+                    for n, part in enumerate(parts):
+                        self.x_node[(k, s, n)] = part
+                    self.cp.add(var == sum(parts))
+        by_slot: dict[int, list[int]] = defaultdict(list)
+        for k, s in self.x:
+            by_slot[s].append(k)
+        self.kinds_on = dict(by_slot)
+        for s, ks in self.kinds_on.items():
+            used = self.cp.new_bool_var(f"used_{s}")
+            self.used[s] = used
+            forms_here = []
+            for form in Form:
+                members = [k for k in ks if p.kinds[k].form is form]
+                if not members:
+                    continue
+                flag = self.cp.new_bool_var(f"present_{s}_{form.value}")
+                self.present[(s, form)] = flag
+                forms_here.append(flag)
+                for k in members:
+                    self.cp.add(self.x[(k, s)] <= p.bounds[(k, s)] * flag)
+                self.cp.add(flag <= sum(self.x[(k, s)] for k in members))
+                self.cp.add(flag <= used)
+            self.cp.add(used <= sum(forms_here))
+
+    # -- constraint families --------------------------------------------------------------------
+
+    def _counts(self) -> None:
+        """Every VNF runs exactly its number of instances."""
+        p = self.problem
+        for name in p.vnf_names:
+            terms = [self.x[(k, s)] for k in p.kinds_of(name) for s in p.candidates[k]]
+            constraint = self.cp.add(sum(terms) == p.counts[name])
+            self._enforced(constraint, ("count", name))
+
+    def _load(self, s: int, resource: int) -> cp_model.LinearExpr:
+        """What a slot uses of one resource: instances plus the reserves of the forms present."""
+        p = self.problem
+        slot = p.slots[s]
+        terms = [p.kinds[k].demand[resource] * self.x[(k, s)] for k in self.kinds_on[s]]
+        for form in Form:
+            flag = self.present.get((s, form))
+            if flag is not None:
+                terms.append(p.reserve(form, slot)[resource] * flag)
+        return sum(terms)
+
+    def _capacity(self) -> None:
+        """Every resource of every server holds what runs on it."""
+        for s in self.kinds_on:
+            slot = self.problem.slots[s]
+            for r, cap in enumerate(slot.capacity):
+                self.cp.add(self._load(s, r) <= cap * self.used[s])
+
+    def _numa(self) -> None:
+        """Aligned instances on one node fit the node's share (reserves split over all nodes)."""
+        p = self.problem
+        for s in self.kinds_on:
+            slot = p.slots[s]
+            nodes = slot.type.numa_nodes
+            aligned = [k for k in self.kinds_on[s] if (k, s, 0) in self.x_node]
+            if not aligned:
+                continue
+            for n in range(nodes):
+                for r in NUMA_RESOURCES:
+                    terms = [nodes * p.kinds[k].demand[r] * self.x_node[(k, s, n)] for k in aligned]
+                    for form in Form:
+                        flag = self.present.get((s, form))
+                        if flag is not None:
+                            terms.append(p.reserve(form, slot)[r] * flag)
+                    self.cp.add(sum(terms) <= slot.capacity[r])
+            # Nodes are interchangeable: the first carries at least as many threads as the next.
+            loads = [
+                sum(p.kinds[k].demand[THREADS] * self.x_node[(k, s, n)] for k in aligned)
+                for n in range(nodes)
+            ]
+            for a, b in itertools.pairwise(loads):
+                self.cp.add(a >= b)
+
+    def _trust(self) -> None:
+        """All containers on one server belong to one trust domain."""
+        p = self.problem
+        for s, ks in self.kinds_on.items():
+            by_domain: dict[str, list[int]] = defaultdict(list)
+            for k in ks:
+                if p.kinds[k].form is Form.CONTAINER:
+                    by_domain[p.kinds[k].vnf.trust].append(k)
+            if len(by_domain) < 2:
+                continue
+            flags = []
+            for domain, members in by_domain.items():
+                flag = self.cp.new_bool_var(f"trust_{s}_{domain}")
+                flags.append(flag)
+                for k in members:
+                    constraint = self.cp.add(self.x[(k, s)] <= p.bounds[(k, s)] * flag)
+                    self._enforced(constraint, ("trust", p.kinds[k].vnf.name))
+            self.cp.add(sum(flags) <= 1)
+
+    def _isolation(self) -> None:
+        """An instance of an isolated VNF is alone on its server."""
+        p = self.problem
+        for s, ks in self.kinds_on.items():
+            total = sum(self.x[(k, s)] for k in ks)
+            for name in {p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}:
+                mine = [k for k in ks if p.kinds[k].vnf.name == name]
+                here = self.cp.new_bool_var(f"iso_{s}_{name}")
+                self.cp.add(sum(self.x[(k, s)] for k in mine) == here)
+                constraint = self.cp.add(total <= 1).only_enforce_if(here)
+                self._enforced(constraint, ("isolation", name))
+
+    def _anti_affinity(self) -> None:
+        """Replicas of a VNF never share the host, rack or site its rule names."""
+        p = self.problem
+        for name, vnf in p.scenario.vnfs.items():
+            if vnf.anti_affinity is None:
+                continue
+            groups: dict[object, list[cp_model.IntVar]] = defaultdict(list)
+            for k in p.kinds_of(name):
+                for s in p.candidates[k]:
+                    slot = p.slots[s]
+                    key: object = {
+                        Scope.HOST: slot.index,
+                        Scope.RACK: (slot.site.name, slot.rack),
+                        Scope.SITE: slot.site.name,
+                    }[vnf.anti_affinity]
+                    groups[key].append(self.x[(k, s)])
+            for members in groups.values():
+                if vnf.anti_affinity is Scope.HOST and len(members) == 1 and not self.relaxable:
+                    continue  # the variable's bound already says at most one
+                constraint = self.cp.add(sum(members) <= 1)
+                self._enforced(constraint, ("anti_affinity", name))
+
+    def _sites(self) -> None:
+        """Site restrictions (only needed as constraints when candidates ignored them)."""
+        p = self.problem
+        for (k, s), var in self.x.items():
+            vnf = p.kinds[k].vnf
+            if vnf.sites is not None and not vnf.sites.allows(p.slots[s].site):
+                constraint = self.cp.add(var == 0)
+                self._enforced(constraint, ("sites", vnf.name))
+
+    def _symmetry(self) -> None:
+        """Identical servers are used in order, the earlier one carrying at least as much."""
+        classes: dict[tuple[str, str, int], list[int]] = defaultdict(list)
+        for s in sorted(self.kinds_on):
+            classes[self.problem.slots[s].symmetry_class].append(s)
+        for members in classes.values():
+            # Only servers offering the same candidate kinds are interchangeable.
+            by_offer: dict[tuple[int, ...], list[int]] = defaultdict(list)
+            for s in members:
+                by_offer[tuple(sorted(self.kinds_on[s]))].append(s)
+            for group in by_offer.values():
+                for a, b in itertools.pairwise(group):
+                    self.cp.add(self.used[a] >= self.used[b])
+                    self.cp.add(self._instance_threads(a) >= self._instance_threads(b))
+
+    def _instance_threads(self, s: int) -> cp_model.LinearExpr:
+        p = self.problem
+        return sum(p.kinds[k].demand[THREADS] * self.x[(k, s)] for k in self.kinds_on[s])
+
+    # -- objective ----------------------------------------------------------------------------
+
+    def _objective(self) -> None:
+        """Cost in cents, or servers / busiest share first with cost as the tie-break."""
+        p = self.problem
+        licence = {
+            name: round(vnf.license_monthly * COST_SCALE) for name, vnf in p.scenario.vnfs.items()
+        }
+        cost = sum(p.slots[s].cost * used for s, used in self.used.items())
+        cost += sum(licence[p.kinds[k].vnf.name] * var for (k, _s), var in self.x.items())
+        self.weight = sum(p.slots[s].cost for s in self.used) + sum(
+            licence[name] * p.counts[name] for name in p.vnf_names
+        )
+        self.weight += 1
+        if p.objective is Objective.COST:
+            self.cp.minimize(cost)
+        elif p.objective is Objective.SERVERS:
+            self.cp.minimize(self.weight * sum(self.used.values()) + cost)
+        else:
+            busiest = self.cp.new_int_var(0, 1000, "busiest_permille")
+            for s in self.kinds_on:
+                slot = p.slots[s]
+                for r, cap in enumerate(slot.capacity):
+                    if cap > 0:
+                        self.cp.add(1000 * self._load(s, r) <= cap * busiest)
+            self.cp.minimize(self.weight * busiest + cost)
+
+    def natural(self, value: float, bound: float) -> tuple[float, float]:
+        """The objective and bound in the objective's own units."""
+        objective = self.problem.objective
+        if objective is Objective.COST:
+            return value / COST_SCALE, bound / COST_SCALE
+        if objective is Objective.SERVERS:
+            return float(int(value) // self.weight), float(int(bound) // self.weight)
+        return (int(value) // self.weight) / 1000, (int(bound) // self.weight) / 1000
+
+    # -- reading back -------------------------------------------------------------------------
+
+    def read_counts(self, solver: cp_model.CpSolver) -> dict[tuple[int, int, int | None], int]:
+        """Instance counts per (kind, slot, NUMA node) in the solution."""
+        counts: dict[tuple[int, int, int | None], int] = {}
+        for (k, s), var in self.x.items():
+            value = solver.value(var)
+            if not value:
+                continue
+            if (k, s, 0) in self.x_node:
+                for n in range(self.problem.slots[s].type.numa_nodes):
+                    part = solver.value(self.x_node[(k, s, n)])
+                    if part:
+                        counts[(k, s, n)] = part
+            else:
+                nodes = self.problem.slots[s].type.numa_nodes
+                aligned = self.problem.kinds[k].vnf.numa_aligned
+                counts[(k, s, 0 if aligned and nodes == 1 else None)] = value
+        return counts
+
+
+class _ProgressCallback(cp_model.CpSolverSolutionCallback):
+    """Reports each improving plan to the caller, in the objective's own units."""
+
+    def __init__(self, model: _Model, limits: RunLimits, started: float) -> None:
+        super().__init__()
+        self.model = model
+        self.report = limits.progress
+        self.started = started
+
+    def on_solution_callback(self) -> None:
+        value, bound = self.model.natural(self.objective_value, self.best_objective_bound)
+        if self.report is not None:
+            self.report(Progress(time.perf_counter() - self.started, value, bound))

@@ -1,0 +1,166 @@
+"""The scenario turned into the integer, index-based data a CP-SAT formulation consumes.
+
+CP-SAT only handles integers, while the format speaks in fractional threads (a shared vCPU is
+1/overcommit of a thread) and GiB. Every demand is scaled and rounded *up*, every capacity
+rounded *down*, so a plan the solver finds always satisfies the exact rules the checker applies.
+Identical servers and interchangeable instances are grouped here so formulations can break the
+symmetry without re-deriving it.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from nfvplan.model import Form, Scenario, ServerType, Site, Vnf
+
+THREADS, MEMORY, DISK, NIC, VFS = range(5)
+SCALE = (1000, 1024, 1024, 1000, 1)
+"""Integer units: milli-threads, MiB, MiB of disk, Mbit/s, VFs."""
+NUMA_RESOURCES = (THREADS, MEMORY, VFS)
+"""What a NUMA node splits evenly; disk and NIC belong to the whole server."""
+COST_SCALE = 100
+"""Costs are optimised in cents so that fractional monthly costs stay exact enough."""
+
+
+def scale_up(value: float, resource: int) -> int:
+    """A demand in integer units, rounded up (never under-counts)."""
+    return math.ceil(round(value * SCALE[resource], 6))
+
+
+def scale_down(value: float, resource: int) -> int:
+    """A capacity in integer units, rounded down (never over-promises)."""
+    return math.floor(round(value * SCALE[resource], 6))
+
+
+@dataclass(frozen=True)
+class Slot:
+    """One concrete server the plan may use: installed, or purchasable under `expand`."""
+
+    index: int
+    id: str
+    site: Site
+    type: ServerType
+    number: int
+    rack: int
+    bought: bool
+    capacity: tuple[int, ...]
+    cost: int
+
+    @property
+    def symmetry_class(self) -> tuple[str, str, int]:
+        """Servers with the same key are interchangeable (installed and bought cost the same)."""
+        return (self.site.name, self.type.name, self.rack)
+
+
+def server_capacity(server_type: ServerType) -> tuple[int, ...]:
+    """A server type's five capacities in integer units."""
+    values = (
+        server_type.threads,
+        server_type.memory_gib,
+        server_type.disk_gib,
+        server_type.nic_gbps,
+        server_type.sriov_vfs,
+    )
+    return tuple(scale_down(v, r) for r, v in enumerate(values))
+
+
+def build_slots(scenario: Scenario) -> list[Slot]:
+    """Every server of every site: per type installed ones first, then the purchasable ones.
+
+    Numbering and racks follow FORMAT.md section 2: `site/type/n`, rack `(n - 1) % racks + 1`.
+    """
+    slots: list[Slot] = []
+    for site in scenario.sites.values():
+        type_names = list(site.servers) + [t for t in site.expand if t not in site.servers]
+        for type_name in type_names:
+            server_type = scenario.server_types[type_name]
+            installed = site.servers.get(type_name, 0)
+            total = installed + site.expand.get(type_name, 0)
+            capacity = server_capacity(server_type)
+            cost = round(server_type.monthly_cost * COST_SCALE)
+            for number in range(1, total + 1):
+                slots.append(
+                    Slot(
+                        index=len(slots),
+                        id=f"{site.name}/{type_name}/{number}",
+                        site=site,
+                        type=server_type,
+                        number=number,
+                        rack=(number - 1) % site.racks + 1,
+                        bought=number > installed,
+                        capacity=capacity,
+                        cost=cost,
+                    )
+                )
+    return slots
+
+
+def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...]:
+    """What one instance of `vnf` in `form` takes of each resource, exactly (format units).
+
+    Traffic-driven NIC load is not included: it depends on routing and is added by the network
+    part of a formulation.
+    """
+    overhead = scenario.platform.form(form).overhead
+    overcommit = scenario.platform.cpu_overcommit
+    if vnf.dedicated_cpu:
+        threads = vnf.flavor.vcpu + overhead.vcpu / overcommit
+    else:
+        threads = (vnf.flavor.vcpu + overhead.vcpu) / overcommit
+    flavor = vnf.flavor
+    values = (
+        threads,
+        flavor.memory_gib + flavor.hugepages_gib + overhead.memory_gib,
+        flavor.disk_gib + overhead.disk_gib,
+        flavor.gbps,
+        float(flavor.sriov_vfs),
+    )
+    return values
+
+
+def instance_demand(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[int, ...]:
+    """`instance_usage` in integer units, rounded up."""
+    return tuple(scale_up(v, r) for r, v in enumerate(instance_usage(scenario, vnf, form)))
+
+
+def reserve_usage(scenario: Scenario, form: Form, server_type: ServerType) -> tuple[float, ...]:
+    """What a host gives up once when it runs any instance of `form` (format units)."""
+    reserve = scenario.platform.form(form).host_reserve
+    return (
+        reserve.cores * server_type.threads_per_core,
+        reserve.memory_gib,
+        reserve.disk_gib,
+        0.0,
+        0.0,
+    )
+
+
+def host_reserve(scenario: Scenario, form: Form, server_type: ServerType) -> tuple[int, ...]:
+    """`reserve_usage` in integer units, rounded up."""
+    values = reserve_usage(scenario, form, server_type)
+    return tuple(scale_up(v, r) for r, v in enumerate(values))
+
+
+def fits(
+    demand: tuple[int, ...], reserve: tuple[int, ...], capacity: tuple[int, ...], numa_nodes: int
+) -> bool:
+    """True when one instance fits an otherwise empty server (on one NUMA node if `numa_nodes`).
+
+    `numa_nodes` is 1 for a NUMA-blind instance; for an aligned one, the node's share must hold
+    the instance plus the node's share of the reserve, i.e. `k*demand + reserve <= capacity`.
+    """
+    for r in range(len(capacity)):
+        factor = numa_nodes if r in NUMA_RESOURCES else 1
+        if factor * demand[r] + reserve[r] > capacity[r]:
+            return False
+    return True
+
+
+def max_copies(demand: tuple[int, ...], reserve: tuple[int, ...], capacity: tuple[int, ...]) -> int:
+    """How many instances of one kind an empty server could hold at most (a variable bound)."""
+    best = math.inf
+    for r, need in enumerate(demand):
+        if need > 0:
+            best = min(best, (capacity[r] - reserve[r]) // need)
+    return 0 if best < 0 else int(min(best, 10**6))

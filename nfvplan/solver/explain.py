@@ -1,0 +1,219 @@
+"""Why there is no plan, in an operator's words.
+
+Two stages. Cheap checks first: each is a necessary condition that names the numbers (a flavor
+that fits no server it may use, more anti-affine replicas than units, more demand for a
+resource than the allowed sites can ever hold). When they all pass, the requirements the
+operator wrote are made relaxable in CP-SAT, the solver returns a conflicting subset, and that
+subset is shrunk by deletion to one where dropping any requirement restores feasibility.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+
+from nfvplan.model import Scenario, Scope, Vnf
+from nfvplan.solver.assignment import AssignmentFormulation, Requirement
+from nfvplan.solver.data import SCALE, Slot, fits
+from nfvplan.solver.problem import Problem, build_problem
+from nfvplan.solver.solution import RunLimits
+
+RESOURCE_NAMES = ("threads", "memory (GiB)", "disk (GiB)", "NIC (Gbps)", "SR-IOV VFs")
+EXPLAIN_BUDGET_S = 20.0
+"""Total time the conflict search may take; the core found so far is reported past it."""
+
+
+def _sites_of(slots: list[Slot]) -> str:
+    names: list[str] = []
+    for slot in slots:
+        if slot.site.name not in names:
+            names.append(slot.site.name)
+    return "[" + ", ".join(names) + "]"
+
+
+def _allowed_slots(problem: Problem, vnf: Vnf) -> list[Slot]:
+    return [s for s in problem.slots if vnf.sites is None or vnf.sites.allows(s.site)]
+
+
+def _candidate_slots(problem: Problem, vnf_name: str) -> list[Slot]:
+    indices = sorted({s for k in problem.kinds_of(vnf_name) for s in problem.candidates[k]})
+    return [problem.slots[s] for s in indices]
+
+
+def _fmt(value: float) -> str:
+    return f"{value:g}" if value == int(value) else f"{value:.2f}"
+
+
+def _no_fit(problem: Problem, vnf: Vnf) -> str | None:
+    """A VNF none of whose forms fits any server it may use."""
+    if _candidate_slots(problem, vnf.name):
+        return None
+    allowed = _allowed_slots(problem, vnf)
+    where = vnf.sites.describe() if vnf.sites is not None else "any site"
+    if not allowed:
+        return f"{vnf.name}: no server (installed or purchasable) at the sites it may use, {where}"
+    reasons = []
+    for type_name in dict.fromkeys(slot.type.name for slot in allowed):
+        slot = next(s for s in allowed if s.type.name == type_name)
+        for k in problem.kinds_of(vnf.name):
+            kind = problem.kinds[k]
+            reserve = problem.reserve(kind.form, slot)
+            nodes = slot.type.numa_nodes if vnf.numa_aligned else 1
+            if fits(kind.demand, reserve, slot.capacity, nodes):
+                continue
+            for r, cap in enumerate(slot.capacity):
+                factor = nodes if (vnf.numa_aligned and r in (0, 1, 4)) else 1
+                need = kind.demand[r] + reserve[r] / factor
+                share = cap / factor
+                if need > share:
+                    scope = f"one of {nodes} NUMA nodes of " if factor > 1 else ""
+                    reasons.append(
+                        f"as a {kind.form.value} it needs {_fmt(need / SCALE[r])} "
+                        f"{RESOURCE_NAMES[r]} with the host reserve, {scope}{type_name} has "
+                        f"{_fmt(share / SCALE[r])}"
+                    )
+                    break
+    return f"{vnf.name}: its flavor fits no server it may use at {where}: " + "; ".join(reasons)
+
+
+def _too_few_units(problem: Problem, vnf: Vnf) -> str | None:
+    """More anti-affine (or isolated) replicas than hosts, racks or sites to put them on."""
+    count = problem.counts[vnf.name]
+    slots = _candidate_slots(problem, vnf.name)
+    if vnf.anti_affinity is not None:
+        key = {
+            Scope.HOST: lambda s: s.id,
+            Scope.RACK: lambda s: (s.site.name, s.rack),
+            Scope.SITE: lambda s: s.site.name,
+        }[vnf.anti_affinity]
+        units = len({key(s) for s in slots})
+        if count > units:
+            unit = {Scope.HOST: "hosts", Scope.RACK: "racks", Scope.SITE: "sites"}[
+                vnf.anti_affinity
+            ]
+            return (
+                f"{vnf.name}: anti_affinity {vnf.anti_affinity.value} needs {count} {unit} "
+                f"at {_sites_of(slots)}, which has {units}"
+            )
+    if vnf.isolated and count > len(slots):
+        return (
+            f"{vnf.name}: isolation host needs {count} dedicated servers at {_sites_of(slots)}, "
+            f"which has {len(slots)} that fit it"
+        )
+    return None
+
+
+def _volume(problem: Problem) -> list[str]:
+    """Resources whose least possible demand exceeds what the allowed servers can ever hold."""
+    groups: dict[frozenset[int], list[str]] = defaultdict(list)
+    for name in problem.vnf_names:
+        indices = frozenset(s for k in problem.kinds_of(name) for s in problem.candidates[k])
+        if indices:
+            groups[indices].append(name)
+    messages = []
+    for indices in groups:
+        members = [n for key, names in groups.items() if key <= indices for n in names]
+        slots = [problem.slots[s] for s in sorted(indices)]
+        for r, resource in enumerate(RESOURCE_NAMES):
+            need = sum(
+                problem.counts[n] * min(problem.kinds[k].demand[r] for k in problem.kinds_of(n))
+                for n in members
+            )
+            have = sum(slot.capacity[r] for slot in slots)
+            if need > have:
+                messages.append(
+                    f"{resource}: {', '.join(members)} need at least "
+                    f"{_fmt(need / SCALE[r])} at {_sites_of(slots)}, whose {len(slots)} servers "
+                    f"(installed and purchasable) hold {_fmt(have / SCALE[r])}"
+                )
+    return messages
+
+
+def cheap_checks(problem: Problem) -> list[str]:
+    """Necessary conditions, each failure with the numbers; empty when all pass."""
+    messages = []
+    for vnf in problem.scenario.vnfs.values():
+        if problem.counts[vnf.name] == 0:
+            continue
+        message = _no_fit(problem, vnf) or _too_few_units(problem, vnf)
+        if message:
+            messages.append(message)
+    if not messages:
+        messages = _volume(problem)
+    return messages
+
+
+def describe(scenario: Scenario, problem: Problem, requirement: Requirement) -> str:
+    """One requirement in the operator's terms, with the numbers that make it bind."""
+    family, name = requirement
+    vnf = scenario.vnfs[name]
+    if family == "count":
+        count = problem.counts[name]
+        if vnf.replicas is not None:
+            return f"{name}: {count} replicas"
+        each = _fmt(vnf.throughput_gbps or 0)
+        return f"{name}: {count} instances ({each} Gbps each, {vnf.redundancy} of them spare)"
+    if family == "anti_affinity":
+        assert vnf.anti_affinity is not None
+        slots = _candidate_slots(problem, name)
+        allowed = [s for s in slots if vnf.sites is None or vnf.sites.allows(s.site)]
+        key = {
+            Scope.HOST: lambda s: s.id,
+            Scope.RACK: lambda s: (s.site.name, s.rack),
+            Scope.SITE: lambda s: s.site.name,
+        }[vnf.anti_affinity]
+        unit = {Scope.HOST: "hosts", Scope.RACK: "racks", Scope.SITE: "sites"}[vnf.anti_affinity]
+        units = len({key(s) for s in allowed})
+        return (
+            f"{name}: anti_affinity {vnf.anti_affinity.value} needs {problem.counts[name]} "
+            f"{unit} at {_sites_of(allowed)}, which has {units}"
+        )
+    if family == "sites":
+        assert vnf.sites is not None
+        allowed = sorted({s.site.name for s in _allowed_slots(problem, vnf)})
+        return f"{name}: may only run at {vnf.sites.describe()} ({', '.join(allowed) or 'none'})"
+    if family == "trust":
+        return (
+            f"{name}: as a container it only shares a host with containers of trust domain "
+            f"'{vnf.trust}'"
+        )
+    if family == "isolation":
+        return f"{name}: isolation host, each instance takes a whole server"
+    return f"{name}: {family}"
+
+
+def explain_conflict(scenario: Scenario, problem: Problem, limits: RunLimits) -> list[str]:
+    """Find and shrink a conflicting set of requirements with CP-SAT assumptions."""
+    started = time.perf_counter()
+    relaxed = build_problem(scenario, problem.objective, ignore_sites=True)
+    relaxed.counts = problem.counts
+    formulation = AssignmentFormulation(relaxable=True)
+    budget = RunLimits(min(limits.time_limit_s, EXPLAIN_BUDGET_S), 1, limits.seed)
+    solution = formulation.solve(relaxed, budget)
+    core = list(dict.fromkeys(solution.conflict))
+    if not core:
+        return [
+            "the scenario is infeasible, but no small set of requirements could be isolated: "
+            "the installed and purchasable servers cannot hold all instances together"
+        ]
+    minimal = True
+    for requirement in list(core):
+        remaining = EXPLAIN_BUDGET_S - (time.perf_counter() - started)
+        if remaining <= 0.5:
+            minimal = False
+            break
+        trial = [r for r in core if r != requirement]
+        step = RunLimits(min(remaining, 5.0), 1, limits.seed)
+        outcome = formulation.is_feasible(relaxed, trial, step)
+        if outcome is False:
+            core = trial
+        elif outcome is None:
+            minimal = False
+    lead = (
+        "these requirements cannot all hold with the servers available (dropping any one "
+        "of them would allow a plan):"
+        if minimal
+        else "these requirements conflict with the servers available (the search for a "
+        "smaller set ran out of time):"
+    )
+    return [lead] + [describe(scenario, problem, r) for r in core]

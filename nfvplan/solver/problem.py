@@ -1,0 +1,116 @@
+"""The solver's view of a scenario: slots, per-form demands, and where each VNF may go.
+
+Built once per solve and shared by the formulation, the result builder and the explainer, so
+that the question "may instance kind (vnf, form) sit on this server at all?" has one answer.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from nfvplan.model import Form, Objective, Scenario, Vnf
+from nfvplan.solver.data import (
+    Slot,
+    build_slots,
+    fits,
+    host_reserve,
+    instance_demand,
+    max_copies,
+)
+
+
+@dataclass(frozen=True)
+class Kind:
+    """One way to run an instance: a VNF in one of its forms."""
+
+    vnf: Vnf
+    form: Form
+    demand: tuple[int, ...]
+
+
+@dataclass
+class Problem:
+    """Everything a formulation needs, index-based and in integer units."""
+
+    scenario: Scenario
+    objective: Objective
+    slots: list[Slot]
+    kinds: list[Kind]
+    reserves: dict[tuple[Form, str], tuple[int, ...]]
+    counts: dict[str, int]
+    candidates: dict[int, list[int]] = field(default_factory=dict)
+    """kind index → slot indices where one instance of the kind fits and is allowed."""
+    bounds: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(kind, slot) → most instances of that kind the slot could hold."""
+
+    @property
+    def vnf_names(self) -> list[str]:
+        """VNFs in file order."""
+        return list(self.scenario.vnfs)
+
+    def kinds_of(self, vnf_name: str) -> list[int]:
+        """Kind indices of one VNF."""
+        return [k for k, kind in enumerate(self.kinds) if kind.vnf.name == vnf_name]
+
+    def reserve(self, form: Form, slot: Slot) -> tuple[int, ...]:
+        """The host reserve of `form` on `slot`."""
+        return self.reserves[(form, slot.type.name)]
+
+
+def fixed_count(scenario: Scenario, vnf: Vnf) -> int:
+    """How many instances a VNF needs when routing is not modelled.
+
+    `replicas` is exact. For a throughput-sized VNF it is the smallest count that carries all the
+    traffic of the chains through it, plus `redundancy` spares.
+    """
+    if vnf.replicas is not None:
+        return vnf.replicas
+    assert vnf.throughput_gbps is not None
+    total = sum(
+        demand.gbps
+        for service in scenario.services.values()
+        if vnf.name in service.chain
+        for demand in service.demands
+    )
+    return math.ceil(total / vnf.throughput_gbps - 1e-9) + vnf.redundancy
+
+
+def build_problem(
+    scenario: Scenario, objective: Objective, *, ignore_sites: bool = False
+) -> Problem:
+    """Derive slots, kinds and candidate placements from a validated scenario.
+
+    With `ignore_sites` the candidates include servers outside a VNF's allowed sites, so that an
+    explanation can treat the restriction as a requirement that may be relaxed.
+    """
+    slots = build_slots(scenario)
+    kinds = [
+        Kind(vnf, form, instance_demand(scenario, vnf, form))
+        for vnf in scenario.vnfs.values()
+        for form in vnf.forms
+    ]
+    reserves = {
+        (form, type_name): host_reserve(scenario, form, server_type)
+        for form in Form
+        for type_name, server_type in scenario.server_types.items()
+    }
+    counts = {name: fixed_count(scenario, vnf) for name, vnf in scenario.vnfs.items()}
+    problem = Problem(scenario, objective, slots, kinds, reserves, counts)
+    for k, kind in enumerate(kinds):
+        problem.candidates[k] = []
+        for slot in slots:
+            allowed = kind.vnf.sites is None or kind.vnf.sites.allows(slot.site)
+            if not allowed and not ignore_sites:
+                continue
+            reserve = problem.reserve(kind.form, slot)
+            nodes = slot.type.numa_nodes if kind.vnf.numa_aligned else 1
+            if not fits(kind.demand, reserve, slot.capacity, nodes):
+                continue
+            bound = min(counts[kind.vnf.name], max_copies(kind.demand, reserve, slot.capacity))
+            if kind.vnf.anti_affinity is not None or kind.vnf.isolated:
+                bound = min(bound, 1)
+            if bound > 0:
+                problem.candidates[k].append(slot.index)
+                problem.bounds[(k, slot.index)] = bound
+    return problem
