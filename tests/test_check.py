@@ -754,3 +754,33 @@ def test_perturbed_placements_never_crash(edits: list[tuple[int, tuple[str, obje
     assert all(isinstance(v, Violation) and v.rule in RULES and v.message for v in violations)
     if placements == plan.placements:
         assert violations == []
+
+
+ROUTE_EDIT = st.one_of(
+    st.tuples(st.just("service"), st.sampled_from(["mbb", "video"])),
+    st.tuples(st.just("demand"), st.integers(-1, 2)),
+    st.tuples(st.just("gbps"), st.sampled_from([0.0, -1.0, 15.0, 60.0, float("nan")])),
+    st.tuples(st.just("latency_ms"), st.sampled_from([0.0, 2.0, 99.0])),
+    st.tuples(
+        st.just("path"),
+        st.lists(st.sampled_from(["edge", "core", "far", "moon"]), max_size=4),
+    ),
+    st.tuples(
+        st.just("via"),
+        st.lists(st.sampled_from(["upf-1", "upf-3", "fw-1", "ghost"]), max_size=3),
+    ),
+)
+
+
+@settings(max_examples=200, deadline=None)
+@given(edits=st.lists(st.tuples(st.integers(0, 1), ROUTE_EDIT), max_size=4))
+def test_perturbed_routes_never_crash(edits: list[tuple[int, tuple[str, object]]]) -> None:
+    """Tests that random edits of the valid plan's routes yield violations, never an exception."""
+    scenario, plan = make_net(), make_net_plan()
+    routes = list(plan.routes)
+    for index, (field, value) in edits:
+        routes[index] = replace(routes[index], **{field: value})
+    violations = check_plan(scenario, replace(plan, routes=routes))
+    assert all(isinstance(v, Violation) and v.rule in RULES and v.message for v in violations)
+    if routes == plan.routes:
+        assert violations == []

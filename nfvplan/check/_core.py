@@ -107,12 +107,16 @@ def parse_server_id(scenario: Scenario, server_id: str) -> tuple[ServerRef | Non
 
 @dataclass(frozen=True)
 class Instance:
-    """One placement with its references resolved; unresolvable ones are None."""
+    """One placement with its references resolved; unresolvable ones are None.
+
+    `server_error` says why `server` is None, for the server-id rule to report.
+    """
 
     placement: Placement
     vnf: Vnf | None
     form: Form | None
     server: ServerRef | None
+    server_error: str = ""
 
     @property
     def name(self) -> str:
@@ -151,12 +155,13 @@ class Context:
         """Resolve every placement and sum the traffic each instance carries."""
         ctx = cls(scenario, plan)
         for placement in plan.placements:
-            server, _ = parse_server_id(scenario, placement.server)
+            server, why = parse_server_id(scenario, placement.server)
             instance = Instance(
                 placement,
                 scenario.vnfs.get(placement.vnf),
                 _parse_form(placement.form),
                 server,
+                why,
             )
             ctx.instances.append(instance)
             ctx.by_name.setdefault(instance.name, instance)

@@ -29,11 +29,11 @@ def check_placements(ctx: Context) -> list[Violation]:
                 )
             )
         seen.add(p.instance)
-        out.extend(_check_one(ctx, instance))
+        out.extend(_check_one(instance))
     return out
 
 
-def _check_one(ctx: Context, instance: Instance) -> list[Violation]:
+def _check_one(instance: Instance) -> list[Violation]:
     """The per-placement references: VNF, form, server id and the VNF's site filter."""
     p = instance.placement
     out: list[Violation] = []
@@ -59,9 +59,11 @@ def _check_one(ctx: Context, instance: Instance) -> list[Violation]:
                 p.server,
             )
         )
-    server, why = parse_server_id(ctx.scenario, p.server)
+    server = instance.server
     if server is None:
-        out.append(Violation("server-id", f"{p.instance}: {why}", p.instance, p.server))
+        out.append(
+            Violation("server-id", f"{p.instance}: {instance.server_error}", p.instance, p.server)
+        )
     elif vnf is not None and vnf.sites is not None and not vnf.sites.allows(server.site):
         out.append(
             Violation(
