@@ -1,0 +1,410 @@
+"""Plan files (FORMAT.md section 2): writing them safely and reading them back strictly.
+
+Writing is atomic (temp file in the target directory, fsync, `os.replace`) because a plan is
+what operators act on: a crash or a full disk must leave either the old plan or the new one,
+never half of one. Reading is as strict and as located as scenario reading, because
+`nfvplan check` is meant to accept hand-edited plans and must answer "line 40: rack must be a
+whole number >= 1", not a KeyError.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from nfvplan.errors import InputError
+from nfvplan.io.yamlsrc import (
+    MAX_AMOUNT,
+    Issues,
+    Node,
+    YamlPath,
+    boolean,
+    choice,
+    describe,
+    fields,
+    items,
+    load_yaml_file,
+    number,
+    text,
+)
+from nfvplan.model import FORMAT_VERSION
+from nfvplan.plan import (
+    RESOURCE_KEYS,
+    LinkLoad,
+    ObjectiveValue,
+    Placement,
+    Plan,
+    Route,
+    ServerUse,
+    SolveStats,
+    Status,
+    Summary,
+)
+
+FORMATS = ("yaml", "json")
+MAX_PLAN_BYTES = 32 * 1024 * 1024
+"""Plans list every placement, so they may be far larger than scenarios."""
+MAX_PLAN_NODES = 2_000_000
+DECIMALS = 6
+"""Floats are rounded to this many decimals: enough for Gbps and GiB, stable in diffs."""
+
+PLAN_KEYS = (
+    "nfvplan",
+    "scenario",
+    "status",
+    "objective",
+    "summary",
+    "servers",
+    "placements",
+    "routes",
+    "links",
+    "explanation",
+    "stats",
+)
+OBJECTIVE_KEYS = ("name", "value", "bound", "gap")
+SUMMARY_KEYS = (
+    "monthly_cost",
+    "servers_used",
+    "servers_bought",
+    "instances",
+    "vms",
+    "containers",
+    "cpu_utilisation",
+    "memory_utilisation",
+)
+_SUMMARY_INTS = ("servers_used", "servers_bought", "instances", "vms", "containers")
+SERVER_KEYS = ("id", "site", "type", "rack", "bought", "used")
+PLACEMENT_KEYS = ("vnf", "instance", "server", "form", "numa_node")
+ROUTE_KEYS = ("service", "demand", "gbps", "latency_ms", "path", "via")
+LINK_KEYS = ("a", "b", "gbps", "capacity_gbps", "utilisation")
+STATS_KEYS = ("wall_time_s", "formulation", "workers", "seed")
+
+
+# ---------------------------------------------------------------------------------------------
+# Writing
+
+
+def plan_to_dict(plan: Plan) -> dict[str, Any]:
+    """The plan as plain data in FORMAT.md order: enums as strings, floats rounded."""
+    return {
+        "nfvplan": plan.version,
+        "scenario": plan.scenario,
+        "status": Status(plan.status).value,
+        "objective": {
+            "name": plan.objective.name,
+            "value": _round(plan.objective.value),
+            "bound": _round(plan.objective.bound),
+            "gap": _round(plan.objective.gap),
+        },
+        "summary": {
+            key: _round(getattr(plan.summary, key))
+            if key not in _SUMMARY_INTS
+            else int(getattr(plan.summary, key))
+            for key in SUMMARY_KEYS
+        },
+        "servers": [_server_dict(server) for server in plan.servers],
+        "placements": [_placement_dict(placement) for placement in plan.placements],
+        "routes": [_route_dict(route) for route in plan.routes],
+        "links": [_link_dict(link) for link in plan.links],
+        "explanation": list(plan.explanation) if plan.explanation is not None else None,
+        "stats": {
+            "wall_time_s": _round(plan.stats.wall_time_s),
+            "formulation": plan.stats.formulation,
+            "workers": plan.stats.workers,
+            "seed": plan.stats.seed,
+        },
+    }
+
+
+def _round(value: float | None) -> float | None:
+    """Rounded float; None for None and for inf/nan, which neither YAML nor JSON carry alike."""
+    if value is None or not math.isfinite(value):
+        return None
+    return round(float(value), DECIMALS)
+
+
+def _server_dict(server: ServerUse) -> dict[str, Any]:
+    return {
+        "id": server.id,
+        "site": server.site,
+        "type": server.type,
+        "rack": server.rack,
+        "bought": bool(server.bought),
+        "used": {key: _round(server.used.get(key, 0.0)) for key in RESOURCE_KEYS},
+    }
+
+
+def _placement_dict(placement: Placement) -> dict[str, Any]:
+    out: dict[str, Any] = {
+        "vnf": placement.vnf,
+        "instance": placement.instance,
+        "server": placement.server,
+        "form": getattr(placement.form, "value", placement.form),
+    }
+    if placement.numa_node is not None:
+        out["numa_node"] = placement.numa_node
+    return out
+
+
+def _route_dict(route: Route) -> dict[str, Any]:
+    return {
+        "service": route.service,
+        "demand": route.demand,
+        "gbps": _round(route.gbps),
+        "latency_ms": _round(route.latency_ms),
+        "path": list(route.path),
+        "via": list(route.via),
+    }
+
+
+def _link_dict(link: LinkLoad) -> dict[str, Any]:
+    return {
+        "a": link.a,
+        "b": link.b,
+        "gbps": _round(link.gbps),
+        "capacity_gbps": _round(link.capacity_gbps),
+        "utilisation": _round(link.utilisation),
+    }
+
+
+def dump_plan(plan: Plan, fmt: str = "yaml") -> str:
+    """The plan file's text in `fmt` ("yaml" or "json")."""
+    data = plan_to_dict(plan)
+    if fmt == "json":
+        return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    if fmt == "yaml":
+        return yaml.safe_dump(
+            data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
+        )
+    raise InputError.single("<output>", f"unknown plan format {fmt!r}; use yaml or json")
+
+
+def write_plan(plan: Plan, path: str | Path, fmt: str | None = None) -> None:
+    """Write the plan to `path` atomically.
+
+    `fmt` defaults to json for a `.json` path and yaml otherwise. The text is built before
+    anything touches the disk; it goes to a temp file beside `path`, is fsynced, then renamed
+    over `path`. On any failure the temp file is removed and an existing `path` is untouched.
+    OS errors (missing directory, read-only disk) become an InputError naming the path.
+    """
+    target = Path(path)
+    content = dump_plan(plan, fmt or _format_of(target)).encode("utf-8")
+    try:
+        _atomic_write(target, content)
+    except OSError as exc:
+        raise InputError.single(str(target), f"cannot write plan: {exc.strerror or exc}") from None
+
+
+def _format_of(path: Path) -> str:
+    return "json" if path.suffix.lower() == ".json" else "yaml"
+
+
+def _atomic_write(target: Path, content: bytes) -> None:
+    directory = target.parent if str(target.parent) else Path(".")
+    fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temp_name, _file_mode(target))
+        os.replace(temp_name, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            os.unlink(temp_name)
+        raise
+    _fsync_directory(directory)
+
+
+def _file_mode(target: Path) -> int:
+    """Keep an existing file's mode; a new file gets what `open()` would give it."""
+    try:
+        return target.stat().st_mode & 0o7777
+    except OSError:
+        umask = os.umask(0)
+        os.umask(umask)
+        return 0o666 & ~umask
+
+
+def _fsync_directory(directory: Path) -> None:
+    """Make the rename itself durable; not every platform lets a directory be opened."""
+    with contextlib.suppress(OSError):
+        fd = os.open(directory, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+
+
+# ---------------------------------------------------------------------------------------------
+# Reading
+
+
+def read_plan(path: str | Path) -> Plan:
+    """Read a plan file written by `write_plan` (yaml or json) or edited by hand.
+
+    Raises InputError with file, line, column and field for anything missing or ill-typed.
+    """
+    root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
+    issues = Issues(str(path))
+    plan = _plan(issues, root)
+    issues.raise_if_any()
+    return plan
+
+
+def _plan(issues: Issues, root: Node) -> Plan:
+    top = fields(issues, root, (), PLAN_KEYS, ("nfvplan", "scenario", "status", "objective"))
+    version = number(issues, top.get("nfvplan"), ("nfvplan",), integer=True, default=FORMAT_VERSION)
+    if version != FORMAT_VERSION:
+        issues.add(
+            top["nfvplan"],
+            ("nfvplan",),
+            f"unsupported plan version {version}; this nfvplan reads version {FORMAT_VERSION}",
+        )
+    status = choice(issues, top.get("status"), ("status",), [s.value for s in Status], "unknown")
+    return Plan(
+        scenario=text(issues, top.get("scenario"), ("scenario",)),
+        status=Status(status),
+        objective=_objective(issues, top.get("objective")),
+        summary=_summary(issues, top.get("summary")),
+        servers=_each(issues, top, "servers", _server),
+        placements=_each(issues, top, "placements", _placement),
+        routes=_each(issues, top, "routes", _route),
+        links=_each(issues, top, "links", _link),
+        explanation=_explanation(issues, top.get("explanation")),
+        stats=_stats(issues, top.get("stats")),
+        version=version,
+    )
+
+
+def _each(issues: Issues, top: dict[str, Node], key: str, build: Any) -> list[Any]:
+    """Build every entry of the list `key` with `build(issues, node, path)`."""
+    return [
+        build(issues, node, (key, index))
+        for index, node in enumerate(items(issues, top.get(key), (key,), key))
+    ]
+
+
+def _amount(issues: Issues, entry: dict[str, Node], path: YamlPath, key: str) -> float:
+    return number(issues, entry.get(key), (*path, key), default=0.0)
+
+
+def _count(issues: Issues, entry: dict[str, Node], path: YamlPath, key: str, low: int = 0) -> int:
+    return number(issues, entry.get(key), (*path, key), integer=True, minimum=low, default=low)
+
+
+def _signed(issues: Issues, node: Node | None, path: YamlPath) -> float | None:
+    """An objective figure: any finite number, or empty."""
+    if node is None:
+        return None
+    return number(issues, node, path, minimum=-MAX_AMOUNT)
+
+
+def _objective(issues: Issues, node: Node | None) -> ObjectiveValue:
+    path: YamlPath = ("objective",)
+    entry = fields(issues, node, path, OBJECTIVE_KEYS, ("name",))
+    return ObjectiveValue(
+        name=text(issues, entry.get("name"), (*path, "name")),
+        value=_signed(issues, entry.get("value"), (*path, "value")),
+        bound=_signed(issues, entry.get("bound"), (*path, "bound")),
+        gap=_signed(issues, entry.get("gap"), (*path, "gap")),
+    )
+
+
+def _summary(issues: Issues, node: Node | None) -> Summary:
+    path: YamlPath = ("summary",)
+    entry = fields(issues, node, path, SUMMARY_KEYS)
+    values: dict[str, Any] = {
+        key: _count(issues, entry, path, key)
+        if key in _SUMMARY_INTS
+        else _amount(issues, entry, path, key)
+        for key in SUMMARY_KEYS
+    }
+    return Summary(**values)
+
+
+def _server(issues: Issues, node: Node, path: YamlPath) -> ServerUse:
+    entry = fields(issues, node, path, SERVER_KEYS, ("id", "site", "type", "rack", "used"))
+    used_entry = fields(issues, entry.get("used"), (*path, "used"), RESOURCE_KEYS, RESOURCE_KEYS)
+    return ServerUse(
+        id=text(issues, entry.get("id"), (*path, "id")),
+        site=text(issues, entry.get("site"), (*path, "site")),
+        type=text(issues, entry.get("type"), (*path, "type")),
+        rack=_count(issues, entry, path, "rack", low=1),
+        bought=boolean(issues, entry.get("bought"), (*path, "bought")),
+        used={key: _amount(issues, used_entry, (*path, "used"), key) for key in RESOURCE_KEYS},
+    )
+
+
+def _placement(issues: Issues, node: Node, path: YamlPath) -> Placement:
+    entry = fields(issues, node, path, PLACEMENT_KEYS, ("vnf", "instance", "server", "form"))
+    numa = None
+    if "numa_node" in entry:
+        numa = _count(issues, entry, path, "numa_node")
+    return Placement(
+        vnf=text(issues, entry.get("vnf"), (*path, "vnf")),
+        instance=text(issues, entry.get("instance"), (*path, "instance")),
+        server=text(issues, entry.get("server"), (*path, "server")),
+        form=choice(issues, entry.get("form"), (*path, "form"), ("vm", "container"), "vm"),
+        numa_node=numa,
+    )
+
+
+def _route(issues: Issues, node: Node, path: YamlPath) -> Route:
+    entry = fields(issues, node, path, ROUTE_KEYS, ROUTE_KEYS)
+    return Route(
+        service=text(issues, entry.get("service"), (*path, "service")),
+        demand=_count(issues, entry, path, "demand"),
+        gbps=_amount(issues, entry, path, "gbps"),
+        latency_ms=_amount(issues, entry, path, "latency_ms"),
+        path=_texts(issues, entry.get("path"), (*path, "path")),
+        via=_texts(issues, entry.get("via"), (*path, "via")),
+    )
+
+
+def _link(issues: Issues, node: Node, path: YamlPath) -> LinkLoad:
+    entry = fields(issues, node, path, LINK_KEYS, ("a", "b", "gbps", "capacity_gbps"))
+    if "utilisation" in entry:  # derived on writing; checked for type only
+        _amount(issues, entry, path, "utilisation")
+    return LinkLoad(
+        a=text(issues, entry.get("a"), (*path, "a")),
+        b=text(issues, entry.get("b"), (*path, "b")),
+        gbps=_amount(issues, entry, path, "gbps"),
+        capacity_gbps=_amount(issues, entry, path, "capacity_gbps"),
+    )
+
+
+def _texts(issues: Issues, node: Node | None, path: YamlPath) -> list[str]:
+    return [
+        text(issues, item, (*path, index))
+        for index, item in enumerate(items(issues, node, path, "names"))
+    ]
+
+
+def _explanation(issues: Issues, node: Node | None) -> list[str] | None:
+    if node is None:
+        return None
+    if node.kind == "scalar" and node.tag == "str":
+        return [node.text]
+    if node.kind != "seq":
+        issues.add(node, ("explanation",), f"must be a list of text or null, got {describe(node)}")
+        return None
+    return _texts(issues, node, ("explanation",))
+
+
+def _stats(issues: Issues, node: Node | None) -> SolveStats:
+    path: YamlPath = ("stats",)
+    entry = fields(issues, node, path, STATS_KEYS)
+    return SolveStats(
+        wall_time_s=_amount(issues, entry, path, "wall_time_s"),
+        formulation=text(issues, entry.get("formulation"), (*path, "formulation")),
+        workers=_count(issues, entry, path, "workers"),
+        seed=_count(issues, entry, path, "seed"),
+    )
