@@ -24,9 +24,9 @@ from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Objective, Scope
 from nfvplan.plan import Status
-from nfvplan.solver.data import COST_SCALE, NUMA_RESOURCES, THREADS
+from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS
 from nfvplan.solver.problem import Problem
-from nfvplan.solver.solution import Progress, RunLimits, Solution
+from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
 
 Requirement = tuple[str, str]
 """(family, VNF name), e.g. ("anti_affinity", "amf")."""
@@ -70,6 +70,7 @@ class AssignmentFormulation:
                 solver.objective_value, solver.best_objective_bound
             )
             solution.counts = model.read_counts(solver)
+            model.read_network(solver, solution)
         elif solution.status is Status.INFEASIBLE and self.relaxable:
             core = solver.sufficient_assumptions_for_infeasibility()
             solution.conflict = [model.requirement_of[i] for i in core]
@@ -108,9 +109,13 @@ class _Model:
         self.x_node: dict[tuple[int, int, int], cp_model.IntVar] = {}
         self.used: dict[int, cp_model.IntVar] = {}
         self.present: dict[tuple[int, Form], cp_model.IntVar] = {}
+        self.t: dict[tuple[int, int], cp_model.IntVar] = {}
+        self.flow: dict[tuple[int, int], cp_model.IntVar] = {}
         self.weight = 1
         self._variables()
+        self._network_variables()
         self._counts()
+        self._routing()
         self._capacity()
         self._numa()
         self._trust()
@@ -176,14 +181,65 @@ class _Model:
                 self.cp.add(flag <= used)
             self.cp.add(used <= sum(forms_here))
 
+    def _network_variables(self) -> None:
+        """Mbit/s per candidate chain path, and per (kind, server) of every chain VNF."""
+        p = self.problem
+        if p.routing is None:
+            return
+        for d, demand in enumerate(p.routing.demands):
+            for i, _path in enumerate(demand.paths):
+                self.flow[(d, i)] = self.cp.new_int_var(0, demand.units, f"f_{d}_{i}")
+        for name, total in p.traffic.items():
+            vnf = p.scenario.vnfs[name]
+            each = total if vnf.throughput_gbps is None else round(vnf.throughput_gbps * 1000)
+            for k in p.kinds_of(name):
+                for s in p.candidates[k]:
+                    carried = self.cp.new_int_var(0, total, f"t_{k}_{s}")
+                    self.t[(k, s)] = carried
+                    self.cp.add(carried <= min(each, total) * self.x[(k, s)])
+
     # -- constraint families --------------------------------------------------------------------
+
+    def _routing(self) -> None:
+        """Demands are carried in full, links hold their load, instances carry what passes them."""
+        p = self.problem
+        if p.routing is None:
+            return
+        link_load: dict[tuple[str, str], list] = defaultdict(list)
+        at_site: dict[tuple[str, str], list] = defaultdict(list)
+        for d, demand in enumerate(p.routing.demands):
+            flows = [self.flow[(d, i)] for i in range(len(demand.paths))]
+            constraint = self.cp.add(sum(flows) == demand.units)
+            self._enforced(constraint, ("demand", f"{demand.service}#{demand.index}"))
+            for i, path in enumerate(demand.paths):
+                for key in path.links:
+                    link_load[key].append(self.flow[(d, i)])
+                for name, site in zip(demand.chain, path.vnf_sites, strict=True):
+                    at_site[(name, site)].append(self.flow[(d, i)])
+        capacity = {
+            (min(link.a, link.b), max(link.a, link.b)): link.gbps for link in p.scenario.links
+        }
+        for key, flows in link_load.items():
+            self.cp.add(sum(flows) <= round(capacity[key] * 1000))
+        for name in p.traffic:
+            sites = {p.slots[s].site.name for k in p.kinds_of(name) for s in p.candidates[k]}
+            for site in sites | {site for (n, site) in at_site if n == name}:
+                carried = [
+                    var
+                    for (k, s), var in self.t.items()
+                    if p.kinds[k].vnf.name == name and p.slots[s].site.name == site
+                ]
+                self.cp.add(sum(carried) == sum(at_site.get((name, site), [])))
 
     def _counts(self) -> None:
         """Every VNF runs exactly its number of instances."""
         p = self.problem
         for name in p.vnf_names:
             terms = [self.x[(k, s)] for k in p.kinds_of(name) for s in p.candidates[k]]
-            constraint = self.cp.add(sum(terms) == p.counts[name])
+            if p.scales_with_traffic(name):
+                constraint = self.cp.add(sum(terms) >= p.counts[name])
+            else:
+                constraint = self.cp.add(sum(terms) == p.counts[name])
             self._enforced(constraint, ("count", name))
 
     def _load(self, s: int, resource: int) -> cp_model.LinearExpr:
@@ -191,6 +247,8 @@ class _Model:
         p = self.problem
         slot = p.slots[s]
         terms = [p.kinds[k].demand[resource] * self.x[(k, s)] for k in self.kinds_on[s]]
+        if resource == NIC:
+            terms.extend(self.t[(k, s)] for k in self.kinds_on[s] if (k, s) in self.t)
         for form in Form:
             flag = self.present.get((s, form))
             if flag is not None:
@@ -347,6 +405,18 @@ class _Model:
         return (int(value) // self.weight) / 1000, (int(bound) // self.weight) / 1000
 
     # -- reading back -------------------------------------------------------------------------
+
+    def read_network(self, solver: cp_model.CpSolver, solution: Solution) -> None:
+        """Path flows and per-(kind, server) traffic of the solution."""
+        p = self.problem
+        if p.routing is None:
+            return
+        for (d, i), var in self.flow.items():
+            units = solver.value(var)
+            if units:
+                demand = p.routing.demands[d]
+                solution.flows.append(Flow(demand.service, demand.index, units, demand.paths[i]))
+        solution.traffic = {key: solver.value(v) for key, v in self.t.items() if solver.value(v)}
 
     def read_counts(self, solver: cp_model.CpSolver) -> dict[tuple[int, int, int | None], int]:
         """Instance counts per (kind, slot, NUMA node) in the solution."""

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field
 
 from nfvplan.model import Form, Objective, Scenario, Vnf
+from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.data import (
     Slot,
     build_slots,
@@ -18,6 +19,7 @@ from nfvplan.solver.data import (
     instance_demand,
     max_copies,
 )
+from nfvplan.solver.routing import GBPS_UNITS, RoutingSet, build_routing
 
 
 @dataclass(frozen=True)
@@ -43,6 +45,14 @@ class Problem:
     """kind index → slot indices where one instance of the kind fits and is allowed."""
     bounds: dict[tuple[int, int], int] = field(default_factory=dict)
     """(kind, slot) → most instances of that kind the slot could hold."""
+    routing: RoutingSet | None = None
+    """Candidate chain paths per demand; None when the scenario has no services."""
+    traffic: dict[str, int] = field(default_factory=dict)
+    """VNF → total Mbit/s of the demands whose chain passes it."""
+
+    def scales_with_traffic(self, vnf_name: str) -> bool:
+        """True when the VNF's count follows its traffic (a lower bound, not an exact count)."""
+        return self.scenario.vnfs[vnf_name].throughput_gbps is not None
 
     @property
     def vnf_names(self) -> list[str]:
@@ -76,8 +86,19 @@ def fixed_count(scenario: Scenario, vnf: Vnf) -> int:
     return math.ceil(total / vnf.throughput_gbps - 1e-9) + vnf.redundancy
 
 
+DEFAULT_K_PATHS = 3
+"""Shortest simple paths tried per leg of a chain path at first; widened when it may matter."""
+DEFAULT_PATH_CAP = 400
+"""Chain paths kept per demand at first."""
+
+
 def build_problem(
-    scenario: Scenario, objective: Objective, *, ignore_sites: bool = False
+    scenario: Scenario,
+    objective: Objective,
+    *,
+    ignore_sites: bool = False,
+    k_paths: int = DEFAULT_K_PATHS,
+    path_cap: int = DEFAULT_PATH_CAP,
 ) -> Problem:
     """Derive slots, kinds and candidate placements from a validated scenario.
 
@@ -107,10 +128,30 @@ def build_problem(
             nodes = slot.type.numa_nodes if kind.vnf.numa_aligned else 1
             if not fits(kind.demand, reserve, slot.capacity, nodes):
                 continue
-            bound = min(counts[kind.vnf.name], max_copies(kind.demand, reserve, slot.capacity))
+            most = counts[kind.vnf.name]
+            if kind.vnf.throughput_gbps is not None:
+                most = 2 * most + 1  # carried traffic on the NIC may call for more
+            bound = min(most, max_copies(kind.demand, reserve, slot.capacity))
             if kind.vnf.anti_affinity is not None or kind.vnf.isolated:
                 bound = min(bound, 1)
             if bound > 0:
                 problem.candidates[k].append(slot.index)
                 problem.bounds[(k, slot.index)] = bound
+    if scenario.services:
+        _add_routing(problem, k_paths, path_cap)
     return problem
+
+
+def _add_routing(problem: Problem, k_paths: int, path_cap: int) -> None:
+    """Candidate chain paths over the physical network, and each VNF's total traffic."""
+    scenario = problem.scenario
+    sites_of: dict[str, list[str]] = {}
+    for name in scenario.vnfs:
+        slots = {s for k in problem.kinds_of(name) for s in problem.candidates[k]}
+        sites_of[name] = list(dict.fromkeys(problem.slots[s].site.name for s in sorted(slots)))
+    cache = PathCache(build_graph(scenario))
+    problem.routing = build_routing(scenario, cache, sites_of, k_paths, path_cap)
+    for service in scenario.services.values():
+        total = sum(round(d.gbps * GBPS_UNITS) for d in service.demands)
+        for name in dict.fromkeys(service.chain):
+            problem.traffic[name] = problem.traffic.get(name, 0) + total

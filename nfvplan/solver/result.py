@@ -9,18 +9,22 @@ from __future__ import annotations
 from collections import defaultdict
 
 from nfvplan.model import Form, Objective, Scenario
+from nfvplan.network import link_key
 from nfvplan.plan import (
     RESOURCE_KEYS,
+    LinkLoad,
     ObjectiveValue,
     Placement,
     Plan,
+    Route,
     ServerUse,
     SolveStats,
     Status,
     Summary,
 )
-from nfvplan.solver.data import instance_usage, reserve_usage
+from nfvplan.solver.data import NIC, instance_usage, reserve_usage
 from nfvplan.solver.problem import Problem
+from nfvplan.solver.routing import GBPS_UNITS
 from nfvplan.solver.solution import Solution
 
 CAPACITY_OF = {
@@ -77,6 +81,8 @@ def build_plan(
             stats=stats,
         )
     named = name_instances(problem, solution)
+    carried = _carried_per_instance(named, solution)
+    routes = _routes(problem, solution, named, carried)
     per_slot: dict[int, list[tuple[Placement, int]]] = defaultdict(list)
     for placement, k, s in named:
         per_slot[s].append((placement, k))
@@ -88,10 +94,11 @@ def build_plan(
         for form in forms:
             for r, value in enumerate(reserve_usage(scenario, form, slot.type)):
                 totals[r] += value
-        for _placement, k in per_slot[s]:
+        for placement, k in per_slot[s]:
             kind = problem.kinds[k]
             for r, value in enumerate(instance_usage(scenario, kind.vnf, kind.form)):
                 totals[r] += value
+            totals[NIC] += carried.get(placement.instance, 0) / GBPS_UNITS
         servers.append(
             ServerUse(
                 id=slot.id,
@@ -116,8 +123,88 @@ def build_plan(
         summary=summary,
         servers=servers,
         placements=placements,
+        routes=routes,
+        links=_link_loads(problem, solution),
         stats=stats,
     )
+
+
+def _carried_per_instance(
+    named: list[tuple[Placement, int, int]], solution: Solution
+) -> dict[str, int]:
+    """Mbit/s each instance carries: a server's traffic for a kind, split evenly."""
+    groups: dict[tuple[int, int], list[str]] = defaultdict(list)
+    for placement, k, s in named:
+        groups[(k, s)].append(placement.instance)
+    carried: dict[str, int] = {}
+    for key, units in solution.traffic.items():
+        names = groups.get(key, [])
+        if not names:
+            continue
+        base, extra = divmod(units, len(names))
+        for i, name in enumerate(names):
+            carried[name] = base + (1 if i < extra else 0)
+    return carried
+
+
+def _routes(
+    problem: Problem,
+    solution: Solution,
+    named: list[tuple[Placement, int, int]],
+    carried: dict[str, int],
+) -> list[Route]:
+    """Split every path flow over the instances that carry traffic at each chain stop.
+
+    Per (VNF, site) the instances' carried traffic equals the flows that stop there (a solver
+    constraint), so consuming instance capacity greedily in a fixed order assigns every Mbit/s.
+    """
+    if not solution.flows:
+        return []
+    pools: dict[tuple[str, str], list[list]] = defaultdict(list)
+    for placement, _k, s in named:
+        units = carried.get(placement.instance, 0)
+        if units:
+            pools[(placement.vnf, problem.slots[s].site.name)].append([placement.instance, units])
+    chains = {name: service.chain for name, service in problem.scenario.services.items()}
+    merged: dict[tuple, int] = defaultdict(int)
+    for flow in sorted(solution.flows, key=lambda f: (f.service, f.demand, f.path.sites)):
+        parts: list[tuple[int, list[str]]] = [(flow.units, [])]
+        for vnf, site in zip(chains[flow.service], flow.path.vnf_sites, strict=True):
+            pool = pools[(vnf, site)]
+            next_parts = []
+            for units, via in parts:
+                while units > 0:
+                    if not pool:
+                        raise RuntimeError(f"internal error: no capacity left for {vnf} at {site}")
+                    take = min(units, pool[0][1])
+                    next_parts.append((take, [*via, pool[0][0]]))
+                    pool[0][1] -= take
+                    units -= take
+                    if pool[0][1] == 0:
+                        pool.pop(0)
+            parts = next_parts
+        for units, via in parts:
+            merged[
+                (flow.service, flow.demand, flow.path.sites, flow.path.latency_ms, tuple(via))
+            ] += units
+    return [
+        Route(service, demand, units / GBPS_UNITS, round(latency, 6), list(sites), list(via))
+        for (service, demand, sites, latency, via), units in merged.items()
+    ]
+
+
+def _link_loads(problem: Problem, solution: Solution) -> list[LinkLoad]:
+    """Load on every link that carries traffic, both directions together."""
+    load: dict[tuple[str, str], int] = defaultdict(int)
+    for flow in solution.flows:
+        for key in flow.path.links:
+            load[key] += flow.units
+    result = []
+    for link in problem.scenario.links:
+        units = load.get(link_key(link.a, link.b), 0)
+        if units:
+            result.append(LinkLoad(link.a, link.b, units / GBPS_UNITS, link.gbps))
+    return result
 
 
 def _summary(

@@ -13,6 +13,7 @@ from typing import Protocol
 
 from nfvplan.plan import Status
 from nfvplan.solver.problem import Problem
+from nfvplan.solver.routing import ChainPath
 
 Placement = tuple[int, int, int | None]
 """(kind index, slot index, NUMA node or None)."""
@@ -40,16 +41,14 @@ class RunLimits:
     progress: ProgressCallback | None = None
 
 
-@dataclass
+@dataclass(frozen=True)
 class Flow:
-    """One split part of a demand as a formulation routes it (site path and instance hosts)."""
+    """Traffic (in Mbit/s) a formulation sends along one candidate chain path of a demand."""
 
     service: str
     demand: int
-    gbps: float
-    path: list[str]
-    hosts: list[tuple[int, int]]
-    """Per chain position: (kind index, slot index) of the instance group that serves it."""
+    units: int
+    path: ChainPath
 
 
 @dataclass
@@ -61,6 +60,8 @@ class Solution:
     bound: float | None = None
     counts: dict[Placement, int] = field(default_factory=dict)
     flows: list[Flow] = field(default_factory=list)
+    traffic: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(kind, slot) → Mbit/s the instances of that kind on that server carry together."""
     wall_time_s: float = 0.0
     conflict: list[tuple[str, str]] = field(default_factory=list)
     """For an infeasible run with requirements relaxable: the requirement keys in conflict."""

@@ -1,0 +1,178 @@
+"""The `nfvplan` command: parse arguments, call the library, print, exit with FORMAT's codes.
+
+Exit codes: 0 plan found · 1 internal error · 2 bad input or usage · 3 proven infeasible ·
+4 no plan within the time limit · 5 `check` found violations.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from nfvplan.check import check_plan
+from nfvplan.cli.progress import ProgressLine
+from nfvplan.cli.topology import topology_app
+from nfvplan.errors import InputError
+from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
+from nfvplan.model import Objective
+from nfvplan.report import format_summary
+from nfvplan.solver import SolveOptions, solve
+
+EXIT_INTERNAL = 1
+EXIT_INPUT = 2
+EXIT_VIOLATIONS = 5
+
+app = typer.Typer(
+    name="nfvplan",
+    help="Place telco network functions as VMs or containers at the lowest cost that holds.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(topology_app, name="topology")
+
+
+class PlanFormat(str, Enum):
+    """Plan file formats."""
+
+    yaml = "yaml"
+    json = "json"
+
+
+def fail_input(error: InputError) -> None:
+    """Print every located problem and exit 2."""
+    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
+    if len(error.problems) > 1:
+        typer.echo(error.render(), err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+@app.command("solve")
+def solve_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the plan to this file.")
+    ] = None,
+    plan_format: Annotated[
+        PlanFormat, typer.Option("--format", help="Plan file format.")
+    ] = PlanFormat.yaml,
+    time_limit: Annotated[
+        float | None, typer.Option("--time-limit", min=0.01, help="Seconds (overrides solver:).")
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Search threads (overrides solver:).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver:).")
+    ] = None,
+    objective: Annotated[
+        Objective | None, typer.Option("--objective", help="What to minimise (overrides file).")
+    ] = None,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+) -> None:
+    """Solve a scenario and print (and optionally write) the deployment plan.
+
+    Example: nfvplan solve examples/5g-core.yaml -o plan.yaml
+    """
+    try:
+        loaded = load_scenario(scenario)
+    except InputError as error:
+        fail_input(error)
+        return
+    progress = ProgressLine() if not quiet and sys.stderr.isatty() else None
+    options = SolveOptions(time_limit, workers, seed, objective, progress)
+    plan = solve(loaded, options)
+    if progress is not None:
+        progress.clear()
+    if output is not None:
+        try:
+            write_plan(plan, output, plan_format.value)
+        except OSError as error:
+            typer.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+            raise typer.Exit(EXIT_INPUT) from None
+    if not quiet:
+        typer.echo(format_summary(plan, loaded))
+        if output is not None:
+            typer.echo(f"\nplan written to {output}")
+    elif not plan.status.has_plan:
+        typer.echo("\n".join(plan.explanation or []), err=True)
+    raise typer.Exit(plan.status.exit_code)
+
+
+@app.command("check")
+def check_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only violations.")] = False,
+) -> None:
+    """Re-check a plan against its scenario, independently of the solver; exit 5 on violations.
+
+    Example: nfvplan check examples/5g-core.yaml plan.yaml
+    """
+    try:
+        loaded = load_scenario(scenario)
+        plan = read_plan(plan_file)
+    except InputError as error:
+        fail_input(error)
+        return
+    violations = check_plan(loaded, plan)
+    for violation in violations:
+        typer.echo(f"violation [{violation.rule}]: {violation.message}")
+    if violations:
+        typer.echo(f"{len(violations)} violation(s) found in {plan_file}", err=True)
+        raise typer.Exit(EXIT_VIOLATIONS)
+    if not quiet:
+        typer.echo(
+            f"{plan_file}: every rule holds ({plan.status.value}, "
+            f"{plan.summary.instances} instances on {plan.summary.servers_used} servers)"
+        )
+
+
+@app.command("show")
+def show_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
+    plan_format: Annotated[
+        PlanFormat | None, typer.Option("--format", help="Re-emit the plan in this format.")
+    ] = None,
+) -> None:
+    """Print the summary of a plan file (or convert it to another format).
+
+    Example: nfvplan show examples/5g-core.yaml plan.yaml
+    """
+    try:
+        loaded = load_scenario(scenario)
+        plan = read_plan(plan_file)
+    except InputError as error:
+        fail_input(error)
+        return
+    if plan_format is not None:
+        typer.echo(dump_plan(plan, plan_format.value), nl=False)
+    else:
+        typer.echo(format_summary(plan, loaded))
+
+
+def main() -> None:
+    """Entry point: run the app; anything unexpected is an internal error (exit 1), briefly."""
+    try:
+        app()
+    except SystemExit:
+        raise
+    except KeyboardInterrupt:
+        typer.echo("interrupted", err=True)
+        sys.exit(130)
+    except Exception as error:
+        typer.echo(
+            f"internal error ({type(error).__name__}): {error}\n"
+            "this is a bug in nfvplan, not in your file; please report it with the scenario",
+            err=True,
+        )
+        sys.exit(EXIT_INTERNAL)
+
+
+if __name__ == "__main__":
+    main()

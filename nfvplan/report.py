@@ -1,0 +1,87 @@
+"""Plain-text views of a plan for the terminal: the summary `nfvplan solve` prints.
+
+Kept out of the CLI so that other front ends (notebooks, what-if reports) print the same thing.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from nfvplan.model import Scenario
+from nfvplan.plan import Plan
+
+BUSIEST_LINKS = 5
+
+
+def _pct(share: float) -> str:
+    return f"{100 * share:.1f}%"
+
+
+def _money(value: float | None) -> str:
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def format_objective(plan: Plan) -> str:
+    """Status, objective, bound and gap on one line."""
+    objective = plan.objective
+    if objective.value is None:
+        return f"status: {plan.status.value}"
+    if objective.name == "cost":
+        value, bound = _money(objective.value), _money(objective.bound)
+    elif objective.name == "balance":
+        value = _pct(objective.value)
+        bound = "-" if objective.bound is None else _pct(objective.bound)
+    else:
+        value, bound = (
+            f"{objective.value:g}",
+            "-" if objective.bound is None else f"{objective.bound:g}",
+        )
+    gap = "-" if objective.gap is None else _pct(objective.gap)
+    return (
+        f"status: {plan.status.value}   objective {objective.name}: {value}   "
+        f"bound: {bound}   gap: {gap}"
+    )
+
+
+def format_summary(plan: Plan, scenario: Scenario) -> str:
+    """The human summary of a plan: headline, servers per site, forms, utilisation, links."""
+    lines = [f"scenario: {plan.scenario}", format_objective(plan)]
+    if not plan.status.has_plan:
+        lines.append("")
+        lines.append("no plan:" if plan.explanation else "no plan")
+        lines.extend(f"  - {reason}" for reason in plan.explanation or [])
+        return "\n".join(lines)
+    s = plan.summary
+    lines.append(
+        f"monthly cost: {_money(s.monthly_cost)}   servers used: {s.servers_used} "
+        f"({s.servers_bought} bought)   instances: {s.instances} "
+        f"({s.vms} VMs, {s.containers} containers)"
+    )
+    lines.append(
+        f"utilisation of used servers: CPU {_pct(s.cpu_utilisation)}, "
+        f"memory {_pct(s.memory_utilisation)}"
+    )
+    lines.append("")
+    lines.append(f"{'site':<16}{'servers':>8}{'bought':>8}{'VMs':>6}{'containers':>12}  types")
+    server_site = {server.id: server.site for server in plan.servers}
+    forms = Counter((server_site[p.server], p.form) for p in plan.placements)
+    for site in scenario.sites:
+        here = [server for server in plan.servers if server.site == site]
+        if not here:
+            continue
+        types = Counter(server.type for server in here)
+        type_text = ", ".join(f"{n} x {t}" for t, n in types.items())
+        lines.append(
+            f"{site:<16}{len(here):>8}{sum(x.bought for x in here):>8}"
+            f"{forms[(site, 'vm')]:>6}{forms[(site, 'container')]:>12}  {type_text}"
+        )
+    if plan.links:
+        lines.append("")
+        lines.append("busiest links:")
+        busiest = sorted(plan.links, key=lambda link: -link.utilisation)[:BUSIEST_LINKS]
+        for link in busiest:
+            lines.append(
+                f"  {link.a} - {link.b}: {link.gbps:g} of {link.capacity_gbps:g} Gbps "
+                f"({_pct(link.utilisation)})"
+            )
+    return "\n".join(lines)
