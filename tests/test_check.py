@@ -10,30 +10,15 @@ asserts exactly which rule ids come back and what they name.
 from __future__ import annotations
 
 from dataclasses import replace
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nfvplan.check import RULES, Violation, check_plan
-from nfvplan.model import (
-    Demand,
-    Flavor,
-    Form,
-    FormSpec,
-    HostReserve,
-    Link,
-    Objective,
-    Overhead,
-    Platform,
-    Scenario,
-    Scope,
-    ServerType,
-    Service,
-    Site,
-    SiteFilter,
-    Vnf,
-)
+from nfvplan.io import load_scenario, parse_scenario, read_plan, write_plan
+from nfvplan.model import Demand, Form, Objective, Scenario, Scope, SiteFilter
 from nfvplan.plan import (
     LinkLoad,
     ObjectiveValue,
@@ -45,13 +30,16 @@ from nfvplan.plan import (
     Summary,
 )
 
-PLATFORM = Platform(
-    vm=FormSpec(Overhead(vcpu=1, memory_gib=2, disk_gib=20), HostReserve(cores=2, memory_gib=8)),
-    container=FormSpec(
-        Overhead(vcpu=0.5, memory_gib=0.5, disk_gib=1), HostReserve(cores=1, memory_gib=4)
-    ),
-    cpu_overcommit=2.0,
-)
+PLATFORM_YAML = """
+platform:
+  vm:
+    overhead: {vcpu: 1, memory_gib: 2, disk_gib: 20}
+    host_reserve: {cores: 2, memory_gib: 8}
+  container:
+    overhead: {vcpu: 0.5, memory_gib: 0.5, disk_gib: 1}
+    host_reserve: {cores: 1, memory_gib: 4}
+  cpu_overcommit: 2.0
+"""
 
 
 def used(threads: float, memory: float, disk: float, nic: float, vfs: float) -> dict[str, float]:
@@ -67,55 +55,47 @@ def used(threads: float, memory: float, disk: float, nic: float, vfs: float) -> 
 
 # --- scenario `core` --------------------------------------------------------------------------
 
-BIG = ServerType(
-    "big",
-    cores=16,
-    threads_per_core=2,
-    memory_gib=128,
-    disk_gib=1000,
-    nic_gbps=100,
-    sriov_vfs=16,
-    numa_nodes=2,
-    monthly_cost=500,
+CORE_YAML = (
+    """
+nfvplan: 1
+name: core
+"""
+    + PLATFORM_YAML
+    + """
+server_types:
+  big: {cores: 16, threads_per_core: 2, memory_gib: 128, disk_gib: 1000, nic_gbps: 100,
+        sriov_vfs: 16, numa_nodes: 2, monthly_cost: 500}
+sites:
+  dc1: {kind: core, racks: 2, servers: {big: 2}, expand: {big: 2}}
+  dc2: {kind: core, servers: {big: 1}}
+  edge: {kind: edge, servers: {big: 1}}
+vnfs:
+  amf:
+    flavor: {vcpu: 4, memory_gib: 8, disk_gib: 10}
+    forms: [vm, container]
+    replicas: 2
+    anti_affinity: host
+    trust: signalling
+    sites: {kind: core}
+    license_monthly: 100
+  smf:
+    flavor: {vcpu: 2, memory_gib: 4}
+    forms: [container]
+    replicas: 1
+    trust: signalling
+  li:
+    flavor: {vcpu: 2, memory_gib: 8}
+    forms: [vm]
+    replicas: 1
+    isolation: host
+"""
 )
 
 
 @pytest.fixture
 def core() -> Scenario:
     """dc1 (2 racks, 2 installed + 2 purchasable), dc2, an edge; amf x2, smf, lawful intercept."""
-    return Scenario(
-        name="core",
-        description="",
-        platform=PLATFORM,
-        server_types={"big": BIG},
-        sites={
-            "dc1": Site("dc1", "core", racks=2, servers={"big": 2}, expand={"big": 2}),
-            "dc2": Site("dc2", "core", racks=1, servers={"big": 1}, expand={}),
-            "edge": Site("edge", "edge", racks=1, servers={"big": 1}, expand={}),
-        },
-        links=(),
-        vnfs={
-            "amf": Vnf(
-                "amf",
-                Flavor(vcpu=4, memory_gib=8, disk_gib=10),
-                (Form.VM, Form.CONTAINER),
-                replicas=2,
-                anti_affinity=Scope.HOST,
-                trust="signalling",
-                sites=SiteFilter(kind="core"),
-                license_monthly=100,
-            ),
-            "smf": Vnf(
-                "smf",
-                Flavor(vcpu=2, memory_gib=4),
-                (Form.CONTAINER,),
-                replicas=1,
-                trust="signalling",
-            ),
-            "li": Vnf("li", Flavor(vcpu=2, memory_gib=8), (Form.VM,), replicas=1, isolated=True),
-        },
-        services={},
-    )
+    return parse_scenario(CORE_YAML, "core.yaml")
 
 
 @pytest.fixture
@@ -160,61 +140,50 @@ def core_plan() -> Plan:
 
 # --- scenario `net` ---------------------------------------------------------------------------
 
-SMALL = ServerType(
-    "small",
-    cores=8,
-    threads_per_core=2,
-    memory_gib=64,
-    disk_gib=500,
-    nic_gbps=40,
-    sriov_vfs=8,
-    numa_nodes=2,
-    monthly_cost=200,
+NET_YAML = (
+    """
+nfvplan: 1
+name: net
+"""
+    + PLATFORM_YAML
+    + """
+server_types:
+  small: {cores: 8, threads_per_core: 2, memory_gib: 64, disk_gib: 500, nic_gbps: 40,
+          sriov_vfs: 8, numa_nodes: 2, monthly_cost: 200}
+sites:
+  edge: {kind: edge, servers: {small: 2}}
+  core: {kind: core, servers: {small: 2}}
+  far: {kind: core, servers: {small: 1}}
+links:
+  - {between: [edge, core], gbps: 50, latency_ms: 2}
+  - {between: [far, core], gbps: 100, latency_ms: 1}
+  - {between: [edge, far], gbps: 100, latency_ms: 5}
+vnfs:
+  upf:
+    flavor: {vcpu: 4, memory_gib: 8, hugepages_gib: 4, sriov_vfs: 2}
+    cpu: dedicated
+    numa: aligned
+    forms: [container]
+    throughput_gbps: 20
+    redundancy: 1
+    trust: user-plane
+  fw:
+    flavor: {vcpu: 2, memory_gib: 4}
+    forms: [container]
+    throughput_gbps: 40
+    trust: user-plane
+services:
+  mbb:
+    chain: [upf, fw]
+    demands:
+      - {from: edge, to: core, gbps: 30, max_latency_ms: 4}
+"""
 )
 
 
 def make_net() -> Scenario:
     """edge -> core carries 30 Gbps through upf (20 Gbps each, N+1) then fw (40 Gbps each)."""
-    return Scenario(
-        name="net",
-        description="",
-        platform=PLATFORM,
-        server_types={"small": SMALL},
-        sites={
-            "edge": Site("edge", "edge", racks=1, servers={"small": 2}, expand={}),
-            "core": Site("core", "core", racks=1, servers={"small": 2}, expand={}),
-            "far": Site("far", "core", racks=1, servers={"small": 1}, expand={}),
-        },
-        links=(
-            Link("edge", "core", gbps=50, latency_ms=2),
-            Link("far", "core", gbps=100, latency_ms=1),
-            Link("edge", "far", gbps=100, latency_ms=5),
-        ),
-        vnfs={
-            "upf": Vnf(
-                "upf",
-                Flavor(vcpu=4, memory_gib=8, hugepages_gib=4, sriov_vfs=2),
-                (Form.CONTAINER,),
-                throughput_gbps=20,
-                redundancy=1,
-                trust="user-plane",
-                dedicated_cpu=True,
-                numa_aligned=True,
-            ),
-            "fw": Vnf(
-                "fw",
-                Flavor(vcpu=2, memory_gib=4),
-                (Form.CONTAINER,),
-                throughput_gbps=40,
-                trust="user-plane",
-            ),
-        },
-        services={
-            "mbb": Service(
-                "mbb", ("upf", "fw"), (Demand("edge", "core", gbps=30, max_latency_ms=4),)
-            ),
-        },
-    )
+    return parse_scenario(NET_YAML, "net.yaml")
 
 
 def make_net_plan() -> Plan:
@@ -351,6 +320,25 @@ def test_target_defaults_to_the_chain_end(net: Scenario, net_plan: Plan) -> None
     open_end = replace(mbb, demands=(replace(mbb.demands[0], target=None),))
     scenario = replace(net, services={"mbb": open_end})
     assert check_plan(scenario, net_plan) == []
+
+
+def test_written_plan_still_checks(net: Scenario, net_plan: Plan, tmp_path: Path) -> None:
+    """Tests that rounding on write (6 decimals) stays within the checker's tolerance."""
+    write_plan(net_plan, tmp_path / "plan.yaml")
+    assert check_plan(net, read_plan(tmp_path / "plan.yaml")) == []
+
+
+@pytest.mark.parametrize("objective", list(Objective))
+def test_solver_plans_pass_the_checker(objective: Objective) -> None:
+    """Tests that the solver's plan for the 5G core example holds under every objective.
+
+    The checker is the solver's independent oracle: a disagreement here is a bug in one of them.
+    """
+    solver = pytest.importorskip("nfvplan.solver")
+    scenario = load_scenario(Path(__file__).parent.parent / "examples" / "5g-core.yaml")
+    plan = solver.solve(scenario, solver.SolveOptions(time_limit_s=5, objective=objective))
+    assert plan.status.has_plan
+    assert check_plan(scenario, plan) == []
 
 
 # --- capacity and NUMA ------------------------------------------------------------------------
@@ -729,7 +717,7 @@ PERTURBATION = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(edits=st.lists(st.tuples(st.integers(0, 3), PERTURBATION), max_size=6))
 def test_perturbed_placements_never_crash(edits: list[tuple[int, tuple[str, object]]]) -> None:
     """Tests that random edits of the valid plan's placements yield violations, never an exception.
@@ -772,7 +760,7 @@ ROUTE_EDIT = st.one_of(
 )
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=100, deadline=None)
 @given(edits=st.lists(st.tuples(st.integers(0, 1), ROUTE_EDIT), max_size=4))
 def test_perturbed_routes_never_crash(edits: list[tuple[int, tuple[str, object]]]) -> None:
     """Tests that random edits of the valid plan's routes yield violations, never an exception."""
