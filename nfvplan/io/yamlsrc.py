@@ -674,6 +674,8 @@ def number(
     limit = maximum if maximum is not None else (MAX_COUNT if integer else MAX_AMOUNT)
     kind = "a whole number" if integer else "a number"
     expected = f"must be {kind} {'>' if exclusive else '>='} {_fmt_num(minimum)}"
+    if maximum is not None:  # a real range (latitude, NUMA nodes...): say so up front
+        expected += f" and <= {_fmt_num(maximum)}"
     value = _numeric(node)
     if value is None or (integer and value != int(value)):
         issues.add(node, path, f"{expected}, got {describe(node)}")
@@ -682,7 +684,8 @@ def number(
         issues.add(node, path, f"{expected}, got {_fmt_num(value)}")
         return default
     if value > limit:
-        issues.add(node, path, f"must be at most {_fmt_num(limit)}, got {_fmt_num(value)}")
+        bound = expected if maximum is not None else f"must be at most {_fmt_num(limit)}"
+        issues.add(node, path, f"{bound}, got {_fmt_num(value)}")
         return default
     return int(value) if integer else float(value)
 
