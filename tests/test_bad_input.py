@@ -220,7 +220,7 @@ def test_dangling_site_in_link_demand_and_vnf() -> None:
         (18, 18, "vnfs.amf.sites[1]"),
         (26, 16, "services.data.demands[0].from"),
     ]
-    assert found[0].message == "unknown site 'dc3'; did you mean 'dc1'? defined: dc1, dc2"
+    assert found[0].message == "unknown site 'dc3'; did you mean 'dc2'? defined: dc1, dc2"
 
 
 def test_dangling_vnf_in_chain() -> None:
