@@ -9,6 +9,8 @@ asserts exactly which rule ids come back and what they name.
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from dataclasses import replace
 from pathlib import Path
 
@@ -339,6 +341,16 @@ def test_solver_plans_pass_the_checker(objective: Objective) -> None:
     plan = solver.solve(scenario, solver.SolveOptions(time_limit_s=5, objective=objective))
     assert plan.status.has_plan
     assert check_plan(scenario, plan) == []
+
+
+def test_checker_does_not_load_the_solver() -> None:
+    """Tests that importing the checker pulls in neither nfvplan.solver nor OR-Tools."""
+    code = (
+        "import sys, nfvplan.check; "
+        "print([m for m in sys.modules if m.startswith(('nfvplan.solver', 'ortools'))])"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "[]"
 
 
 # --- capacity and NUMA ------------------------------------------------------------------------

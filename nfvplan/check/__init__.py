@@ -5,7 +5,24 @@ It re-verifies any plan, including a hand-edited one, against its scenario using
 no computation with it, so a solver bug shows up as a violation instead of being repeated.
 
 Every violated rule is reported, not just the first, in a fixed order: by rule family (the order
-of `_FAMILIES`), then in plan order within a family.
+of `_FAMILIES`), then in plan order within a family. Figures compare with a tolerance of 1e-6
+relative plus 1e-6 absolute, which also absorbs the 6-decimal rounding of written plans.
+
+Where FORMAT.md is silent, the checker decides as follows:
+
+- An instance's carried traffic is the sum of the Gbps of the routes whose `via` names it, once
+  per route (the NIC is full duplex); it loads the NIC and counts against `throughput_gbps`.
+- NUMA shares are checked only on nodes that hold aligned instances; other instances count
+  towards the whole server alone, and may carry a `numa_node` hint if that node exists.
+- The objective value is checked against the objective the plan names, which the CLI may have
+  overridden, not against the scenario's `objective`.
+- A plan-less status (infeasible, unknown) is checked only for naming the scenario, holding no
+  placements, servers or routes, and giving an explanation: counting missing instances would
+  bury the one message that matters.
+- A placement with an unknown VNF or form is reported and left out of resource sums; one with an
+  invalid server id is left out of everything about servers. With a duplicated instance name,
+  every placement occupies its server, but routes refer to the first.
+- The plan's `links` table is optional; once it lists any link, every loaded link must be listed.
 """
 
 from __future__ import annotations
@@ -76,11 +93,7 @@ _FAMILIES: tuple[Callable[[Context], list[Violation]], ...] = (
 
 
 def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
-    """Every violation of `plan` against `scenario`; an empty list means the plan holds.
-
-    A plan without a plan (status infeasible or unknown) is only checked for being empty and
-    explained: counting its missing instances would bury the one message that matters.
-    """
+    """Every violation of `plan` against `scenario`; an empty list means the plan holds."""
     ctx = Context.build(scenario, plan)
     violations = check_status(ctx)
     if not plan.status.has_plan:
