@@ -13,7 +13,7 @@ from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver.assignment import AssignmentFormulation
 from nfvplan.solver.explain import cheap_checks, explain_conflict
-from nfvplan.solver.problem import build_problem
+from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.result import build_plan
 from nfvplan.solver.solution import Formulation, Progress, ProgressCallback, RunLimits, Solution
 
@@ -57,6 +57,9 @@ def solve(
         solution = Solution(Status.INFEASIBLE)
     else:
         solution = formulation.solve(problem, limits)
+        problem, solution = _widen_paths(
+            scenario, objective, formulation, problem, solution, limits
+        )
         if solution.status is Status.INFEASIBLE:
             reasons = explain_conflict(scenario, problem, limits) if options.explain else []
         elif solution.status is Status.UNKNOWN:
@@ -65,10 +68,50 @@ def solve(
                 f"({limits.workers} workers); the scenario was not proven infeasible: "
                 "allow more time (--time-limit) or more workers"
             ]
+        if _paths_restricted(problem, solution):
+            routing = problem.routing
+            assert routing is not None
+            solution = replace(solution, status=Status.UNKNOWN)
+            reasons = [
+                f"no plan found with the {routing.k} shortest paths per chain leg and "
+                f"{routing.cap} chain paths per demand; the scenario was not proven infeasible "
+                "because longer paths were left out",
+                *reasons,
+            ]
     plan = build_plan(problem, solution, formulation.name, limits.workers, limits.seed)
     if reasons or not solution.status.has_plan:
         plan = _with_explanation(plan, reasons or ["no plan exists for this scenario"])
     return plan
+
+
+WIDENING = ((9, 2000), (30, 8000))
+"""Path-set sizes (k per leg, paths per demand) tried after the default when it may matter."""
+
+
+def _paths_restricted(problem: Problem, solution: Solution) -> bool:
+    """An infeasible outcome that the restricted path set, not the scenario, may have caused."""
+    return (
+        solution.status is Status.INFEASIBLE
+        and problem.routing is not None
+        and not problem.routing.exhaustive
+    )
+
+
+def _widen_paths(
+    scenario: Scenario,
+    objective: Objective,
+    formulation: Formulation,
+    problem: Problem,
+    solution: Solution,
+    limits: RunLimits,
+) -> tuple[Problem, Solution]:
+    """Retry with more candidate paths while infeasibility may come from leaving paths out."""
+    for k_paths, path_cap in WIDENING:
+        if not _paths_restricted(problem, solution):
+            break
+        problem = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
+        solution = formulation.solve(problem, limits)
+    return problem, solution
 
 
 def _with_explanation(plan: Plan, reasons: list[str]) -> Plan:

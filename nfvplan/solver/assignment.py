@@ -350,10 +350,23 @@ class _Model:
                 self._enforced(constraint, ("sites", vnf.name))
 
     def _symmetry(self) -> None:
-        """Identical servers are used in order, the earlier one carrying at least as much."""
+        """Identical servers are used in order, the earlier one carrying at least as much.
+
+        Servers of one site and type are interchangeable unless some VNF that may run there has
+        rack anti-affinity; only then does the rack tell them apart.
+        """
+        p = self.problem
+        rack_sites = {
+            p.slots[s].site.name
+            for k, kind in enumerate(p.kinds)
+            if kind.vnf.anti_affinity is Scope.RACK
+            for s in p.candidates[k]
+        }
         classes: dict[tuple[str, str, int], list[int]] = defaultdict(list)
         for s in sorted(self.kinds_on):
-            classes[self.problem.slots[s].symmetry_class].append(s)
+            slot = p.slots[s]
+            rack = slot.rack if slot.site.name in rack_sites else 0
+            classes[(slot.site.name, slot.type.name, rack)].append(s)
         for members in classes.values():
             # Only servers offering the same candidate kinds are interchangeable.
             by_offer: dict[tuple[int, ...], list[int]] = defaultdict(list)
@@ -371,38 +384,52 @@ class _Model:
     # -- objective ----------------------------------------------------------------------------
 
     def _objective(self) -> None:
-        """Cost in cents, or servers / busiest share first with cost as the tie-break."""
+        """Lexicographic: the chosen objective, then cost, then no instance beyond need.
+
+        Levels are packed into one integer objective, each level weighted by one more than the
+        largest value of all levels below it, so CP-SAT's bound stays a bound on the first.
+        """
         p = self.problem
         licence = {
             name: round(vnf.license_monthly * COST_SCALE) for name, vnf in p.scenario.vnfs.items()
         }
         cost = sum(p.slots[s].cost * used for s, used in self.used.items())
         cost += sum(licence[p.kinds[k].vnf.name] * var for (k, _s), var in self.x.items())
-        self.weight = sum(p.slots[s].cost for s in self.used) + sum(
-            licence[name] * p.counts[name] for name in p.vnf_names
+        cost_max = sum(p.slots[s].cost for s in self.used)
+        cost_max += sum(
+            licence[p.kinds[k].vnf.name] * p.bounds[key] for key in self.x for k in key[:1]
         )
-        self.weight += 1
-        if p.objective is Objective.COST:
-            self.cp.minimize(cost)
-        elif p.objective is Objective.SERVERS:
-            self.cp.minimize(self.weight * sum(self.used.values()) + cost)
-        else:
+        levels: list[tuple[cp_model.LinearExprT, int]] = []
+        if p.objective is Objective.SERVERS:
+            levels.append((sum(self.used.values()), len(self.used)))
+        elif p.objective is Objective.BALANCE:
             busiest = self.cp.new_int_var(0, 1000, "busiest_permille")
             for s in self.kinds_on:
-                slot = p.slots[s]
-                for r, cap in enumerate(slot.capacity):
+                for r, cap in enumerate(p.slots[s].capacity):
                     if cap > 0:
                         self.cp.add(1000 * self._load(s, r) <= cap * busiest)
-            self.cp.minimize(self.weight * busiest + cost)
+            levels.append((busiest, 1000))
+        levels.append((cost, cost_max))
+        scaled = [key for key in self.x if p.scales_with_traffic(p.kinds[key[0]].vnf.name)]
+        if scaled:
+            levels.append((sum(self.x[key] for key in scaled), sum(p.bounds[k] for k in scaled)))
+        objective: cp_model.LinearExprT = 0
+        self.weight = 1
+        for expression, largest in reversed(levels):
+            objective = objective + self.weight * expression
+            self.weight *= largest + 1
+        self.weight //= levels[0][1] + 1
+        self.cp.minimize(objective)
 
     def natural(self, value: float, bound: float) -> tuple[float, float]:
-        """The objective and bound in the objective's own units."""
+        """The first objective level and its bound, in the objective's own units."""
+        first, first_bound = round(value) // self.weight, round(bound) // self.weight
         objective = self.problem.objective
         if objective is Objective.COST:
-            return value / COST_SCALE, bound / COST_SCALE
+            return first / COST_SCALE, first_bound / COST_SCALE
         if objective is Objective.SERVERS:
-            return float(int(value) // self.weight), float(int(bound) // self.weight)
-        return (int(value) // self.weight) / 1000, (int(bound) // self.weight) / 1000
+            return float(first), float(first_bound)
+        return first / 1000, first_bound / 1000
 
     # -- reading back -------------------------------------------------------------------------
 

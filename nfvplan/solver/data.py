@@ -47,11 +47,6 @@ class Slot:
     capacity: tuple[int, ...]
     cost: int
 
-    @property
-    def symmetry_class(self) -> tuple[str, str, int]:
-        """Servers with the same key are interchangeable (installed and bought cost the same)."""
-        return (self.site.name, self.type.name, self.rack)
-
 
 def server_capacity(server_type: ServerType) -> tuple[int, ...]:
     """A server type's five capacities in integer units."""

@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
+from dataclasses import replace
 
 from nfvplan.model import Scenario, Scope, Vnf
+from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.assignment import AssignmentFormulation, Requirement
 from nfvplan.solver.data import SCALE, Slot, fits
-from nfvplan.solver.problem import Problem, build_problem
+from nfvplan.solver.problem import DEFAULT_K_PATHS, DEFAULT_PATH_CAP, Problem, build_problem
+from nfvplan.solver.routing import chain_paths
 from nfvplan.solver.solution import RunLimits
 
 RESOURCE_NAMES = ("threads", "memory (GiB)", "disk (GiB)", "NIC (Gbps)", "SR-IOV VFs")
@@ -140,12 +143,83 @@ def cheap_checks(problem: Problem) -> list[str]:
             messages.append(message)
     if not messages:
         messages = _volume(problem)
+    if not messages and problem.routing is not None:
+        messages = _unreachable_demands(problem) or _cuts(problem)
+    return messages
+
+
+def _demand_name(service: str, index: int, demand) -> str:
+    end = f" to {demand.target}" if demand.target else ""
+    return f"{service} demand {index} ({demand.gbps:g} Gbps from {demand.source}{end})"
+
+
+def _unreachable_demands(problem: Problem) -> list[str]:
+    """Demands with no chain path at all, or none within their latency budget."""
+    assert problem.routing is not None
+    messages = []
+    cache = PathCache(build_graph(problem.scenario))
+    for entry in problem.routing.demands:
+        if entry.paths:
+            continue
+        name = _demand_name(entry.service, entry.index, entry.demand)
+        choices = [
+            list(dict.fromkeys(s.site.name for s in _candidate_slots(problem, vnf)))
+            for vnf in entry.chain
+        ]
+        missing = [vnf for vnf, sites in zip(entry.chain, choices, strict=True) if not sites]
+        if missing:
+            messages.append(f"{name}: no server can host {', '.join(missing)}")
+            continue
+        unbounded = replace(entry.demand, max_latency_ms=None)
+        fastest, _complete = chain_paths(cache, unbounded, choices, 1, 10**6)
+        if not fastest:
+            messages.append(f"{name}: no physical path connects the sites of its chain")
+            continue
+        best = min(fastest, key=lambda p: p.latency_ms)
+        stops = ", ".join(
+            f"{vnf} at {site}" for vnf, site in zip(entry.chain, best.vnf_sites, strict=True)
+        )
+        messages.append(
+            f"{name}: every chain path exceeds its max_latency_ms "
+            f"{entry.demand.max_latency_ms:g}: the fastest takes {best.latency_ms:g} ms "
+            f"({stops}, path {' - '.join(best.sites)})"
+        )
+    return messages
+
+
+def _cuts(problem: Problem) -> list[str]:
+    """Sites whose links cannot carry the demands that must leave or enter them."""
+    scenario = problem.scenario
+    site_of = {vnf: {s.site.name for s in _candidate_slots(problem, vnf)} for vnf in scenario.vnfs}
+    must_cross: dict[str, list[tuple[str, float]]] = defaultdict(list)
+    for service in scenario.services.values():
+        for index, demand in enumerate(service.demands):
+            name = f"{service.name} demand {index}"
+            ends = [demand.source] + ([demand.target] if demand.target else [])
+            for site in dict.fromkeys(ends):
+                stays = all(site in site_of[vnf] for vnf in service.chain) and all(
+                    end == site for end in ends
+                )
+                if not stays:
+                    must_cross[site].append((name, demand.gbps))
+    messages = []
+    for site, crossing in must_cross.items():
+        capacity = sum(link.gbps for link in scenario.links if site in (link.a, link.b))
+        total = sum(gbps for _name, gbps in crossing)
+        if total > capacity + 1e-9:
+            listed = ", ".join(f"{name} {gbps:g}" for name, gbps in crossing)
+            messages.append(
+                f"links at {site} carry at most {capacity:g} Gbps, but the demands that must "
+                f"leave or enter it total {total:g} Gbps ({listed})"
+            )
     return messages
 
 
 def describe(scenario: Scenario, problem: Problem, requirement: Requirement) -> str:
     """One requirement in the operator's terms, with the numbers that make it bind."""
     family, name = requirement
+    if family == "demand":
+        return _describe_demand(scenario, name)
     vnf = scenario.vnfs[name]
     if family == "count":
         count = problem.counts[name]
@@ -182,10 +256,25 @@ def describe(scenario: Scenario, problem: Problem, requirement: Requirement) -> 
     return f"{name}: {family}"
 
 
+def _describe_demand(scenario: Scenario, key: str) -> str:
+    """A demand requirement: carried in full within its latency budget."""
+    service, index = key.rsplit("#", 1)
+    demand = scenario.services[service].demands[int(index)]
+    budget = f" within {demand.max_latency_ms:g} ms" if demand.max_latency_ms is not None else ""
+    return f"{_demand_name(service, int(index), demand)} carried in full{budget}"
+
+
 def explain_conflict(scenario: Scenario, problem: Problem, limits: RunLimits) -> list[str]:
     """Find and shrink a conflicting set of requirements with CP-SAT assumptions."""
     started = time.perf_counter()
-    relaxed = build_problem(scenario, problem.objective, ignore_sites=True)
+    routing = problem.routing
+    relaxed = build_problem(
+        scenario,
+        problem.objective,
+        ignore_sites=True,
+        k_paths=routing.k if routing else DEFAULT_K_PATHS,
+        path_cap=routing.cap if routing else DEFAULT_PATH_CAP,
+    )
     relaxed.counts = problem.counts
     formulation = AssignmentFormulation(relaxable=True)
     budget = RunLimits(min(limits.time_limit_s, EXPLAIN_BUDGET_S), 1, limits.seed)
