@@ -30,6 +30,10 @@ EARTH_RADIUS_KM = 6371.0
 TOPOLOGY_VERSION = 1
 """The `nfvplan-topology:` version this module writes."""
 
+MIN_LENGTH_KM = 1.0
+"""Length given to a link between co-located sites (two PoPs in one city share coordinates in
+some data sets): the loader requires `length_km > 0`, and 1 km stands for an in-city link."""
+
 _ORIGINS = {
     "sndlib": "SNDlib (Orlowski, Wessaely, Pioro, Tomaszewski: SNDlib 1.0 - Survivable Network "
     "Design Library, Networks 55(3), 2010)",
@@ -189,8 +193,9 @@ def import_topohub(
     `abilene` works when only one group has it). Every link gets capacity `gbps` and every site
     `kind`; `capacity_note` says where that figure comes from (default: "uniform ..."). Parallel
     links between the same two sites are merged into one whose capacity is their sum; self-loops
-    are dropped. Raises ValueError for unknown names (listing close matches), networks in pixel
-    coordinates, and a non-positive `gbps`; ImportError when topohub is not installed.
+    are dropped; links between co-located sites get `MIN_LENGTH_KM`. Raises ValueError for
+    unknown names (listing close matches), networks in pixel coordinates, and a non-positive
+    `gbps`; ImportError when topohub is not installed.
     """
     if not gbps > 0:
         raise ValueError(f"link capacity gbps must be positive, got {gbps}")
@@ -235,9 +240,13 @@ def import_topohub(
     links: list[dict[str, Any]] = []
     for (a, b), count in merged.items():
         sa, sb = sites[a], sites[b]
-        length = great_circle_km(sa["lat"], sa["lon"], sb["lat"], sb["lon"])
+        length = round(great_circle_km(sa["lat"], sa["lon"], sb["lat"], sb["lon"]), 1)
         links.append(
-            {"between": [a, b], "gbps": _number(gbps * count), "length_km": round(length, 1)}
+            {
+                "between": [a, b],
+                "gbps": _number(gbps * count),
+                "length_km": max(length, MIN_LENGTH_KM),
+            }
         )
 
     group, _, short = key.partition("/")

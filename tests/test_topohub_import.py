@@ -129,3 +129,15 @@ def test_committed_topologies_are_current(stem: str) -> None:
     assert [link["length_km"] for link in committed["links"]] == [
         link["length_km"] for link in fresh["links"]
     ]
+
+
+@pytest.mark.parametrize("key", ["sndlib/germany50", "topozoo/SwitchL3", "topozoo/Iij"])
+def test_rendered_topology_passes_the_loader(key: str) -> None:
+    """Tests that the loader accepts imports, co-located sites (0 km apart) included."""
+    from nfvplan.io.topology import parse_topology
+
+    doc = import_topohub(key, gbps=100)
+    topology = parse_topology(render_topology(doc), key)
+    assert len(topology.sites) == len(doc["sites"])
+    assert len(topology.links) == len(doc["links"])
+    assert all(link.length_km and link.length_km >= 1.0 for link in topology.links)
