@@ -25,11 +25,15 @@ from ortools.sat.python import cp_model
 from nfvplan.model import Form, Objective, Scope
 from nfvplan.plan import Status
 from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS
+from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
 
 Requirement = tuple[str, str]
 """(family, VNF name), e.g. ("anti_affinity", "amf")."""
+
+PATTERN_SHARE = 0.4
+"""Share of the time limit column generation may use before the assignment search starts."""
 
 _STATUS = {
     cp_model.OPTIMAL: Status.OPTIMAL,
@@ -42,18 +46,29 @@ _STATUS = {
 class AssignmentFormulation:
     """Integer counts per (kind, server[, NUMA node]) with capacity rows and symmetry breaking."""
 
-    name = "aggregated-assignment"
+    name = "aggregated-assignment + configuration-LP bound"
 
-    def __init__(self, *, relaxable: bool = False) -> None:
+    def __init__(self, *, relaxable: bool = False, use_patterns: bool = True) -> None:
         self.relaxable = relaxable
+        self.use_patterns = use_patterns
+        if not use_patterns:
+            self.name = "aggregated-assignment (no configuration bound)"
 
     def solve(self, problem: Problem, limits: RunLimits) -> Solution:
         """Build the model for `problem` and search within `limits`."""
         started = time.perf_counter()
+        patterns = None
+        if self.use_patterns and not self.relaxable:
+            budget = limits.time_limit_s * PATTERN_SHARE
+            patterns = pattern_bound(problem, budget, limits.seed)
         model = _Model(problem, self.relaxable)
+        if patterns is not None:
+            model.add_lower_bound(patterns.bound)
+            if patterns.hint:
+                model.add_hint(patterns.hint)
         solver = cp_model.CpSolver()
         params = solver.parameters
-        params.max_time_in_seconds = limits.time_limit_s
+        params.max_time_in_seconds = max(0.1, limits.time_limit_s - (time.perf_counter() - started))
         params.num_workers = max(1, limits.workers)
         params.random_seed = limits.seed
         # Deterministic parallel search: workers synchronise in batches, so the same seed and
@@ -414,6 +429,7 @@ class _Model:
         if scaled:
             levels.append((sum(self.x[key] for key in scaled), sum(p.bounds[k] for k in scaled)))
         objective: cp_model.LinearExprT = 0
+        self.primary = levels[0][0]
         self.weight = 1
         for expression, largest in reversed(levels):
             objective = objective + self.weight * expression
@@ -430,6 +446,33 @@ class _Model:
         if objective is Objective.SERVERS:
             return float(first), float(first_bound)
         return first / 1000, first_bound / 1000
+
+    def add_lower_bound(self, bound: int) -> None:
+        """A proven bound on the first objective level (from the configuration LP)."""
+        if bound > 0:
+            self.cp.add(self.primary >= bound)
+
+    def add_hint(self, counts: dict[tuple[int, int, int | None], int]) -> None:
+        """A complete starting plan as instance counts per (kind, slot, NUMA node)."""
+        totals: dict[tuple[int, int], int] = defaultdict(int)
+        for (k, s, node), count in counts.items():
+            totals[(k, s)] += count
+            if node is not None and (k, s, node) in self.x_node:
+                self.cp.add_hint(self.x_node[(k, s, node)], count)
+        for key, var in self.x.items():
+            self.cp.add_hint(var, totals.get(key, 0))
+        for (k, s, node), var in self.x_node.items():
+            if (k, s, node) not in counts:
+                self.cp.add_hint(var, 0)
+        for s, used in self.used.items():
+            self.cp.add_hint(used, any(totals.get((k, s), 0) for k in self.kinds_on[s]))
+        for (s, form), flag in self.present.items():
+            here = any(
+                totals.get((k, s), 0)
+                for k in self.kinds_on[s]
+                if self.problem.kinds[k].form is form
+            )
+            self.cp.add_hint(flag, here)
 
     # -- reading back -------------------------------------------------------------------------
 
