@@ -138,7 +138,7 @@ def test_failed_serialisation_leaves_existing_file_intact(tmp_path: Path, monkey
 @pytest.mark.parametrize("fail_in", ["fsync", "replace"])
 def test_failed_write_removes_temp_file(tmp_path: Path, monkeypatch, fail_in: str) -> None:
     """Tests that a failure mid-write (disk full, rename refused) removes the temp file, keeps
-    the old plan, and surfaces as an InputError naming the path."""
+    the old plan, and surfaces as the OSError (the CLI names the path, exit 2)."""
     path = tmp_path / "plan.yaml"
     path.write_text("old plan\n")
 
@@ -146,15 +146,15 @@ def test_failed_write_removes_temp_file(tmp_path: Path, monkeypatch, fail_in: st
         raise OSError(28, "No space left on device")
 
     monkeypatch.setattr(os, fail_in, broken)
-    with pytest.raises(InputError, match="cannot write plan: No space left on device"):
+    with pytest.raises(OSError, match="No space left on device"):
         write_plan(PLAN, path)
     assert path.read_text() == "old plan\n"
     assert _files(tmp_path) == ["plan.yaml"]
 
 
 def test_write_into_missing_directory(tmp_path: Path) -> None:
-    """Tests that an impossible output path is an input error, not a traceback."""
-    with pytest.raises(InputError, match="cannot write plan"):
+    """Tests that an impossible output path fails cleanly, leaving nothing behind."""
+    with pytest.raises(FileNotFoundError):
         write_plan(PLAN, tmp_path / "no" / "such" / "plan.yaml")
 
 

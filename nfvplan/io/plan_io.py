@@ -192,14 +192,12 @@ def write_plan(plan: Plan, path: str | Path, fmt: str | None = None) -> None:
     `fmt` defaults to json for a `.json` path and yaml otherwise. The text is built before
     anything touches the disk; it goes to a temp file beside `path`, is fsynced, then renamed
     over `path`. On any failure the temp file is removed and an existing `path` is untouched.
-    OS errors (missing directory, read-only disk) become an InputError naming the path.
+    OS errors (missing directory, read-only or full disk) propagate as `OSError`: the CLI
+    reports them with the path and exit code 2.
     """
     target = Path(path)
     content = dump_plan(plan, fmt or _format_of(target)).encode("utf-8")
-    try:
-        _atomic_write(target, content)
-    except OSError as exc:
-        raise InputError.single(str(target), f"cannot write plan: {exc.strerror or exc}") from None
+    _atomic_write(target, content)
 
 
 def _format_of(path: Path) -> str:

@@ -16,11 +16,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from nfvplan.errors import InputError
 from nfvplan.io.topology import Topology, load_topology, parse_links
 from nfvplan.io.yamlsrc import (
     Issues,
+    Named,
     Node,
     YamlPath,
     choice,
@@ -147,24 +149,24 @@ def parse_scenario(
     platform = _platform(issues, top.get("platform"))
     server_types = _server_types(issues, top.get("server_types"))
     topology = _topology(issues, top.get("topology"), base_dir)
-    site_nodes = _named(issues, top, "sites", "site")
+    site_entries = _named(issues, top, "sites", "site")
     ctx = _Context(
         issues=issues,
-        type_names=list(server_types_names(top)),
+        type_names=list(server_types),
         good_types=[t for t in server_types.values() if t is not None],
-        site_names=list(site_nodes),
+        site_names=list(site_entries),
         transit_names=[],
         kinds=[],
         overcommit=platform.cpu_overcommit,
     )
-    sites = _sites(ctx, site_nodes, top.get("sites"), topology)
+    sites = _sites(ctx, site_entries, topology)
     links = _links(ctx, top.get("links"), topology)
-    vnf_nodes = _named(issues, top, "vnfs", "VNF")
-    vnfs = {name: _vnf(ctx, name, node, top["vnfs"]) for name, node in vnf_nodes.items()}
+    vnf_entries = _named(issues, top, "vnfs", "VNF")
+    vnfs = {name: _vnf(ctx, entry) for name, entry in vnf_entries.items()}
     before_services = len(issues.problems)
-    services = _services(ctx, top.get("services"), list(vnf_nodes))
+    services = _services(ctx, top.get("services"), list(vnf_entries))
     if len(issues.problems) == before_services:  # a broken chain would only cascade here
-        _check_chained(ctx, vnfs, services, top.get("vnfs"))
+        _check_chained(ctx, vnfs, services, vnf_entries)
     scenario = Scenario(
         name=text(issues, top.get("name"), ("name",), _default_name(filename)),
         description=text(issues, top.get("description"), ("description",)),
@@ -184,12 +186,6 @@ def parse_scenario(
     return scenario
 
 
-def server_types_names(top: dict[str, Node]) -> list[str]:
-    """Declared server-type names, even of broken entries (references resolve against these)."""
-    node = top.get("server_types")
-    return list(node.value) if node is not None and node.kind == "map" else []
-
-
 def _values(enum: type[Objective] | type[Scope] | type[Form]) -> list[str]:
     return [member.value for member in enum]
 
@@ -198,7 +194,7 @@ def _default_name(filename: str) -> str:
     return "scenario" if filename.startswith("<") else Path(filename).stem
 
 
-def _named(issues: Issues, top: dict[str, Node], key: str, what: str) -> dict[str, Node]:
+def _named(issues: Issues, top: dict[str, Node], key: str, what: str) -> dict[str, Named]:
     """A required, non-empty section of named entries."""
     entries = names(issues, top.get(key), (key,), what)
     if key in top and top[key].kind == "map" and not entries:
@@ -268,20 +264,20 @@ def _server_types(issues: Issues, node: Node | None) -> dict[str, ServerType | N
         issues.add(node, ("server_types",), "must define at least one server type")
     for name, entry in entries.items():
         before = len(issues.problems)
-        server_type = _server_type(issues, name, entry, node.keys[name])  # type: ignore[union-attr]
+        server_type = _server_type(issues, entry)
         result[name] = server_type if len(issues.problems) == before else None
     return result
 
 
-def _server_type(issues: Issues, name: str, node: Node, key_at: tuple[int, int]) -> ServerType:
-    path: YamlPath = ("server_types", name)
-    entry = fields(issues, node, path, SERVER_TYPE_KEYS, SERVER_TYPE_REQUIRED, at=key_at)
+def _server_type(issues: Issues, named: Named) -> ServerType:
+    path: YamlPath = ("server_types", named.name)
+    entry = fields(issues, named.node, path, SERVER_TYPE_KEYS, SERVER_TYPE_REQUIRED, at=named.at)
 
-    def get(key: str, **rules: object) -> object:
-        return number(issues, entry.get(key), (*path, key), **rules)  # type: ignore[arg-type]
+    def get(key: str, **rules: Any) -> Any:
+        return number(issues, entry.get(key), (*path, key), **rules)
 
     return ServerType(
-        name=name,
+        name=named.name,
         cores=get("cores", integer=True, exclusive=True, default=1),
         threads_per_core=get("threads_per_core", integer=True, minimum=1, maximum=64, default=1),
         memory_gib=get("memory_gib", exclusive=True, default=1.0),
@@ -290,7 +286,7 @@ def _server_type(issues: Issues, name: str, node: Node, key_at: tuple[int, int])
         sriov_vfs=get("sriov_vfs", integer=True, default=0),
         numa_nodes=get("numa_nodes", integer=True, minimum=1, maximum=MAX_NUMA_NODES, default=1),
         monthly_cost=get("monthly_cost", default=0.0),
-    )  # type: ignore[arg-type]
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -306,7 +302,7 @@ def _topology(issues: Issues, node: Node | None, base_dir: str | Path | None) ->
         return None
     path = Path(base_dir or ".") / relative
     try:
-        return load_topology(path)
+        return load_topology(path, regular_only=True)
     except InputError as exc:
         if len(exc.problems) == 1 and exc.problems[0].line is None:
             # The file itself is missing or unreadable: the scenario's `topology:` is at fault.
@@ -318,11 +314,9 @@ def _topology(issues: Issues, node: Node | None, base_dir: str | Path | None) ->
         return None
 
 
-def _sites(
-    ctx: _Context, nodes: dict[str, Node], parent: Node | None, topology: Topology | None
-) -> dict[str, Site]:
+def _sites(ctx: _Context, entries: dict[str, Named], topology: Topology | None) -> dict[str, Site]:
     """Scenario sites in file order, then the topology's other sites as transit sites."""
-    sites = {name: _site(ctx, name, node, parent.keys[name]) for name, node in nodes.items()}  # type: ignore[union-attr]
+    sites = {name: _site(ctx, entry) for name, entry in entries.items()}
     ctx.kinds = sorted({s.kind for s in sites.values() if s.kind is not None})
     if topology is not None:
         for name, site in topology.sites.items():
@@ -332,8 +326,9 @@ def _sites(
     return sites
 
 
-def _site(ctx: _Context, name: str, node: Node, key_at: tuple[int, int]) -> Site:
+def _site(ctx: _Context, named: Named) -> Site:
     issues = ctx.issues
+    name, node, key_at = named.name, named.node, named.at
     path: YamlPath = ("sites", name)
     if node.is_null:
         return Site(name, None, racks=1, servers={}, expand={})
@@ -388,12 +383,12 @@ def _links(ctx: _Context, node: Node | None, topology: Topology | None) -> tuple
 # VNFs
 
 
-def _vnf(ctx: _Context, name: str, node: Node, parent: Node) -> Vnf | None:
+def _vnf(ctx: _Context, named: Named) -> Vnf | None:
     """One VNF with its rules; None when it has problems."""
     issues = ctx.issues
     before = len(issues.problems)
+    name, node, key_at = named.name, named.node, named.at
     path: YamlPath = ("vnfs", name)
-    key_at = parent.keys[name]
     entry = fields(issues, node, path, VNF_KEYS, ("flavor",), at=key_at)
     replicas, throughput, redundancy = _count_rule(issues, entry, path, key_at)
     scope = choice(issues, entry.get("anti_affinity"), (*path, "anti_affinity"), _values(Scope), "")
@@ -628,14 +623,13 @@ def _num(value: float) -> str:
 def _services(ctx: _Context, node: Node | None, vnf_names: list[str]) -> dict[str, Service]:
     services: dict[str, Service] = {}
     for name, entry in names(ctx.issues, node, ("services",), "service").items():
-        services[name] = _service(ctx, name, entry, node.keys[name], vnf_names)  # type: ignore[union-attr]
+        services[name] = _service(ctx, entry, vnf_names)
     return services
 
 
-def _service(
-    ctx: _Context, name: str, node: Node, key_at: tuple[int, int], vnf_names: list[str]
-) -> Service:
+def _service(ctx: _Context, named: Named, vnf_names: list[str]) -> Service:
     issues = ctx.issues
+    name, node, key_at = named.name, named.node, named.at
     path: YamlPath = ("services", name)
     entry = fields(issues, node, path, SERVICE_KEYS, ("chain",), at=key_at)
     chain: list[str] = []
@@ -675,14 +669,17 @@ def _demand(ctx: _Context, node: Node, path: YamlPath) -> Demand:
 
 
 def _check_chained(
-    ctx: _Context, vnfs: dict[str, Vnf | None], services: dict[str, Service], node: Node | None
+    ctx: _Context,
+    vnfs: dict[str, Vnf | None],
+    services: dict[str, Service],
+    entries: dict[str, Named],
 ) -> None:
     """A throughput-sized VNF outside every chain would get no instances: say so."""
     chained = {vnf for service in services.values() for vnf in service.chain}
     for name, vnf in vnfs.items():
         if vnf is not None and vnf.throughput_gbps is not None and name not in chained:
             ctx.issues.add(
-                node.value[name].keys.get("throughput_gbps"),  # type: ignore[union-attr]
+                entries[name].node.keys.get("throughput_gbps"),
                 ("vnfs", name, "throughput_gbps"),
                 "no service chain passes this VNF, so no demand sizes it; give replicas, or put "
                 "it in a service chain",

@@ -22,6 +22,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from nfvplan.errors import InputError
 from nfvplan.io.yamlsrc import (
     Issues,
     Node,
@@ -71,9 +72,13 @@ class Topology:
     path: str | None = None
 
 
-def load_topology(path: str | Path) -> Topology:
-    """Read and validate the topology file at `path`; raises InputError naming that file."""
-    root = load_yaml_file(path)
+def load_topology(path: str | Path, *, regular_only: bool = False) -> Topology:
+    """Read and validate the topology file at `path`; raises InputError naming that file.
+
+    `regular_only` refuses devices and pipes: the scenario loader sets it, since a path
+    written inside a scenario must not be able to make the run wait on `/dev/stdin`.
+    """
+    root = load_yaml_file(path, regular_only=regular_only)
     return _build(root, str(path))
 
 
@@ -83,11 +88,17 @@ def parse_topology(data: str | bytes, filename: str = "<string>") -> Topology:
 
 
 def _build(root: Node, filename: str) -> Topology:
+    if "nfvplan-topology" not in root.value:
+        # One clear line instead of a page of "unknown key" errors; it also keeps a scenario
+        # that names some other file (`topology: /etc/passwd`) from echoing its contents.
+        raise InputError.single(
+            filename, "not an nfvplan topology file: it has no 'nfvplan-topology: 1' line"
+        )
     issues = Issues(filename)
     top = fields(issues, root, (), _TOP_KEYS, ("nfvplan-topology", "sites"))
     _check_version(issues, top.get("nfvplan-topology"))
     sites = {
-        name: _site(issues, entry, ("sites", name))
+        name: _site(issues, entry.node, ("sites", name))
         for name, entry in names(issues, top.get("sites"), ("sites",), "site").items()
     }
     if "sites" in top and not sites:

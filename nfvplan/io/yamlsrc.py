@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import difflib
 import math
+import os
 import re
+import stat
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,14 +87,19 @@ class Node:
 # Reading and parsing
 
 
-def read_capped(path: str | Path, *, max_bytes: int = MAX_BYTES) -> bytes:
+def read_capped(
+    path: str | Path, *, max_bytes: int = MAX_BYTES, regular_only: bool = False
+) -> bytes:
     """The bytes of `path`, refusing unreadable or oversized files as `InputError`.
 
     Reads at most `max_bytes + 1` bytes, so `/dev/zero` or a growing log cannot exhaust memory,
-    and a stat that lies (pipes, procfs) does not matter.
+    and a stat that lies (pipes, procfs) does not matter. `regular_only` refuses devices and
+    pipes outright: for paths written inside a file, where `/dev/stdin` would hang the run.
     """
     name = str(path)
     try:
+        if regular_only and not stat.S_ISREG(os.stat(path).st_mode):
+            raise InputError.single(name, "is not a regular file")
         with open(path, "rb") as handle:
             data = handle.read(max_bytes + 1)
     except FileNotFoundError:
@@ -101,6 +108,8 @@ def read_capped(path: str | Path, *, max_bytes: int = MAX_BYTES) -> bytes:
         raise InputError.single(name, "is a directory, not a file") from None
     except OSError as exc:
         raise InputError.single(name, f"cannot read: {exc.strerror or exc}") from None
+    except ValueError:  # a NUL byte in the path
+        raise InputError.single(name, "is not a usable file name") from None
     if len(data) > max_bytes:
         raise InputError.single(
             name, f"file is larger than {max_bytes // (1024 * 1024)} MB; refusing to parse it"
@@ -109,10 +118,14 @@ def read_capped(path: str | Path, *, max_bytes: int = MAX_BYTES) -> bytes:
 
 
 def load_yaml_file(
-    path: str | Path, *, max_bytes: int = MAX_BYTES, max_nodes: int = MAX_NODES
+    path: str | Path,
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_nodes: int = MAX_NODES,
+    regular_only: bool = False,
 ) -> Node:
     """Read and parse `path` into a located tree whose top level is a mapping."""
-    data = read_capped(path, max_bytes=max_bytes)
+    data = read_capped(path, max_bytes=max_bytes, regular_only=regular_only)
     return parse_yaml(data, str(path), max_bytes=max_bytes, max_nodes=max_nodes)
 
 
@@ -499,7 +512,7 @@ def describe(node: Node) -> str:
     if node.tag == "null":
         return "nothing (an empty value)"
     if node.tag == "bool":
-        return f"{shown} (a boolean, not a number)"
+        return f"{shown} (a boolean)"
     if node.tag in ("int", "float"):
         return shown
     if node.tag == "str":
@@ -560,20 +573,31 @@ def fields(
     return result
 
 
-def names(issues: Issues, node: Node | None, path: YamlPath, what: str) -> dict[str, Node]:
+@dataclass(frozen=True)
+class Named:
+    """An entry of a section of user-chosen names: the name, where it is written, its value."""
+
+    name: str
+    at: tuple[int, int]
+    node: Node
+
+
+def names(issues: Issues, node: Node | None, path: YamlPath, what: str) -> dict[str, Named]:
     """A mapping of user-chosen names (sites, VNFs...) to their entries, names checked."""
     if node is None:
         return {}
     if node.kind != "map":
         issues.add(
-            node, path, f"must be a mapping of {what} names to their settings, got {describe(node)}"
+            node,
+            path,
+            f"must be a mapping of {what} names to their settings, got {describe(node)}",
         )
         return {}
     for key in node.value:
         message = name_problem(key)
         if message:
             issues.add(node.keys[key], (*path, key), f"bad {what} name: {message}")
-    return dict(node.value)
+    return {key: Named(key, node.keys[key], value) for key, value in node.value.items()}
 
 
 def name_problem(name: str) -> str | None:
@@ -678,7 +702,8 @@ def number(
         expected += f" and <= {_fmt_num(maximum)}"
     value = _numeric(node)
     if value is None or (integer and value != int(value)):
-        issues.add(node, path, f"{expected}, got {describe(node)}")
+        got = describe(node).replace("(a boolean)", "(a boolean, not a number)")
+        issues.add(node, path, f"{expected}, got {got}")
         return default
     if value < minimum or (exclusive and value == minimum):
         issues.add(node, path, f"{expected}, got {_fmt_num(value)}")
