@@ -133,22 +133,22 @@ def test_demand_larger_than_any_path_is_split_over_two_paths(
     assert plan.objective.value == pytest.approx(600)
 
 
-EDGE_LATENCY = f"""\
+EDGE_LATENCY = """\
 nfvplan: 1
 name: edge-latency
 server_types:
-  core-box: {{cores: 64, threads_per_core: 2, memory_gib: 512, disk_gib: 2000, nic_gbps: 100,
-             monthly_cost: 300}}
-  edge-box: {{cores: 16, threads_per_core: 2, memory_gib: 128, disk_gib: 500, nic_gbps: 50,
-             monthly_cost: 450}}
+  core-box: {cores: 64, threads_per_core: 2, memory_gib: 512, disk_gib: 2000, nic_gbps: 100,
+             monthly_cost: 300}
+  edge-box: {cores: 16, threads_per_core: 2, memory_gib: 128, disk_gib: 500, nic_gbps: 50,
+             monthly_cost: 450}
 sites:
-  core: {{kind: core, servers: {{core-box: 1}}}}
-  edge: {{kind: edge, servers: {{edge-box: 1}}}}
+  core: {kind: core, servers: {core-box: 1}}
+  edge: {kind: edge, servers: {edge-box: 1}}
 links:
-  - {{between: [edge, core], gbps: 100, latency_ms: 2}}
+  - {between: [edge, core], gbps: 100, latency_ms: 2}
 vnfs:
   upf:
-    flavor: {{vcpu: 8, memory_gib: 16}}
+    flavor: {vcpu: 8, memory_gib: 16}
     forms: [container]
     throughput_gbps: 25
     license_monthly: 100
@@ -156,7 +156,7 @@ services:
   factory-mec:
     chain: [upf]
     demands:
-      - {{from: edge, to: edge, gbps: 10, max_latency_ms: 1}}
+      - {from: edge, to: edge, gbps: 10, max_latency_ms: 1}
 """
 
 
