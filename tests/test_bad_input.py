@@ -108,7 +108,7 @@ def test_duplicate_key_names_both_lines() -> None:
     """Tests that a repeated key is refused (YAML would silently keep the last) with both
     lines named."""
     problem = one(edit("    replicas: 2\n", "    replicas: 2\n    replicas: 3\n"))
-    assert (problem.line, problem.column) == (18, 5)
+    at(problem, 18, 5, "vnfs.amf.replicas")
     assert "duplicate key 'replicas' (first on line 17, again on line 18)" in problem.message
 
 

@@ -306,16 +306,17 @@ class _Converter:
         self._memo: dict[int, tuple[Node, int, int]] = {}
         self._heights: dict[int, int] = {}
 
-    def problem(self, mark: yaml.Mark, message: str) -> None:
+    def problem(self, mark: yaml.Mark, message: str, path: YamlPath = ()) -> None:
         """Record a problem once."""
         key = (mark.line, mark.column, message)
         if key not in self._seen:
             self._seen.add(key)
+            where = fmt_path(path)
             self.problems.append(
-                Problem(self.filename, mark.line + 1, mark.column + 1, "", message)
+                Problem(self.filename, mark.line + 1, mark.column + 1, where, message)
             )
 
-    def convert(self, node: yaml.Node, depth: int) -> Node:
+    def convert(self, node: yaml.Node, depth: int, path: YamlPath = ()) -> Node:
         """The located tree of `node`; raises InputError on the size and depth limits."""
         line, column = node.start_mark.line + 1, node.start_mark.column + 1
         if depth > MAX_DEPTH:
@@ -330,13 +331,16 @@ class _Converter:
         start = self.count
         self._count(1, line, column)
         if isinstance(node, MappingNode):
-            converted = self._mapping(node, depth, line, column)
+            converted = self._mapping(node, depth, path)
         elif isinstance(node, SequenceNode):
-            self._check_tag(node, "tag:yaml.org,2002:seq")
-            children = [self.convert(item, depth + 1) for item in node.value]
+            self._check_tag(node, "tag:yaml.org,2002:seq", path)
+            children = [
+                self.convert(item, depth + 1, (*path, index))
+                for index, item in enumerate(node.value)
+            ]
             converted = Node("seq", children, line, column)
         else:
-            converted = self._scalar(node, line, column)
+            converted = self._scalar(node, path)
         self._memo[id(node)] = (converted, self.count - start, self._height(converted))
         return converted
 
@@ -361,35 +365,37 @@ class _Converter:
                 column=column,
             )
 
-    def _check_tag(self, node: yaml.Node, expected: str) -> None:
+    def _check_tag(self, node: yaml.Node, expected: str, path: YamlPath) -> None:
         if node.tag != expected:
-            self.problem(node.start_mark, f"unsupported YAML tag {node.tag!r}; remove it")
+            self.problem(node.start_mark, f"unsupported YAML tag {node.tag!r}; remove it", path)
 
-    def _scalar(self, node: ScalarNode, line: int, column: int) -> Node:
+    def _scalar(self, node: ScalarNode, path: YamlPath) -> Node:
         try:
             value = self._constructor.construct_object(node)
         except yaml.MarkedYAMLError as exc:
-            self.problem(node.start_mark, f"cannot read this value: {exc.problem}")
+            self.problem(node.start_mark, f"cannot read this value: {exc.problem}", path)
             value = node.value
         except (ValueError, TypeError, OverflowError):
-            self.problem(node.start_mark, f"cannot read value {node.value!r}")
+            self.problem(node.start_mark, f"cannot read value {node.value!r}", path)
             value = node.value
         tag = _TAG_NAMES.get(node.tag, node.tag)
+        line, column = node.start_mark.line + 1, node.start_mark.column + 1
         return Node(
             "scalar", value, line, column, text=node.value, tag=tag, quoted=bool(node.style)
         )
 
-    def _mapping(self, node: MappingNode, depth: int, line: int, column: int) -> Node:
-        self._check_tag(node, "tag:yaml.org,2002:map")
+    def _mapping(self, node: MappingNode, depth: int, path: YamlPath) -> Node:
+        self._check_tag(node, "tag:yaml.org,2002:map", path)
         merged: list[Node] = []
         values: dict[str, Node] = {}
         keys: dict[str, tuple[int, int]] = {}
         for key_node, value_node in node.value:
             if key_node.tag == _MERGE_TAG:
-                merged.extend(self._merge_sources(value_node, depth))
+                merged.extend(self._merge_sources(value_node, depth, path))
                 continue
             if not isinstance(key_node, ScalarNode):
-                self.problem(key_node.start_mark, "a key must be a plain name, not a list/mapping")
+                message = "a key must be a plain name, not a list or mapping"
+                self.problem(key_node.start_mark, message, path)
                 continue
             key = key_node.value
             if key in keys:
@@ -398,21 +404,24 @@ class _Converter:
                     key_node.start_mark,
                     f"duplicate key {key!r} (first on line {first}, again on line "
                     f"{key_node.start_mark.line + 1}); each key may appear once",
+                    (*path, key),
                 )
                 continue
             keys[key] = (key_node.start_mark.line + 1, key_node.start_mark.column + 1)
-            values[key] = self.convert(value_node, depth + 1)
+            values[key] = self.convert(value_node, depth + 1, (*path, key))
         if merged:
             values, keys = _apply_merges(merged, values, keys)
-        return Node("map", values, line, column, keys=keys)
+        mark = node.start_mark
+        return Node("map", values, mark.line + 1, mark.column + 1, keys=keys)
 
-    def _merge_sources(self, value_node: yaml.Node, depth: int) -> list[Node]:
+    def _merge_sources(self, value_node: yaml.Node, depth: int, path: YamlPath) -> list[Node]:
         """The mappings a `<<:` merge key pulls in, first one winning."""
-        source = self.convert(value_node, depth + 1)
+        source = self.convert(value_node, depth + 1, (*path, "<<"))
         candidates = source.value if source.kind == "seq" else [source]
         good = [c for c in candidates if c.kind == "map"]
         if len(good) != len(candidates):
-            self.problem(value_node.start_mark, "'<<' must merge a mapping or a list of mappings")
+            message = "'<<' must merge a mapping or a list of mappings"
+            self.problem(value_node.start_mark, message, (*path, "<<"))
         return good
 
 
