@@ -1,7 +1,140 @@
-"""`nfvplan topology ...`: list, show and import physical network files."""
+"""`nfvplan topology ...`: list, show and import physical network files.
+
+Thin on purpose: each command parses its arguments, calls `nfvplan.topology_view` and prints.
+Exit codes follow FORMAT.md: 0 done, 2 bad input or usage (missing or malformed file, unknown
+network, missing optional extra), each message naming the file and line where there is one.
+"""
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Annotated, NoReturn
+
 import typer
 
+from nfvplan import topology_view
+from nfvplan.errors import InputError
+from nfvplan.io import load_topology
+
+EXIT_INPUT = 2
+
 topology_app = typer.Typer(help="List, show and import physical topologies.", no_args_is_help=True)
+
+DirOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--dir",
+        help="Folder of topology files (default: ./topologies, else the package's topologies/).",
+    ),
+]
+
+
+def _fail(error: InputError) -> NoReturn:
+    """Print every located problem to stderr and exit 2, as `nfvplan solve` does."""
+    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
+    if len(error.problems) > 1:
+        typer.echo(error.render(), err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _fail_message(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+@topology_app.command("list")
+def list_command(directory: DirOption = None) -> None:
+    """List the topology files: name, sites, links, total link capacity, description.
+
+    Files that do not load are reported on stderr after the list, and the exit code is then 2.
+
+    Example: nfvplan topology list --dir topologies
+    """
+    folder = directory or topology_view.default_topology_dir()
+    try:
+        entries, errors = topology_view.list_topologies(folder)
+    except InputError as error:
+        _fail(error)
+    if entries:
+        typer.echo(topology_view.format_list(entries))
+    elif not errors:
+        typer.echo(f"no topology files (*.yaml, *.yml) in {folder}")
+    if errors:
+        _fail(InputError([p for error in errors for p in error.problems]))
+
+
+@topology_app.command("show")
+def show_command(
+    name_or_path: Annotated[
+        str,
+        typer.Argument(
+            metavar="NAME_OR_PATH",
+            help="A topology file, or the name of one in --dir (e.g. abilene).",
+        ),
+    ],
+    plot: Annotated[
+        Path | None,
+        typer.Option(
+            "--plot",
+            help="Also draw the network into this .png or .svg file (needs matplotlib).",
+        ),
+    ] = None,
+    directory: DirOption = None,
+) -> None:
+    """Show a topology's sites (kind, degree), links (Gbps, km, ms) and its diameter in ms.
+
+    --plot draws it: sites at their lon/lat (else a spring layout), colour by kind.
+
+    Line width follows link capacity; the image is written atomically.
+
+    Example: nfvplan topology show abilene --plot abilene.png
+    """
+    folder = directory or topology_view.default_topology_dir()
+    try:
+        path = topology_view.resolve_topology(name_or_path, folder)
+        topology = load_topology(path)
+        if plot is not None:
+            topology_view.plot_format(plot)
+    except InputError as error:
+        _fail(error)
+    typer.echo(topology_view.format_view(topology_view.view_topology(topology)))
+    if plot is not None:
+        try:
+            topology_view.plot_topology(topology, plot)
+        except InputError as error:
+            _fail(error)
+        except topology_view.MissingExtraError as error:
+            _fail_message(str(error))
+        typer.echo(f"\nplot written to {plot}")
+
+
+@topology_app.command("import")
+def import_command(
+    network: Annotated[
+        str,
+        typer.Argument(help="topohub network, e.g. sndlib/abilene, topozoo/Bics or abilene."),
+    ],
+    output: Annotated[Path, typer.Option("--output", "-o", help="Topology file to write.")],
+    gbps: Annotated[
+        float, typer.Option("--gbps", help="Capacity of every link (topohub has none).")
+    ] = 100.0,
+    kind: Annotated[str, typer.Option("--kind", help="Kind given to every site.")] = "core",
+) -> None:
+    """Import a real network from topohub into a topology file (needs the `import` extra).
+
+    Link lengths are great-circle km; latency follows at 0.005 ms/km (light in fibre).
+
+    Networks drawn in pixel coordinates are refused, as are unknown names (exit 2).
+
+    Example: nfvplan topology import sndlib/abilene --gbps 10 -o topologies/abilene.yaml
+    """
+    try:
+        entry = topology_view.import_network(network, output, gbps=gbps, kind=kind)
+    except InputError as error:
+        _fail(error)
+    except (ValueError, topology_view.MissingExtraError) as error:
+        _fail_message(str(error))
+    typer.echo(
+        f"wrote {output}: {entry.sites} sites, {entry.links} links, "
+        f"{topology_view.format_number(entry.total_gbps)} Gbps total"
+    )
