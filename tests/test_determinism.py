@@ -1,0 +1,110 @@
+"""Tests that the same scenario, seed and worker count give the same plan (FORMAT's promise).
+
+The scenarios have real choice: many optimal plans exist (identical servers, VM or container
+per instance, routes split over instances), so a non-deterministic search would show up as
+different placements or routes between two runs. Runs use 2 workers, the parallel case.
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import asdict
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import EXAMPLES, run_cli, scenario_yaml, solve_and_check
+
+from nfvplan.io import load_scenario
+from nfvplan.plan import Plan, Status
+
+
+def essence(plan: Plan) -> dict:
+    """Everything a plan decides, without the wall time of its search."""
+    data = asdict(plan)
+    data.pop("stats")
+    return data
+
+
+def generated_scenario(seed: int = 42) -> str:
+    """A mid-size scenario with choice everywhere, generated reproducibly.
+
+    3 sites of 6 identical servers (2 NUMA nodes, 2 racks), 10 VNFs of 1-4 replicas with
+    random flavors, forms, trust domains (3), pinned/aligned user-plane VNFs and host or rack
+    anti-affinity. Feasible with plenty of room: 28 instances, optimum on 4 of the 18 servers.
+    """
+    rng = random.Random(seed)
+    vnfs = []
+    for i in range(10):
+        fields = [
+            f"flavor: {{vcpu: {rng.choice([2, 4, 8])}, memory_gib: {rng.choice([4, 8, 16])}}}",
+            f"forms: {rng.choice(['[vm]', '[container]', '[vm, container]'])}",
+            f"replicas: {rng.randint(1, 4)}",
+            f"trust: {rng.choice(['signalling', 'user-plane', 'oam'])}",
+            f"license_monthly: {rng.choice([0, 50, 100])}",
+        ]
+        if rng.random() < 0.5:
+            fields.append(f"anti_affinity: {rng.choice(['host', 'rack'])}")
+        if rng.random() < 0.3:
+            fields += ["cpu: dedicated", "numa: aligned"]
+        vnfs.append(f"  nf{i}: {{{', '.join(fields)}}}")
+    return scenario_yaml(
+        """
+        platform:
+          vm:
+            overhead: {vcpu: 1, memory_gib: 2, disk_gib: 20}
+            host_reserve: {cores: 2, memory_gib: 16}
+          container:
+            overhead: {vcpu: 0.1, memory_gib: 0.25}
+            host_reserve: {cores: 1, memory_gib: 8}
+          cpu_overcommit: 2
+        server_types:
+          h: {cores: 24, threads_per_core: 2, memory_gib: 256, disk_gib: 2000, numa_nodes: 2,
+              monthly_cost: 500}
+        sites:
+          a: {racks: 2, servers: {h: 6}}
+          b: {racks: 2, servers: {h: 6}}
+          c: {racks: 2, servers: {h: 6}}
+        """,
+        "vnfs:\n" + "\n".join(vnfs),
+        name="generated",
+    )
+
+
+CASES = {
+    "5g-core": lambda: load_scenario(EXAMPLES / "5g-core.yaml"),
+    "5g-edge-topology": lambda: load_scenario(EXAMPLES / "5g-edge-topology.yaml"),
+    "generated": generated_scenario,
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_same_seed_and_workers_give_the_same_plan(case: str) -> None:
+    """Tests two solves with seed 1 and 2 workers: identical placements, servers and routes.
+
+    5g-edge-topology is the one with routes (demands split over UPF and firewall instances).
+    """
+    scenario = CASES[case]()
+    first = solve_and_check(scenario, workers=2, seed=1, time_limit_s=60)
+    second = solve_and_check(scenario, workers=2, seed=1, time_limit_s=60)
+    assert first.status is Status.OPTIMAL, first.explanation
+    assert first.placements == second.placements
+    assert first.routes == second.routes
+    assert essence(first) == essence(second)
+    if case == "5g-edge-topology":
+        assert first.routes, "the topology example should route its demands"
+
+
+def test_cli_plan_files_are_identical_but_for_the_wall_time(tmp_path: Path) -> None:
+    """Tests two `nfvplan solve --seed 3 --workers 2` runs: the written plans agree."""
+    paths = [tmp_path / "one.yaml", tmp_path / "two.yaml"]
+    for path in paths:
+        result = run_cli(
+            "solve", EXAMPLES / "5g-core.yaml", "-o", path, "--seed", "3", "--workers", "2", "-q"
+        )
+        assert result.exit_code == 0, result.output
+    one, two = (yaml.safe_load(p.read_text(encoding="utf-8")) for p in paths)
+    for data in (one, two):
+        assert data["stats"]["seed"] == 3
+        data["stats"].pop("wall_time_s")
+    assert one == two
