@@ -1,0 +1,96 @@
+"""Tests that every shipped example loads, solves to its expected outcome and checks clean.
+
+Examples are what an operator copies first, and each file's header promises an outcome: an
+optimum worked out by hand, or an infeasibility with the reason. Every `examples/*.yaml` is
+picked up automatically; files named `infeasible-*` must be proven infeasible with an
+explanation, all others solved to optimality with the file's own solver settings. The optima
+stated in the headers are asserted where listed below.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from helpers import EXAMPLES, explanation_text, solve_and_check
+
+from nfvplan.io import load_scenario
+from nfvplan.plan import Status
+
+EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+
+STATED_OPTIMA = {
+    "5g-core": 10720,
+    "5g-edge-topology": 7770,
+    "ims-volte": 7720,
+    "vcpe-sdwan": 4710,
+}
+"""Monthly cost each example's header derives by hand ("Total ... per month" / "Optimum")."""
+
+STATED_EXPLANATIONS = {
+    "infeasible-racks": ["amf: anti_affinity rack needs 3 racks at [dc-1], which has 2"],
+}
+"""What each infeasible example's header says the explanation must contain."""
+
+
+def test_there_are_examples() -> None:
+    """Tests that the examples directory is where the tests look, with both outcomes present."""
+    names = [path.stem for path in EXAMPLE_FILES]
+    assert len(names) >= 2
+    assert any(name.startswith("infeasible-") for name in names)
+    assert any(not name.startswith("infeasible-") for name in names)
+
+
+@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
+def test_example_solves_to_its_stated_outcome(path: Path) -> None:
+    """Tests one example with its own time limit, workers and seed; the checker accepts it."""
+    scenario = load_scenario(path)
+    plan = solve_and_check(
+        scenario,
+        time_limit_s=scenario.solver.time_limit_s,
+        workers=scenario.solver.workers,
+        seed=scenario.solver.seed,
+    )
+    if path.stem.startswith("infeasible-"):
+        assert plan.status is Status.INFEASIBLE
+        text = explanation_text(plan)
+        for fragment in STATED_EXPLANATIONS.get(path.stem, []):
+            assert fragment in text, text
+        return
+    assert plan.status is Status.OPTIMAL, plan.explanation
+    assert plan.explanation is None
+    assert plan.objective.gap == 0
+    assert plan.summary.instances == len(plan.placements) > 0
+    if path.stem in STATED_OPTIMA:
+        assert plan.objective.value == pytest.approx(STATED_OPTIMA[path.stem])
+        assert plan.summary.monthly_cost == pytest.approx(STATED_OPTIMA[path.stem])
+
+
+def test_infeasible_racks_names_only_the_culprit() -> None:
+    """Tests that the explanation of infeasible-racks leaves out smf and nrf, which are fine.
+
+    The header: "Everything else (smf, nrf) is feasible on its own, so it should not appear".
+    """
+    plan = solve_and_check(load_scenario(EXAMPLES / "infeasible-racks.yaml"))
+    text = explanation_text(plan)
+    assert "amf" in text
+    assert "smf" not in text
+    assert "nrf" not in text
+
+
+def test_topology_example_routes_every_demand_within_budget() -> None:
+    """Tests that 5g-edge-topology routes all 14 demands and puts a UPF at each MEC site.
+
+    The header: 10 internet demands of 6 Gbps and 4 factory-mec demands of 4 Gbps, and the
+    0.25 ms URLLC budget forces a UPF at edge-n1, edge-e1, edge-s1 and edge-w1.
+    """
+    scenario = load_scenario(EXAMPLES / "5g-edge-topology.yaml")
+    plan = solve_and_check(scenario, time_limit_s=scenario.solver.time_limit_s, workers=2, seed=1)
+    carried = {(r.service, r.demand): 0.0 for r in plan.routes}
+    for route in plan.routes:
+        carried[(route.service, route.demand)] += route.gbps
+    assert len(carried) == 14
+    assert sum(carried.values()) == pytest.approx(10 * 6 + 4 * 4)
+    by_id = {s.id: s.site for s in plan.servers}
+    upf_sites = {by_id[p.server] for p in plan.placements if p.vnf == "upf"}
+    assert {"edge-n1", "edge-e1", "edge-s1", "edge-w1"} <= upf_sites
