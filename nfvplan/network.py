@@ -7,7 +7,7 @@ free, so a path from a site to itself is the one-site path with zero latency.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from itertools import islice
+from itertools import islice, pairwise
 
 import networkx as nx
 
@@ -85,7 +85,7 @@ class PathCache:
         result = []
         for sites in found[:k]:
             latency = sum(
-                self.graph.edges[u, v]["latency_ms"] for u, v in zip(sites, sites[1:], strict=False)
+                self.graph.edges[u, v]["latency_ms"] for u, v in pairwise(sites)
             )
             result.append(SitePath(tuple(sites), latency))
         return result, complete

@@ -119,6 +119,8 @@ class SolveStats:
     formulation: str = ""
     workers: int = 0
     seed: int = 0
+    notes: tuple[str, ...] = ()
+    """What qualifies the outcome, e.g. the path restriction an `optimal` would depend on."""
 
 
 @dataclass(frozen=True)

@@ -46,6 +46,7 @@ def format_objective(plan: Plan) -> str:
 def format_summary(plan: Plan, scenario: Scenario) -> str:
     """The human summary of a plan: headline, servers per site, forms, utilisation, links."""
     lines = [f"scenario: {plan.scenario}", format_objective(plan)]
+    lines.extend(f"note: {note}" for note in plan.stats.notes)
     if not plan.status.has_plan:
         lines.append("")
         lines.append("no plan:" if plan.explanation else "no plan")

@@ -84,7 +84,7 @@ SERVER_KEYS = ("id", "site", "type", "rack", "bought", "used")
 PLACEMENT_KEYS = ("vnf", "instance", "server", "form", "numa_node")
 ROUTE_KEYS = ("service", "demand", "gbps", "latency_ms", "path", "via")
 LINK_KEYS = ("a", "b", "gbps", "capacity_gbps", "utilisation")
-STATS_KEYS = ("wall_time_s", "formulation", "workers", "seed")
+STATS_KEYS = ("wall_time_s", "formulation", "workers", "seed", "notes")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -119,6 +119,7 @@ def plan_to_dict(plan: Plan) -> dict[str, Any]:
             "formulation": plan.stats.formulation,
             "workers": plan.stats.workers,
             "seed": plan.stats.seed,
+            "notes": list(plan.stats.notes),
         },
     }
 
@@ -405,4 +406,5 @@ def _stats(issues: Issues, node: Node | None) -> SolveStats:
         formulation=text(issues, entry.get("formulation"), (*path, "formulation")),
         workers=_count(issues, entry, path, "workers"),
         seed=_count(issues, entry, path, "seed"),
+        notes=tuple(_texts(issues, entry["notes"], (*path, "notes")) if "notes" in entry else ()),
     )

@@ -660,12 +660,14 @@ def _demand(ctx: _Context, node: Node, path: YamlPath) -> Demand:
     latency = None
     if "max_latency_ms" in entry:
         latency = number(issues, entry["max_latency_ms"], (*path, "max_latency_ms"), exclusive=True)
-    return Demand(
-        source=source or "",
-        target=target,
-        gbps=number(issues, entry.get("gbps"), (*path, "gbps"), exclusive=True),
-        max_latency_ms=latency,
-    )
+    gbps = number(issues, entry.get("gbps"), (*path, "gbps"), exclusive=True)
+    if gbps and abs(gbps * 1000 - round(gbps * 1000)) > 1e-6:
+        issues.add(
+            entry["gbps"],
+            (*path, "gbps"),
+            f"traffic is planned in whole Mbit/s: give a multiple of 0.001, got {gbps:g}",
+        )
+    return Demand(source=source or "", target=target, gbps=gbps, max_latency_ms=latency)
 
 
 def _check_chained(

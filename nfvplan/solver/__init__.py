@@ -68,6 +68,9 @@ def solve(
                 f"({limits.workers} workers); the scenario was not proven infeasible: "
                 "allow more time (--time-limit) or more workers"
             ]
+        problem, solution = _qualify_restricted_optimum(
+            scenario, objective, formulation, problem, solution, limits
+        )
         if _paths_restricted(problem, solution):
             routing = problem.routing
             assert routing is not None
@@ -112,6 +115,49 @@ def _widen_paths(
         problem = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
         solution = formulation.solve(problem, limits)
     return problem, solution
+
+
+def _qualify_restricted_optimum(
+    scenario: Scenario,
+    objective: Objective,
+    formulation: Formulation,
+    problem: Problem,
+    solution: Solution,
+    limits: RunLimits,
+) -> tuple[Problem, Solution]:
+    """An optimum over a restricted path set is only optimal among those paths.
+
+    With time to spare the set is widened once (often that makes it exhaustive on small
+    networks). If it stays restricted, the outcome is `feasible`, its bound the one that ignores
+    routing, with a note saying what the optimum depends on.
+    """
+    if (
+        solution.status is not Status.OPTIMAL
+        or problem.routing is None
+        or problem.routing.exhaustive
+    ):
+        return problem, solution
+    if solution.wall_time_s < limits.time_limit_s / 3:
+        k_paths, path_cap = WIDENING[0]
+        wider = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
+        retry = formulation.solve(wider, limits)
+        if retry.status is Status.OPTIMAL:  # optimal over a superset of the paths: no worse
+            problem, solution = wider, retry
+    routing = problem.routing
+    if solution.status is not Status.OPTIMAL or routing is None or routing.exhaustive:
+        return problem, solution
+    note = (
+        f"optimal among the {routing.k} shortest paths per chain leg (at most {routing.cap} "
+        "chain paths per demand); longer paths were not tried, so the bound is the one that "
+        "ignores routing"
+    )
+    qualified = replace(
+        solution,
+        status=Status.FEASIBLE,
+        bound=solution.relaxation_bound,
+        notes=[*solution.notes, note],
+    )
+    return problem, qualified
 
 
 def _with_explanation(plan: Plan, reasons: list[str]) -> Plan:

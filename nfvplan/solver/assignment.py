@@ -24,7 +24,8 @@ from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Objective, Scope
 from nfvplan.plan import Status
-from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS
+from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
+from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
@@ -32,6 +33,8 @@ from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
 Requirement = tuple[str, str]
 """(family, VNF name), e.g. ("anti_affinity", "amf")."""
 
+BALANCE_UNITS = 1_000_000
+"""The busiest server's share is optimised in millionths (ties below that are broken by cost)."""
 PATTERN_SHARE = 0.4
 """Share of the time limit column generation may use before the assignment search starts."""
 
@@ -62,10 +65,15 @@ class AssignmentFormulation:
             budget = limits.time_limit_s * PATTERN_SHARE
             patterns = pattern_bound(problem, budget, limits.seed)
         model = _Model(problem, self.relaxable)
+        hint = None if self.relaxable else greedy_plan(problem)
         if patterns is not None:
             model.add_lower_bound(patterns.bound)
-            if patterns.hint:
-                model.add_hint(patterns.hint)
+            if patterns.hint and (
+                hint is None or _cost(problem, patterns.hint) < _cost(problem, hint)
+            ):
+                hint = patterns.hint
+        if hint:
+            model.add_hint(hint)
         solver = cp_model.CpSolver()
         params = solver.parameters
         params.max_time_in_seconds = max(0.1, limits.time_limit_s - (time.perf_counter() - started))
@@ -80,6 +88,8 @@ class AssignmentFormulation:
         solution.wall_time_s = time.perf_counter() - started
         if status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
+        if patterns is not None:
+            solution.relaxation_bound = model.natural(patterns.bound, patterns.bound)[0]
         if solution.status.has_plan:
             solution.value, solution.bound = model.natural(
                 solver.objective_value, solver.best_objective_bound
@@ -106,6 +116,16 @@ class AssignmentFormulation:
         if status == cp_model.INFEASIBLE:
             return False
         return None
+
+
+def _cost(problem: Problem, counts: dict[tuple[int, int, int | None], int]) -> int:
+    """Monthly cost (cents) of a plan given as counts, to pick the better of two hints."""
+    used = {s for (_k, s, _n), c in counts.items() if c}
+    licences = sum(
+        round(problem.kinds[k].vnf.license_monthly * COST_SCALE) * c
+        for (k, _s, _n), c in counts.items()
+    )
+    return sum(problem.slots[s].cost for s in used) + licences
 
 
 class _Model:
@@ -206,7 +226,7 @@ class _Model:
                 self.flow[(d, i)] = self.cp.new_int_var(0, demand.units, f"f_{d}_{i}")
         for name, total in p.traffic.items():
             vnf = p.scenario.vnfs[name]
-            each = total if vnf.throughput_gbps is None else round(vnf.throughput_gbps * 1000)
+            each = total if vnf.throughput_gbps is None else scale_down(vnf.throughput_gbps, NIC)
             for k in p.kinds_of(name):
                 for s in p.candidates[k]:
                     carried = self.cp.new_int_var(0, total, f"t_{k}_{s}")
@@ -235,7 +255,7 @@ class _Model:
             (min(link.a, link.b), max(link.a, link.b)): link.gbps for link in p.scenario.links
         }
         for key, flows in link_load.items():
-            self.cp.add(sum(flows) <= round(capacity[key] * 1000))
+            self.cp.add(sum(flows) <= scale_down(capacity[key], NIC))
         for name in p.traffic:
             sites = {p.slots[s].site.name for k in p.kinds_of(name) for s in p.candidates[k]}
             for site in sites | {site for (n, site) in at_site if n == name}:
@@ -365,32 +385,11 @@ class _Model:
                 self._enforced(constraint, ("sites", vnf.name))
 
     def _symmetry(self) -> None:
-        """Identical servers are used in order, the earlier one carrying at least as much.
-
-        Servers of one site and type are interchangeable unless some VNF that may run there has
-        rack anti-affinity; only then does the rack tell them apart.
-        """
-        p = self.problem
-        rack_sites = {
-            p.slots[s].site.name
-            for k, kind in enumerate(p.kinds)
-            if kind.vnf.anti_affinity is Scope.RACK
-            for s in p.candidates[k]
-        }
-        classes: dict[tuple[str, str, int], list[int]] = defaultdict(list)
-        for s in sorted(self.kinds_on):
-            slot = p.slots[s]
-            rack = slot.rack if slot.site.name in rack_sites else 0
-            classes[(slot.site.name, slot.type.name, rack)].append(s)
-        for members in classes.values():
-            # Only servers offering the same candidate kinds are interchangeable.
-            by_offer: dict[tuple[int, ...], list[int]] = defaultdict(list)
-            for s in members:
-                by_offer[tuple(sorted(self.kinds_on[s]))].append(s)
-            for group in by_offer.values():
-                for a, b in itertools.pairwise(group):
-                    self.cp.add(self.used[a] >= self.used[b])
-                    self.cp.add(self._instance_threads(a) >= self._instance_threads(b))
+        """Identical servers are used in order, the earlier one carrying at least as much."""
+        for group in self.problem.symmetry_groups():
+            for a, b in itertools.pairwise(group):
+                self.cp.add(self.used[a] >= self.used[b])
+                self.cp.add(self._instance_threads(a) >= self._instance_threads(b))
 
     def _instance_threads(self, s: int) -> cp_model.LinearExpr:
         p = self.problem
@@ -418,12 +417,12 @@ class _Model:
         if p.objective is Objective.SERVERS:
             levels.append((sum(self.used.values()), len(self.used)))
         elif p.objective is Objective.BALANCE:
-            busiest = self.cp.new_int_var(0, 1000, "busiest_permille")
+            busiest = self.cp.new_int_var(0, BALANCE_UNITS, "busiest_share")
             for s in self.kinds_on:
                 for r, cap in enumerate(p.slots[s].capacity):
                     if cap > 0:
-                        self.cp.add(1000 * self._load(s, r) <= cap * busiest)
-            levels.append((busiest, 1000))
+                        self.cp.add(BALANCE_UNITS * self._load(s, r) <= cap * busiest)
+            levels.append((busiest, BALANCE_UNITS))
         levels.append((cost, cost_max))
         scaled = [key for key in self.x if p.scales_with_traffic(p.kinds[key[0]].vnf.name)]
         if scaled:
@@ -445,7 +444,7 @@ class _Model:
             return first / COST_SCALE, first_bound / COST_SCALE
         if objective is Objective.SERVERS:
             return float(first), float(first_bound)
-        return first / 1000, first_bound / 1000
+        return first / BALANCE_UNITS, first_bound / BALANCE_UNITS
 
     def add_lower_bound(self, bound: int) -> None:
         """A proven bound on the first objective level (from the configuration LP)."""

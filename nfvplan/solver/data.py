@@ -11,26 +11,36 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from fractions import Fraction
 
 from nfvplan.model import Form, Scenario, ServerType, Site, Vnf
 
 THREADS, MEMORY, DISK, NIC, VFS = range(5)
 SCALE = (1000, 1024, 1024, 1000, 1)
-"""Integer units: milli-threads, MiB, MiB of disk, Mbit/s, VFs."""
+"""Integer units per format unit: milli-threads, MiB, MiB of disk, Mbit/s, VFs.
+
+The thread unit is refined per scenario by `resource_units` so that shared vCPUs divided by
+the overcommit ratio stay exact (three 1-vCPU instances at overcommit 3 fill one thread)."""
 NUMA_RESOURCES = (THREADS, MEMORY, VFS)
 """What a NUMA node splits evenly; disk and NIC belong to the whole server."""
 COST_SCALE = 100
 """Costs are optimised in cents so that fractional monthly costs stay exact enough."""
 
 
-def scale_up(value: float, resource: int) -> int:
+def resource_units(scenario: Scenario) -> tuple[int, ...]:
+    """Integer units per format unit for this scenario (see `SCALE`)."""
+    ratio = Fraction(scenario.platform.cpu_overcommit).limit_denominator(1000)
+    return (SCALE[THREADS] * ratio.numerator, *SCALE[1:])
+
+
+def scale_up(value: float, resource: int, units: tuple[int, ...] = SCALE) -> int:
     """A demand in integer units, rounded up (never under-counts)."""
-    return math.ceil(round(value * SCALE[resource], 6))
+    return math.ceil(round(value * units[resource], 6))
 
 
-def scale_down(value: float, resource: int) -> int:
+def scale_down(value: float, resource: int, units: tuple[int, ...] = SCALE) -> int:
     """A capacity in integer units, rounded down (never over-promises)."""
-    return math.floor(round(value * SCALE[resource], 6))
+    return math.floor(round(value * units[resource], 6))
 
 
 @dataclass(frozen=True)
@@ -48,7 +58,7 @@ class Slot:
     cost: int
 
 
-def server_capacity(server_type: ServerType) -> tuple[int, ...]:
+def server_capacity(server_type: ServerType, units: tuple[int, ...]) -> tuple[int, ...]:
     """A server type's five capacities in integer units."""
     values = (
         server_type.threads,
@@ -57,10 +67,10 @@ def server_capacity(server_type: ServerType) -> tuple[int, ...]:
         server_type.nic_gbps,
         server_type.sriov_vfs,
     )
-    return tuple(scale_down(v, r) for r, v in enumerate(values))
+    return tuple(scale_down(v, r, units) for r, v in enumerate(values))
 
 
-def build_slots(scenario: Scenario) -> list[Slot]:
+def build_slots(scenario: Scenario, units: tuple[int, ...]) -> list[Slot]:
     """Every server of every site: per type installed ones first, then the purchasable ones.
 
     Numbering and racks follow FORMAT.md section 2: `site/type/n`, rack `(n - 1) % racks + 1`.
@@ -72,7 +82,7 @@ def build_slots(scenario: Scenario) -> list[Slot]:
             server_type = scenario.server_types[type_name]
             installed = site.servers.get(type_name, 0)
             total = installed + site.expand.get(type_name, 0)
-            capacity = server_capacity(server_type)
+            capacity = server_capacity(server_type, units)
             cost = round(server_type.monthly_cost * COST_SCALE)
             for number in range(1, total + 1):
                 slots.append(
@@ -114,9 +124,12 @@ def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...
     return values
 
 
-def instance_demand(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[int, ...]:
+def instance_demand(
+    scenario: Scenario, vnf: Vnf, form: Form, units: tuple[int, ...]
+) -> tuple[int, ...]:
     """`instance_usage` in integer units, rounded up."""
-    return tuple(scale_up(v, r) for r, v in enumerate(instance_usage(scenario, vnf, form)))
+    usage = instance_usage(scenario, vnf, form)
+    return tuple(scale_up(v, r, units) for r, v in enumerate(usage))
 
 
 def reserve_usage(scenario: Scenario, form: Form, server_type: ServerType) -> tuple[float, ...]:
@@ -131,10 +144,12 @@ def reserve_usage(scenario: Scenario, form: Form, server_type: ServerType) -> tu
     )
 
 
-def host_reserve(scenario: Scenario, form: Form, server_type: ServerType) -> tuple[int, ...]:
+def host_reserve(
+    scenario: Scenario, form: Form, server_type: ServerType, units: tuple[int, ...]
+) -> tuple[int, ...]:
     """`reserve_usage` in integer units, rounded up."""
     values = reserve_usage(scenario, form, server_type)
-    return tuple(scale_up(v, r) for r, v in enumerate(values))
+    return tuple(scale_up(v, r, units) for r, v in enumerate(values))
 
 
 def fits(

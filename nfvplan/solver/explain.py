@@ -16,7 +16,7 @@ from dataclasses import replace
 from nfvplan.model import Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.assignment import AssignmentFormulation, Requirement
-from nfvplan.solver.data import SCALE, Slot, fits
+from nfvplan.solver.data import Slot, fits
 from nfvplan.solver.problem import DEFAULT_K_PATHS, DEFAULT_PATH_CAP, Problem, build_problem
 from nfvplan.solver.routing import chain_paths
 from nfvplan.solver.solution import RunLimits
@@ -71,9 +71,9 @@ def _no_fit(problem: Problem, vnf: Vnf) -> str | None:
                 if need > share:
                     scope = f"one of {nodes} NUMA nodes of " if factor > 1 else ""
                     reasons.append(
-                        f"as a {kind.form.value} it needs {_fmt(need / SCALE[r])} "
+                        f"as a {kind.form.value} it needs {_fmt(need / problem.units[r])} "
                         f"{RESOURCE_NAMES[r]} with the host reserve, {scope}{type_name} has "
-                        f"{_fmt(share / SCALE[r])}"
+                        f"{_fmt(share / problem.units[r])}"
                     )
                     break
     return f"{vnf.name}: its flavor fits no server it may use at {where}: " + "; ".join(reasons)
@@ -126,8 +126,9 @@ def _volume(problem: Problem) -> list[str]:
             if need > have:
                 messages.append(
                     f"{resource}: {', '.join(members)} need at least "
-                    f"{_fmt(need / SCALE[r])} at {_sites_of(slots)}, whose {len(slots)} servers "
-                    f"(installed and purchasable) hold {_fmt(have / SCALE[r])}"
+                    f"{_fmt(need / problem.units[r])} at {_sites_of(slots)}, whose "
+                    f"{len(slots)} servers (installed and purchasable) hold "
+                    f"{_fmt(have / problem.units[r])}"
                 )
     return messages
 

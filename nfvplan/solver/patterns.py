@@ -43,6 +43,8 @@ class Pattern:
     nodes: tuple[tuple[int, int, int], ...]
     """(kind, node, count) for NUMA-aligned kinds on multi-node servers."""
     cost: int
+    coverage: tuple[tuple[str, int], ...] = ()
+    """(VNF, instances) pairs: what the configuration contributes to each VNF's count."""
 
 
 @dataclass
@@ -101,8 +103,12 @@ class _Pricer:
             return 0
         return self.licence[self.problem.kinds[k].vnf.name]
 
-    def price(self, weights: dict[str, int], seed: int) -> tuple[Pattern | None, float]:
-        """Maximise sum(weight*count) - licences*scale; return the pattern and an upper bound."""
+    def price(self, weights: dict[str, int], seed: int) -> tuple[list[Pattern], float]:
+        """Maximise sum(weight*count) - licences*scale.
+
+        Returns every improving configuration the search met (several columns per round make
+        column generation converge in fewer rounds) and a proven upper bound on the maximum.
+        """
         p = self.problem
         s = self.slot.index
         model = cp_model.CpModel()
@@ -168,18 +174,35 @@ class _Pricer:
         solver.parameters.max_time_in_seconds = PRICING_LIMIT_S
         solver.parameters.num_workers = 1
         solver.parameters.random_seed = seed
-        status = solver.solve(model)
+        collector = _Collector(a, split)
+        status = solver.solve(model, collector)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return None, math.inf
-        counts = tuple((k, solver.value(v)) for k, v in a.items() if solver.value(v))
-        node_counts = tuple(
-            (k, n, solver.value(v)) for (k, n), v in split.items() if solver.value(v)
-        )
-        cost = self.unit_cost + sum(self.kind_cost(k) * c for k, c in counts)
-        return Pattern(-1, counts, node_counts, cost), solver.best_objective_bound
+            return [], math.inf
+        found = []
+        for counts, node_counts in collector.found:
+            cost = self.unit_cost + sum(self.kind_cost(k) * c for k, c in counts)
+            found.append(Pattern(-1, counts, node_counts, cost))
+        return found, solver.best_objective_bound
+
+
+class _Collector(cp_model.CpSolverSolutionCallback):
+    """Keeps every solution of a pricing search (the last ones are the best)."""
+
+    def __init__(self, a: dict, split: dict) -> None:
+        super().__init__()
+        self.a = a
+        self.split = split
+        self.found: list[tuple[tuple[tuple[int, int], ...], tuple[tuple[int, int, int], ...]]] = []
+
+    def on_solution_callback(self) -> None:
+        counts = tuple((k, self.value(v)) for k, v in self.a.items() if self.value(v))
+        nodes = tuple((k, n, self.value(v)) for (k, n), v in self.split.items() if self.value(v))
+        self.found.append((counts, nodes))
 
 
 def _coverage(problem: Problem, pattern: Pattern) -> dict[str, int]:
+    if pattern.coverage:
+        return dict(pattern.coverage)
     covered: dict[str, int] = defaultdict(int)
     for k, count in pattern.counts:
         covered[problem.kinds[k].vnf.name] += count
@@ -204,28 +227,41 @@ def pattern_bound(problem: Problem, budget_s: float, seed: int) -> PatternResult
     if not demand or not pricers:
         return None
     patterns: list[Pattern] = []
+    seen: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
     best_bound = -math.inf
     converged = False
     iterations = 0
     lp_value = 0.0
-    duals = {name: float(10 * max(p.unit_cost for p in pricers)) for name in demand}
+    duals = _volume_duals(problem, pricers, demand)
     while time.perf_counter() - started < budget_s:
         iterations += 1
         weights = {name: math.ceil(value * DUAL_SCALE) for name, value in duals.items()}
         lagrangian = sum(duals[name] * demand[name] for name in demand)
+        ratio = 1.0
         added = 0
         for g, pricer in enumerate(pricers):
-            pattern, upper = pricer.price(weights, seed)
-            best_reduced = pricer.unit_cost - upper / DUAL_SCALE
-            lagrangian += len(groups[g]) * min(0.0, best_reduced)
-            if pattern is None:
-                continue
-            covered = _coverage(problem, pattern)
-            exact = pattern.cost - sum(duals.get(n, 0.0) * c for n, c in covered.items())
-            if exact < -1e-7:
-                patterns.append(Pattern(g, pattern.counts, pattern.nodes, pattern.cost))
-                added += 1
-        best_bound = max(best_bound, lagrangian)
+            found, upper = pricer.price(weights, seed)
+            # No configuration of the group earns more than `best` over its licences, so none
+            # has a reduced cost below unit_cost - best, and none a profit/cost ratio above
+            # max(1, best / unit_cost).
+            best = upper / DUAL_SCALE
+            lagrangian += len(groups[g]) * min(0.0, pricer.unit_cost - best)
+            ratio = max(ratio, best / pricer.unit_cost)
+            for pattern in found:
+                covered = _coverage(problem, pattern)
+                exact = pattern.cost - sum(duals.get(n, 0.0) * c for n, c in covered.items())
+                key = (g, pattern.counts)
+                if exact < -1e-7 and key not in seen:
+                    seen.add(key)
+                    coverage = tuple(sorted(covered.items()))
+                    patterns.append(
+                        Pattern(g, pattern.counts, pattern.nodes, pattern.cost, coverage)
+                    )
+                    added += 1
+        # Farley: duals scaled down by the largest profit/cost ratio are feasible for the dual
+        # of the configuration LP without availability rows, a relaxation; so this is a bound.
+        farley = sum(duals[name] * demand[name] for name in demand) / ratio
+        best_bound = max(best_bound, lagrangian, farley)
         if not added:
             converged = True
             break
@@ -239,10 +275,29 @@ def pattern_bound(problem: Problem, budget_s: float, seed: int) -> PatternResult
     bound = max(0, math.ceil(best_bound - 1e-6))
     result = PatternResult(bound, converged, iterations, len(patterns), lp_value=lp_value)
     if patterns and _hint_is_a_plan(problem):
-        remaining = max(0.5, budget_s - (time.perf_counter() - started))
+        remaining = max(0.5, min(budget_s / 2, budget_s - (time.perf_counter() - started)))
         result.hint = _integer_plan(problem, groups, patterns, demand, remaining, seed)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def _volume_duals(
+    problem: Problem, pricers: list[_Pricer], demand: dict[str, int]
+) -> dict[str, float]:
+    """Starting duals: each VNF priced at its largest share of a server's capacity."""
+    duals = {}
+    for name in demand:
+        share = 0.0
+        for pricer in pricers:
+            for k in pricer.kinds:
+                kind = problem.kinds[k]
+                if kind.vnf.name != name:
+                    continue
+                cap = pricer.slot.capacity
+                used = max(d / c for d, c in zip(kind.demand, cap, strict=True) if c > 0)
+                share = max(share, used * pricer.unit_cost)
+        duals[name] = share
+    return duals
 
 
 def _solve_master(

@@ -7,9 +7,10 @@ that the question "may instance kind (vnf, form) sit on this server at all?" has
 from __future__ import annotations
 
 import math
+from collections import defaultdict
 from dataclasses import dataclass, field
 
-from nfvplan.model import Form, Objective, Scenario, Vnf
+from nfvplan.model import Form, Objective, Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.data import (
     Slot,
@@ -18,6 +19,7 @@ from nfvplan.solver.data import (
     host_reserve,
     instance_demand,
     max_copies,
+    resource_units,
 )
 from nfvplan.solver.routing import GBPS_UNITS, RoutingSet, build_routing
 
@@ -41,6 +43,8 @@ class Problem:
     kinds: list[Kind]
     reserves: dict[tuple[Form, str], tuple[int, ...]]
     counts: dict[str, int]
+    units: tuple[int, ...]
+    """Integer units per format unit of each resource (see `data.resource_units`)."""
     candidates: dict[int, list[int]] = field(default_factory=dict)
     """kind index → slot indices where one instance of the kind fits and is allowed."""
     bounds: dict[tuple[int, int], int] = field(default_factory=dict)
@@ -62,6 +66,30 @@ class Problem:
     def kinds_of(self, vnf_name: str) -> list[int]:
         """Kind indices of one VNF."""
         return [k for k, kind in enumerate(self.kinds) if kind.vnf.name == vnf_name]
+
+    def symmetry_groups(self) -> list[list[int]]:
+        """Slots that are interchangeable in every respect, each group in slot order.
+
+        Servers of one site and type offering the same candidate kinds are interchangeable
+        (installed and bought ones cost the same), unless some VNF that may run at the site has
+        rack anti-affinity: only then does the rack tell them apart.
+        """
+        offers: dict[int, list[int]] = defaultdict(list)
+        for k, slots in self.candidates.items():
+            for s in slots:
+                offers[s].append(k)
+        rack_sites = {
+            self.slots[s].site.name
+            for k, kind in enumerate(self.kinds)
+            if kind.vnf.anti_affinity is Scope.RACK
+            for s in self.candidates[k]
+        }
+        groups: dict[tuple, list[int]] = defaultdict(list)
+        for s in sorted(offers):
+            slot = self.slots[s]
+            rack = slot.rack if slot.site.name in rack_sites else 0
+            groups[(slot.site.name, slot.type.name, rack, tuple(offers[s]))].append(s)
+        return list(groups.values())
 
     def reserve(self, form: Form, slot: Slot) -> tuple[int, ...]:
         """The host reserve of `form` on `slot`."""
@@ -105,19 +133,20 @@ def build_problem(
     With `ignore_sites` the candidates include servers outside a VNF's allowed sites, so that an
     explanation can treat the restriction as a requirement that may be relaxed.
     """
-    slots = build_slots(scenario)
+    units = resource_units(scenario)
+    slots = build_slots(scenario, units)
     kinds = [
-        Kind(vnf, form, instance_demand(scenario, vnf, form))
+        Kind(vnf, form, instance_demand(scenario, vnf, form, units))
         for vnf in scenario.vnfs.values()
         for form in vnf.forms
     ]
     reserves = {
-        (form, type_name): host_reserve(scenario, form, server_type)
+        (form, type_name): host_reserve(scenario, form, server_type, units)
         for form in Form
         for type_name, server_type in scenario.server_types.items()
     }
     counts = {name: fixed_count(scenario, vnf) for name, vnf in scenario.vnfs.items()}
-    problem = Problem(scenario, objective, slots, kinds, reserves, counts)
+    problem = Problem(scenario, objective, slots, kinds, reserves, counts, units)
     for k, kind in enumerate(kinds):
         problem.candidates[k] = []
         for slot in slots:

@@ -72,7 +72,9 @@ def build_plan(
 ) -> Plan:
     """The plan of a solved problem (or an empty one for infeasible/unknown outcomes)."""
     scenario = problem.scenario
-    stats = SolveStats(round(solution.wall_time_s, 3), formulation, workers, seed)
+    stats = SolveStats(
+        round(solution.wall_time_s, 3), formulation, workers, seed, tuple(solution.notes)
+    )
     if not solution.status.has_plan:
         return Plan(
             scenario=scenario.name,

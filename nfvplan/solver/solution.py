@@ -63,6 +63,9 @@ class Solution:
     traffic: dict[tuple[int, int], int] = field(default_factory=dict)
     """(kind, slot) → Mbit/s the instances of that kind on that server carry together."""
     wall_time_s: float = 0.0
+    relaxation_bound: float | None = None
+    """A bound that holds whatever paths are allowed (the configuration LP ignores routing)."""
+    notes: list[str] = field(default_factory=list)
     conflict: list[tuple[str, str]] = field(default_factory=list)
     """For an infeasible run with requirements relaxable: the requirement keys in conflict."""
 
