@@ -36,6 +36,8 @@ Requirement = tuple[str, str]
 BALANCE_UNITS = 1_000_000
 """The busiest server's share is optimised in millionths (ties below that are broken by cost)."""
 PATTERN_SHARE = 0.4
+PROBING_DTIME = 2.0
+"""Deterministic-time cap on presolve probing (CP-SAT's default, 30, can take a minute)."""
 """Share of the time limit column generation may use before the assignment search starts."""
 
 _STATUS = {
@@ -82,6 +84,8 @@ class AssignmentFormulation:
         # Deterministic parallel search: workers synchronise in batches, so the same seed and
         # worker count give the same plan (FORMAT promise), at a small cost in speed.
         params.interleave_search = limits.workers > 1
+        # Probing in presolve can eat a short time limit on large packings before any search.
+        params.presolve_probing_deterministic_time_limit = PROBING_DTIME
         callback = _ProgressCallback(model, limits, started) if limits.progress else None
         status = solver.solve(model.cp, callback)
         solution = Solution(_STATUS.get(status, Status.UNKNOWN))
@@ -96,6 +100,15 @@ class AssignmentFormulation:
             )
             solution.counts = model.read_counts(solver)
             model.read_network(solver, solution)
+        elif solution.status is Status.UNKNOWN and hint and problem.routing is None:
+            # The greedy or configuration plan obeys every rule when there is no routing: a
+            # plan found before the search got going is still a plan.
+            solution.status = Status.FEASIBLE
+            solution.bound = solution.relaxation_bound
+            solution.counts = dict(hint)
+            solution.notes.append(
+                "the time limit ran out before the search improved the starting plan"
+            )
         elif solution.status is Status.INFEASIBLE and self.relaxable:
             core = solver.sufficient_assumptions_for_infeasibility()
             solution.conflict = [model.requirement_of[i] for i in core]
