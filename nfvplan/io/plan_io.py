@@ -13,6 +13,7 @@ import contextlib
 import json
 import math
 import os
+import stat
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -198,7 +199,27 @@ def write_plan(plan: Plan, path: str | Path, fmt: str | None = None) -> None:
     """
     target = Path(path)
     content = dump_plan(plan, fmt or _format_of(target)).encode("utf-8")
-    _atomic_write(target, content)
+    write_output(target, content)
+
+
+def write_output(target: Path, content: bytes) -> None:
+    """Write `content` to `target` so that no reader ever sees a partial file.
+
+    A symlink is followed (its target gets the content, the link stays). A FIFO or a device
+    (`/dev/null`, `/dev/stdout`) cannot be replaced by renaming and is written directly.
+    """
+    resolved = Path(os.path.realpath(target))
+    try:
+        mode = resolved.stat().st_mode
+    except OSError:
+        mode = None
+    if mode is not None and not stat.S_ISREG(mode):
+        if stat.S_ISDIR(mode):
+            raise IsADirectoryError(21, "is a directory", str(target))
+        with open(resolved, "wb") as handle:
+            handle.write(content)
+        return
+    _atomic_write(resolved, content)
 
 
 def _format_of(path: Path) -> str:
