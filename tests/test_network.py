@@ -10,6 +10,7 @@ VNF's licence are the only figures in the objective and every optimum is a short
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -18,6 +19,7 @@ from typer.testing import CliRunner
 
 from nfvplan.check import check_plan
 from nfvplan.cli.main import app
+from nfvplan.errors import InputError
 from nfvplan.io import load_scenario, read_plan
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan, Status
@@ -599,7 +601,7 @@ def test_plan_link_loads_and_busiest_links_in_solve_output(
 
 
 # ---------------------------------------------------------------------------------------------
-# Known solver bugs (kept as strict xfails: they start passing when the solver is fixed)
+# Solver honesty: once strict xfails for bugs found here, fixed in ccd1e68
 
 FOUR_PATHS = """\
 nfvplan: 1
@@ -641,30 +643,33 @@ services:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "solver claims 'optimal' over a restricted path set: routing keeps the k=3 shortest "
-        "simple paths per chain leg and widens only when the result is infeasible, so 40 Gbps "
-        "over four 10 Gbps paths A-Bi-X is never considered; plan is 'optimal' 350 (bound 350) "
-        "at Y while 150 at X exists and passes nfvplan check"
-    ),
-)
-def test_optimum_that_needs_more_paths_than_the_default_k(write_yaml: WriteYaml) -> None:
+def test_optimum_that_needs_more_paths_than_the_default_k(
+    write_yaml: WriteYaml, tmp_path: Path
+) -> None:
     """Tests that 40 Gbps reaching the cheap site over four disjoint 10 Gbps paths is found.
 
     X (100) is reachable only over A-B1-X, ..., A-B4-X, 10 Gbps each: all four paths together
     carry exactly 40, so all at X costs 100 + 50 = 150. All at Y costs 300 + 50 = 350; any mix
     costs more. The optimum is 150. Whatever plan the solver returns, a status of `optimal` must
     come with the optimum (or the status must say `feasible` with an honest bound).
+
+    Regression: the solver used to keep the 3 shortest paths per chain leg, widen only on
+    infeasibility, and call 350 at Y optimal with bound 350.
     """
-    scenario = load_scenario(write_yaml(FOUR_PATHS, "four-paths.yaml"))
+    path = write_yaml(FOUR_PATHS, "four-paths.yaml")
+    scenario = load_scenario(path)
     plan = solve(scenario, SolveOptions(time_limit_s=20, workers=1))
     assert check_plan(scenario, plan) == []
+    assert plan.status.has_plan
     if plan.status is Status.OPTIMAL:
         assert plan.objective.value == pytest.approx(150)
     else:
         assert plan.objective.bound is not None and plan.objective.bound <= 150 + 1e-6
+    cli_plan = tmp_path / "four-paths-plan.yaml"
+    result = runner.invoke(app, ["solve", str(path), "-o", str(cli_plan), "--workers", "1"])
+    assert result.exit_code == 0, result.output
+    checked = runner.invoke(app, ["check", str(path), str(cli_plan)])
+    assert checked.exit_code == 0, checked.output
 
 
 def test_four_path_optimum_is_reached_without_the_dear_site(
@@ -707,22 +712,21 @@ services:
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "solver/routing.py rounds demands to whole Mbit/s (GBPS_UNITS = 1000) and writes the "
-        "rounded figure: a 1.0004 Gbps demand (accepted by the loader) gets routes carrying "
-        "1.0 Gbps, and check_plan reports demand-total 'routes carry 1 Gbps, the demand is "
-        "1.0004 Gbps' on a plan marked optimal (0.0004 Gbps gets no route at all)"
-    ),
-)
-def test_demand_finer_than_a_megabit_is_carried_in_full(write_yaml: WriteYaml) -> None:
-    """Tests that a demand with sub-Mbit/s precision is carried exactly, or refused as input.
+def test_demand_finer_than_a_megabit_is_refused_as_input(
+    write_yaml: WriteYaml, tmp_path: Path
+) -> None:
+    """Tests that a demand with sub-Mbit/s precision is refused, located, before solving.
 
-    The loader accepts any positive Gbps, so the plan must carry 1.0004 Gbps (one firewall at
-    C, path A - C): its routes must add up to the demand within the checker's tolerance.
+    The solver plans traffic in whole Mbit/s. A 1.0004 Gbps demand used to be accepted and
+    rounded to 1.0 Gbps of routes, so a plan marked optimal failed `nfvplan check`
+    (demand-total). It must now be refused with file:line (exit 2), never half-solved.
     """
-    scenario = load_scenario(write_yaml(SUB_MBPS, "sub-mbps.yaml"))
-    plan = solve(scenario, SolveOptions(time_limit_s=20, workers=1))
-    assert plan.status is Status.OPTIMAL
-    assert check_plan(scenario, plan) == []
+    path = write_yaml(SUB_MBPS, "sub-mbps.yaml")
+    with pytest.raises(InputError) as caught:
+        load_scenario(path)
+    message = caught.value.render()
+    assert re.search(r"sub-mbps\.yaml:\d+:\d+: services\.s\.demands\[0\]\.gbps", message)
+    assert "1.0004" in message
+    result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "p.yaml")])
+    assert result.exit_code == 2, result.output
+    assert not (tmp_path / "p.yaml").exists()
