@@ -9,15 +9,53 @@ stated in the headers are asserted where listed below.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import pytest
 from helpers import EXAMPLES, explanation_text, solve_and_check
 
 from nfvplan.io import load_scenario
+from nfvplan.model import Scenario
 from nfvplan.plan import Status
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
+
+NOT_PROVEN_OPTIMAL = {
+    "5g-edge-topology": (
+        "reported `feasible`, not `optimal`, although it stops long before its 30 s limit and "
+        "reaches the header's optimum 7770: since ccd1e68 an optimum over a non-exhaustive "
+        "chain-path set (routing.exhaustive False on metro-ring) is downgraded to feasible; "
+        "FORMAT.md reserves `feasible` for a time limit hit"
+    ),
+}
+"""Examples whose expected `optimal` status the solver does not give today (strict xfails)."""
+
+WEAK_BOUND = {
+    "5g-edge-topology": (
+        "the plan reports bound 3.22 (gap 0.9996) while the licences every plan pays are 3750: "
+        "solver/assignment.py sets relaxation_bound = model.natural(patterns.bound, ...), which "
+        "divides the configuration bound (98260, already in first-level cents) by the "
+        "lexicographic weight again; and pattern_bound stops after one pricing round on the "
+        "starting volume duals (982.60, under the licences) without solving any master LP"
+    ),
+}
+"""Examples whose reported bound is below the trivial licence bound today (strict xfails)."""
+
+
+def _marked(table: dict[str, str]) -> list:
+    """EXAMPLE_FILES as parameters, the ones in `table` marked as strict xfails."""
+    return [
+        pytest.param(
+            path,
+            id=path.stem,
+            marks=[pytest.mark.xfail(strict=True, reason=table[path.stem])]
+            if path.stem in table
+            else [],
+        )
+        for path in EXAMPLE_FILES
+    ]
+
 
 STATED_OPTIMA = {
     "5g-core": 10720,
@@ -41,7 +79,7 @@ def test_there_are_examples() -> None:
     assert any(not name.startswith("infeasible-") for name in names)
 
 
-@pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
+@pytest.mark.parametrize("path", _marked(NOT_PROVEN_OPTIMAL))
 def test_example_solves_to_its_stated_outcome(path: Path) -> None:
     """Tests one example with its own time limit, workers and seed; the checker accepts it."""
     scenario = load_scenario(path)
@@ -66,6 +104,43 @@ def test_example_solves_to_its_stated_outcome(path: Path) -> None:
         assert plan.summary.monthly_cost == pytest.approx(STATED_OPTIMA[path.stem])
 
 
+def minimum_licences(scenario: Scenario) -> float:
+    """The licences every plan pays: fixed replicas, or demand / throughput plus spares."""
+    total = 0.0
+    for vnf in scenario.vnfs.values():
+        if vnf.replicas is not None:
+            count = vnf.replicas
+        else:
+            assert vnf.throughput_gbps is not None
+            carried = sum(
+                demand.gbps
+                for service in scenario.services.values()
+                if vnf.name in service.chain
+                for demand in service.demands
+            )
+            count = math.ceil(carried / vnf.throughput_gbps - 1e-9) + vnf.redundancy
+        total += count * vnf.license_monthly
+    return total
+
+
+@pytest.mark.parametrize(
+    "path", [p for p in _marked(WEAK_BOUND) if not p.values[0].stem.startswith("infeasible-")]
+)
+def test_reported_bound_is_a_useful_lower_bound(path: Path) -> None:
+    """Tests that a plan's bound lies between the licences every plan pays and its value.
+
+    The licence total of the instances that must exist is a lower bound any bound the solver
+    proves should reach; for an optimal plan the bound equals the value.
+    """
+    scenario = load_scenario(path)
+    plan = solve_and_check(scenario, time_limit_s=scenario.solver.time_limit_s, workers=2, seed=1)
+    assert plan.status.has_plan
+    value, bound = plan.objective.value, plan.objective.bound
+    assert value is not None and bound is not None
+    assert bound <= value + 1e-6
+    assert bound >= minimum_licences(scenario) - 1e-6, f"bound {bound}, value {value}"
+
+
 def test_infeasible_racks_names_only_the_culprit() -> None:
     """Tests that the explanation of infeasible-racks leaves out smf and nrf, which are fine.
 
@@ -79,7 +154,7 @@ def test_infeasible_racks_names_only_the_culprit() -> None:
 
 
 def test_topology_example_routes_every_demand_within_budget() -> None:
-    """Tests that 5g-edge-topology routes all 14 demands and puts a UPF at each MEC site.
+    """Tests that 5g-edge-topology routes all 14 demands, a UPF at each MEC site, for 7770.
 
     The header: 10 internet demands of 6 Gbps and 4 factory-mec demands of 4 Gbps, and the
     0.25 ms URLLC budget forces a UPF at edge-n1, edge-e1, edge-s1 and edge-w1.
@@ -94,3 +169,4 @@ def test_topology_example_routes_every_demand_within_budget() -> None:
     by_id = {s.id: s.site for s in plan.servers}
     upf_sites = {by_id[p.server] for p in plan.placements if p.vnf == "upf"}
     assert {"edge-n1", "edge-e1", "edge-s1", "edge-w1"} <= upf_sites
+    assert plan.objective.value == pytest.approx(STATED_OPTIMA["5g-edge-topology"])

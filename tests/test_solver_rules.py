@@ -700,21 +700,16 @@ def test_throughput_sized_vnf_gets_demand_over_capacity_plus_spares() -> None:
     assert max(carried.values()) <= 10 + 1e-9
 
 
-# --- known imprecisions of the solver (strict xfails: they pass once fixed) -----------------------
+# --- exactness at the boundaries (both were bugs before ccd1e68) ----------------------------------
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="solver rounds each instance's threads up to whole milli-threads before summing, so "
-    "3 shared 1-vCPU instances at cpu_overcommit 3 (3 x 1/3 = 1.0 thread) do not fit a 1-thread "
-    "server (3 x 334 = 1002 > 1000 milli): plan says optimal 200 with 2 servers, optimum is 100",
-)
 def test_exactly_full_server_under_fractional_overcommit() -> None:
     """Tests that instances whose exact thread shares fill a server exactly share it.
 
     cpu_overcommit 3: a shared 1-vCPU instance takes 1/3 thread. s has 1 thread; 3 instances
     take 3 x 1/3 = 1.0 <= 1 thread (FORMAT: the sum fits the server), memory 3 <= 32: one
-    server, 100. The checker's rules accept that plan; the solver should find it.
+    server, 100. The checker's rules accept that plan; the solver must find it (it once
+    rounded each instance up to 334 milli-threads: 1002 > 1000, two servers, 200).
     """
     plan = solve_and_check(
         scenario_yaml(
@@ -733,18 +728,13 @@ def test_exactly_full_server_under_fractional_overcommit() -> None:
     assert_optimal(plan, 100)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="balance is optimised in whole permille rounded up (busiest_permille), so shares "
-    "0.50025 (server a) and 0.5005 (server b) tie at 501 and cost picks b: plan says optimal "
-    "balance 0.5005 (bound 0.5005) while the plan on a has 0.50025",
-)
 def test_balance_optimum_is_exact_below_a_permille() -> None:
     """Tests that `objective: balance` is minimised exactly, not to the nearest permille.
 
     One instance of 1001 vCPUs; server a has 2001 threads (share 1001 / 2001 = 0.50025, cost
     200), server b 2000 threads (share 1001 / 2000 = 0.5005, cost 100). The least busiest share
-    is 0.50025, on a; cost only breaks ties.
+    is 0.50025, on a; cost only breaks ties. (Optimised in whole permille, both shares once
+    rounded to 501 and cost picked b.)
     """
     plan = solve_and_check(
         scenario_yaml(
