@@ -88,6 +88,48 @@ def test_flavor_that_fits_only_without_the_host_reserve() -> None:
     assert_infeasible(plan, "upf", "host reserve", "5", "6", "4")
 
 
+def test_aligned_flavor_that_fits_no_numa_node_with_the_reserve() -> None:
+    """Tests the NUMA share in a no-fit explanation.
+
+    s: 8 threads over 2 NUMA nodes, 4 per node; the container reserve (1 core = 1 thread) is
+    spread evenly, 0.5 per node. upf pins 4 threads on one node: 4 + 0.5 = 4.5 > 4.
+    """
+    plan = solve_and_check(
+        scenario_yaml(
+            """
+            platform:
+              container: {host_reserve: {cores: 1}}
+            server_types:
+              s: {cores: 8, threads_per_core: 1, memory_gib: 32, numa_nodes: 2, monthly_cost: 100}
+            sites:
+              dc: {servers: {s: 2}}
+            vnfs:
+              upf: {flavor: {vcpu: 4, memory_gib: 4}, cpu: dedicated, numa: aligned,
+                    forms: [container], replicas: 1}
+            """
+        )
+    )
+    assert_infeasible(plan, "upf", "4.5", "NUMA", "has 4")
+
+
+def test_more_isolated_instances_than_servers() -> None:
+    """Tests 3 `isolation: host` instances on the 2 servers of their only site."""
+    plan = solve_and_check(
+        scenario_yaml(
+            PLAIN,
+            f"""
+            server_types:
+              {SERVER}
+            sites:
+              dc: {{servers: {{s: 2}}}}
+            vnfs:
+              li: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: 3, isolation: host}}
+            """,
+        )
+    )
+    assert_infeasible(plan, "li", "isolation", "3", "[dc]", "2")
+
+
 def test_rack_anti_affinity_with_too_few_racks() -> None:
     """Tests the explanation of 3 rack-anti-affine replicas at a site of 2 racks.
 
