@@ -9,6 +9,10 @@ behind. The baseline is the model an OR engineer writes first (a Boolean per ite
 the same process, with the same time limit, workers and seed, so that the ratios printed at the end
 compare formulations and not machines.
 
+Both contenders get the same servers: by default as many as first fit decreasing (FFD) needs, a
+tight inventory that keeps the models small; `--bins items` installs one server per item
+instead, the loose inventory where a heuristic start can always succeed.
+
 Instances are read straight from the tarballs; nothing is extracted. Instances with more than five
 resources (nfvplan servers have five) are skipped and counted, as are files with negative weights
 (77 Caprara-class Triplet files), which are invalid input.
@@ -17,6 +21,7 @@ Run from the repository root:
 
     python benchmarks/vbp.py                      # the 12 default instances, 10 s each
     python benchmarks/vbp.py --limit 30           # the 12, then the next 18 eligible ones
+    python benchmarks/vbp.py --bins items         # one server per item instead of the FFD count
     python benchmarks/vbp.py --instances New/class1_40_5_0 Panigrahy/class8_120_3_0
 """
 
@@ -274,6 +279,7 @@ class Outcome:
     proved: bool
     seconds: float
     violations: list[str] = field(default_factory=list)
+    formulation: str = "textbook x[i,b]"
 
 
 def solve_baseline(
@@ -387,8 +393,8 @@ def solve_nfvplan(scenario: Scenario, time_limit: float, workers: int, seed: int
         value = plan.summary.servers_used
         bound = None if plan.objective.bound is None else _ceil(plan.objective.bound)
         proved = plan.status is Status.OPTIMAL
-        return Outcome(value, bound, proved, elapsed[0], violations)
-    return Outcome(None, None, False, elapsed[0], violations)
+        return Outcome(value, bound, proved, elapsed[0], violations, plan.stats.formulation)
+    return Outcome(None, None, False, elapsed[0], violations, plan.stats.formulation)
 
 
 # -- report --------------------------------------------------------------------------------------
@@ -411,6 +417,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=len(DEFAULT_INSTANCES), help="how many")
     parser.add_argument("--instances", nargs="+", help="Family/name (or a unique bare name)")
     parser.add_argument("--no-hint", action="store_true", help="baseline without the FFD hint")
+    parser.add_argument(
+        "--bins",
+        choices=("ffd", "items"),
+        default="ffd",
+        help="servers installed (and bins in the baseline): the FFD count or one per item",
+    )
     args = parser.parse_args(argv)
 
     catalog = load_catalog(args.data)
@@ -438,6 +450,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     print(
         f"each contender: {args.time_limit:g} s, {args.workers} workers, seed {args.seed}; "
         f"baseline {'without' if args.no_hint else 'with'} the FFD hint; "
+        f"{'FFD bin count' if args.bins == 'ffd' else 'one per item'} servers installed; "
         "times are wall seconds including model building\n"
     )
 
@@ -447,10 +460,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for instance in chosen:
         hint = first_fit_decreasing(instance)
         ffd = max(hint) + 1
+        bins = ffd if args.bins == "ffd" else instance.items
         base = solve_baseline(
-            instance, ffd, None if args.no_hint else hint, args.time_limit, args.workers, args.seed
+            instance, bins, None if args.no_hint else hint, args.time_limit, args.workers, args.seed
         )
-        scenario = to_scenario(instance, ffd, args.time_limit, args.workers, args.seed)
+        scenario = to_scenario(instance, bins, args.time_limit, args.workers, args.seed)
         mine = solve_nfvplan(scenario, args.time_limit, args.workers, args.seed)
         results.append((instance, base, mine))
         row = [
@@ -521,9 +535,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     base_proved, base_time = summary("baseline", 1)
     mine_proved, mine_time = summary("nfvplan", 2)
     print(
-        f"ratios nfvplan/baseline: proved {mine_proved}/{base_proved} = "
-        f"{ratio(mine_proved, base_proved)}, total time {ratio(mine_time, base_time)}"
+        f"ratios nfvplan/baseline: proved {mine_proved} vs {base_proved} "
+        f"({ratio(mine_proved, base_proved)}), total time {ratio(mine_time, base_time)}"
     )
+    formulations = sorted({o.formulation for _, _, o in results})
+    print(f"nfvplan formulation: {', '.join(formulations)}")
     broken = [(i, o) for i, _, o in results if o.violations]
     for instance, outcome in broken:
         print(f"checker: {instance.key}: {len(outcome.violations)} violations")
