@@ -939,8 +939,11 @@ def tiny_scenarios(draw: st.DrawFn) -> tuple[str, list[dict], list[dict]]:
     return yaml_text, servers, vnfs
 
 
-def brute_force_cost(servers: list[dict], vnfs: list[dict]) -> float | None:
-    """The least monthly cost over every assignment of instances to (server, form); None if none.
+def brute_force_optima(servers: list[dict], vnfs: list[dict]) -> dict[str, float] | None:
+    """The best cost, server count and busiest share over every assignment; None if none holds.
+
+    Each objective is minimised on its own over every assignment of instances to
+    (server, form, NUMA node).
 
     Written from FORMAT.md alone: threads and memory with per-instance overheads and per-form
     reserves, NUMA shares for aligned instances (reserves split evenly over the nodes),
@@ -957,22 +960,29 @@ def brute_force_cost(servers: list[dict], vnfs: list[dict]) -> float | None:
         for vnf in instances
     ]
     licences = sum(vnf["licence"] for vnf in instances)
-    best = None
+    best: dict[str, float] | None = None
     for choice in itertools.product(*options):
         on: dict[int, list[tuple[dict, str, int | None]]] = {}
         for vnf, (s, form, node) in zip(instances, choice, strict=True):
             on.setdefault(s, []).append((vnf, form, node))
-        if not all(_server_holds(servers[s], hosted) for s, hosted in on.items()):
+        shares = [_busiest_share(servers[s], hosted) for s, hosted in on.items()]
+        if None in shares or not _apart(servers, instances, choice):
             continue
-        if not _apart(servers, instances, choice):
-            continue
-        cost = sum(servers[s]["cost"] for s in on) + licences
-        best = cost if best is None else min(best, cost)
+        found = {
+            "cost": sum(servers[s]["cost"] for s in on) + licences,
+            "servers": len(on),
+            "balance": max(share for share in shares if share is not None),
+        }
+        best = found if best is None else {k: min(v, found[k]) for k, v in best.items()}
     return best
 
 
-def _server_holds(server: dict, hosted: list[tuple[dict, str, int | None]]) -> bool:
-    """Whole-server capacity, every NUMA node's share for aligned instances, trust, isolation."""
+def _busiest_share(server: dict, hosted: list[tuple[dict, str, int | None]]) -> float | None:
+    """The larger of the thread and memory shares used, or None when a rule is broken.
+
+    Rules: whole-server capacity, every NUMA node's share for aligned instances, trust,
+    isolation.
+    """
     forms = {form for _vnf, form, _node in hosted}
     reserve_threads = sum(BRUTE_PLATFORM[f]["reserve"][0] * server["tpc"] for f in forms)
     reserve_memory = sum(BRUTE_PLATFORM[f]["reserve"][1] for f in forms)
@@ -998,13 +1008,14 @@ def _server_holds(server: dict, hosted: list[tuple[dict, str, int | None]]) -> b
     )
     domains = {vnf["trust"] for vnf, form, _node in hosted if form == "container"}
     isolated = any(vnf["isolated"] for vnf, _form, _node in hosted)
-    return (
+    holds = (
         threads <= cap_threads
         and memory <= server["memory"]
         and numa_ok
         and len(domains) <= 1
         and not (isolated and len(hosted) > 1)
     )
+    return max(threads / cap_threads, memory / server["memory"]) if holds else None
 
 
 def _apart(servers: list[dict], instances: list[dict], choice: tuple) -> bool:
@@ -1025,28 +1036,31 @@ def _apart(servers: list[dict], instances: list[dict], choice: tuple) -> bool:
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(tiny_scenarios())
-def test_tiny_scenarios_match_a_brute_force_optimum(case: tuple[str, list, list]) -> None:
+@given(tiny_scenarios(), st.sampled_from(["cost", "servers", "balance"]))
+def test_tiny_scenarios_match_a_brute_force_optimum(
+    case: tuple[str, list, list], objective: str
+) -> None:
     """Tests optimality and infeasibility against an exhaustive search written from FORMAT.md.
 
     Up to 4 instances on up to 4 servers in up to 2 forms and 2 NUMA nodes: at most 16^4
     assignments, each checked for capacity (overheads, reserves, overcommit, NUMA), trust,
-    isolation and anti-affinity.
-    The solver's cost must equal the least cost found; when no assignment holds, the solver
-    must prove the scenario infeasible and explain it (or the loader refuse the file).
+    isolation and anti-affinity. The solver's objective value (cost, servers used or busiest
+    share) must equal the least one found; when no assignment holds, the solver must prove the
+    scenario infeasible and explain it (or the loader refuse the file).
     """
     yaml_text, servers, vnfs = case
-    expected = brute_force_cost(servers, vnfs)
+    expected = brute_force_optima(servers, vnfs)
     try:
         scenario = parse(yaml_text)
     except InputError:
         # The loader refuses a flavor no server type could host: nothing can be feasible.
         assert expected is None
         return
-    plan = solve_and_check(scenario)
+    plan = solve_and_check(scenario, objective=objective)
     if expected is None:
         assert plan.status is Status.INFEASIBLE
         assert plan.explanation
     else:
         assert plan.status is Status.OPTIMAL, plan.explanation
-        assert plan.objective.value == pytest.approx(expected)
+        assert plan.objective.name == objective
+        assert plan.objective.value == pytest.approx(expected[objective], abs=1e-6)
