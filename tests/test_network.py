@@ -730,3 +730,65 @@ def test_demand_finer_than_a_megabit_is_refused_as_input(
     result = runner.invoke(app, ["solve", str(path), "-o", str(tmp_path / "p.yaml")])
     assert result.exit_code == 2, result.output
     assert not (tmp_path / "p.yaml").exists()
+
+
+def full_mesh(sites: int) -> str:
+    """A scenario on a complete graph of `sites` sites: servers only at the last one.
+
+    Between two sites of K6 there are 65 simple paths, more than the solver's widened 9 per
+    chain leg, so its path set stays restricted and it must fall back on the routing-free bound.
+    """
+    names = [f"S{i}" for i in range(1, sites + 1)]
+    site_lines = "\n".join(f"  {n}: {{}}" for n in names[:-1])
+    links = "\n".join(
+        f"  - {{between: [{a}, {b}], gbps: 100, latency_ms: 1}}"
+        for i, a in enumerate(names)
+        for b in names[i + 1 :]
+    )
+    return f"""\
+nfvplan: 1
+name: mesh
+server_types:
+  box: {BOX}
+sites:
+{site_lines}
+  {names[-1]}: {{servers: {{box: 1}}}}
+links:
+{links}
+vnfs:
+  firewall:
+    flavor: {{vcpu: 4, memory_gib: 8}}
+    forms: [container]
+    throughput_gbps: 40
+    license_monthly: 100
+services:
+  internet:
+    chain: [firewall]
+    demands:
+      - {{from: S1, gbps: 10}}
+"""
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "solver/assignment.py sets relaxation_bound = model.natural(patterns.bound, "
+        "patterns.bound)[0], but patterns.bound is already in first-level units and natural() "
+        "divides by the lexicographic weight again: on a 6-site full mesh (one box 500 + one "
+        "licence 100 at S6, demand from S1) the plan is 'feasible' 600 with bound 7.81 (gap "
+        "98.7%) instead of a bound near 600; the bics benchmark shows bound 1.70 for 14800"
+    ),
+)
+def test_routing_free_bound_is_in_cost_units(write_yaml: WriteYaml) -> None:
+    """Tests that the bound reported for a restricted path set is a sensible cost bound.
+
+    Every plan uses the one box (500) and pays the firewall's licence (100): 600 is both the
+    optimum and what the routing-free relaxation must prove, so the bound lies in [100, 600]
+    at the very least (the licence alone is in every plan).
+    """
+    scenario = load_scenario(write_yaml(full_mesh(6), "mesh.yaml"))
+    plan = solve(scenario, SolveOptions(time_limit_s=20, workers=1))
+    assert check_plan(scenario, plan) == []
+    assert plan.objective.value == pytest.approx(600)
+    assert plan.objective.bound is not None
+    assert 100 <= plan.objective.bound <= 600 + 1e-6
