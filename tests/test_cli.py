@@ -385,16 +385,12 @@ def test_unwritable_output_leaves_nothing_behind(small: Path, tmp_path: Path) ->
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted([*before, "plans"])
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write_plan's atomic rename (tempfile + os.replace in nfvplan/io/plan_io.py) replaces "
-    "whatever `-o` names: `solve -o FIFO` exits 0 and leaves a regular file where the FIFO was; "
-    "as root `-o /dev/null` (or /dev/full) replaces the device node itself with the plan",
-)
 def test_output_onto_a_special_file_leaves_it_in_place(small: Path, tmp_path: Path) -> None:
     """Tests `-o` naming a FIFO: the plan goes into it (or is refused), the FIFO stays a FIFO.
 
     A reader holds the FIFO open (non-blocking) so that writing into it cannot hang the test.
+    Until 05ab37a the atomic rename replaced the FIFO (and, as root, `-o /dev/null` the device
+    node) with a regular file.
     """
     fifo = tmp_path / "plan.fifo"
     os.mkfifo(fifo)
@@ -408,14 +404,11 @@ def test_output_onto_a_special_file_leaves_it_in_place(small: Path, tmp_path: Pa
         os.close(reader)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="write_plan renames its temp file over the symlink itself: `solve -o link.yaml` "
-    "(link.yaml -> real.yaml) replaces the link by a regular file and leaves real.yaml holding "
-    "the old plan, while the command reports 'plan written to link.yaml'",
-)
 def test_output_through_a_symlink_updates_the_linked_file(small: Path, tmp_path: Path) -> None:
-    """Tests `-o` naming a symlink (the `current-plan.yaml` idiom): its target gets the plan."""
+    """Tests `-o` naming a symlink (the `current-plan.yaml` idiom): its target gets the plan.
+
+    Until 05ab37a the rename replaced the link itself and left the target's old plan in place.
+    """
     real = tmp_path / "real.yaml"
     real.write_text("old plan\n", encoding="utf-8")
     link = tmp_path / "link.yaml"
