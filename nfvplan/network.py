@@ -6,8 +6,10 @@ free, so a path from a site to itself is the one-site path with zero latency.
 
 from __future__ import annotations
 
+import itertools
+import math
 from dataclasses import dataclass
-from itertools import islice, pairwise
+from itertools import islice
 
 import networkx as nx
 
@@ -24,7 +26,7 @@ class SitePath:
     @property
     def edges(self) -> list[tuple[str, str]]:
         """The links it uses, as (a, b) pairs in path order."""
-        return list(zip(self.sites, self.sites[1:], strict=False))
+        return list(itertools.pairwise(self.sites))
 
 
 def build_graph(scenario: Scenario) -> nx.Graph:
@@ -50,13 +52,13 @@ def links_by_key(links: tuple[Link, ...]) -> dict[tuple[str, str], Link]:
 class PathCache:
     """k shortest simple paths by latency between site pairs, computed once per pair.
 
-    `complete` for a pair is True when every simple path between the two sites was enumerated,
-    which is what lets the solver call a restricted path set exhaustive.
+    With the paths comes the latency of the fastest one left out: a path set is as good as
+    exhaustive when that latency alone breaks every latency budget it could serve.
     """
 
     def __init__(self, graph: nx.Graph) -> None:
         self.graph = graph
-        self._paths: dict[tuple[str, str, int], tuple[list[SitePath], bool]] = {}
+        self._paths: dict[tuple[str, str, int], tuple[list[SitePath], float]] = {}
         self._distance: dict[str, dict[str, float]] = {}
 
     def shortest_latency(self, a: str, b: str) -> float:
@@ -67,25 +69,24 @@ class PathCache:
             )
         return self._distance[a].get(b, float("inf"))
 
-    def paths(self, a: str, b: str, k: int) -> tuple[list[SitePath], bool]:
-        """Up to `k` simple paths from a to b by increasing latency, and whether that is all."""
+    def paths(self, a: str, b: str, k: int) -> tuple[list[SitePath], float]:
+        """Up to `k` simple paths from a to b by increasing latency, and the latency of the
+        fastest path left out (inf when none was left out)."""
         key = (a, b, k)
         if key not in self._paths:
             self._paths[key] = self._compute(a, b, k)
         return self._paths[key]
 
-    def _compute(self, a: str, b: str, k: int) -> tuple[list[SitePath], bool]:
+    def _latency(self, sites: list[str]) -> float:
+        return sum(self.graph.edges[u, v]["latency_ms"] for u, v in itertools.pairwise(sites))
+
+    def _compute(self, a: str, b: str, k: int) -> tuple[list[SitePath], float]:
         if a == b:
-            return [SitePath((a,), 0.0)], True
-        if self.shortest_latency(a, b) == float("inf"):
-            return [], True
+            return [SitePath((a,), 0.0)], math.inf
+        if self.shortest_latency(a, b) == math.inf:
+            return [], math.inf
         generator = nx.shortest_simple_paths(self.graph, a, b, weight="latency_ms")
         found = list(islice(generator, k + 1))
-        complete = len(found) <= k
-        result = []
-        for sites in found[:k]:
-            latency = sum(
-                self.graph.edges[u, v]["latency_ms"] for u, v in pairwise(sites)
-            )
-            result.append(SitePath(tuple(sites), latency))
-        return result, complete
+        kept = [SitePath(tuple(sites), self._latency(sites)) for sites in found[:k]]
+        omitted = self._latency(found[k]) if len(found) > k else math.inf
+        return kept, omitted

@@ -148,7 +148,13 @@ def format_number(value: float) -> str:
 def format_list(entries: Sequence[TopologyEntry]) -> str:
     """`topology list` as a table: one line per file, then nothing else."""
     rows = [
-        (e.name, str(e.sites), str(e.links), f"{format_number(e.total_gbps)} Gbps", e.description)
+        (
+            e.name,
+            str(e.sites),
+            str(e.links),
+            f"{format_number(e.total_gbps)} Gbps",
+            " ".join(e.description.split()),  # a folded YAML string must not break the line
+        )
         for e in entries
     ]
     return _table(("name", "sites", "links", "capacity", "description"), rows, right=(1, 2, 3))

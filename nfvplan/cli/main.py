@@ -58,8 +58,9 @@ def solve_command(
         Path | None, typer.Option("--output", "-o", help="Write the plan to this file.")
     ] = None,
     plan_format: Annotated[
-        PlanFormat, typer.Option("--format", help="Plan file format.")
-    ] = PlanFormat.yaml,
+        PlanFormat | None,
+        typer.Option("--format", help="Plan file format (default: json for a .json file)."),
+    ] = None,
     time_limit: Annotated[
         float | None, typer.Option("--time-limit", min=0.01, help="Seconds (overrides solver:).")
     ] = None,
@@ -90,7 +91,7 @@ def solve_command(
         progress.clear()
     if output is not None:
         try:
-            write_plan(plan, output, plan_format.value)
+            write_plan(plan, output, plan_format.value if plan_format else None)
         except OSError as error:
             typer.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
             raise typer.Exit(EXIT_INPUT) from None

@@ -93,7 +93,7 @@ class AssignmentFormulation:
         if status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
         if patterns is not None:
-            solution.relaxation_bound = model.natural(patterns.bound, patterns.bound)[0]
+            solution.relaxation_bound = model.first_level_natural(patterns.bound)
         if solution.status.has_plan:
             solution.value, solution.bound = model.natural(
                 solver.objective_value, solver.best_objective_bound
@@ -452,12 +452,16 @@ class _Model:
     def natural(self, value: float, bound: float) -> tuple[float, float]:
         """The first objective level and its bound, in the objective's own units."""
         first, first_bound = round(value) // self.weight, round(bound) // self.weight
+        return self.first_level_natural(first), self.first_level_natural(first_bound)
+
+    def first_level_natural(self, first: int) -> float:
+        """A value of the first objective level (cents, servers, millionths) in natural units."""
         objective = self.problem.objective
         if objective is Objective.COST:
-            return first / COST_SCALE, first_bound / COST_SCALE
+            return first / COST_SCALE
         if objective is Objective.SERVERS:
-            return float(first), float(first_bound)
-        return first / BALANCE_UNITS, first_bound / BALANCE_UNITS
+            return float(first)
+        return first / BALANCE_UNITS
 
     def add_lower_bound(self, bound: int) -> None:
         """A proven bound on the first objective level (from the configuration LP)."""

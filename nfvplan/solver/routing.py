@@ -10,6 +10,7 @@ scenario infeasible; otherwise it widens the set and retries, or says so honestl
 from __future__ import annotations
 
 import itertools
+import math
 from dataclasses import dataclass, field
 
 from nfvplan.model import Demand, Scenario
@@ -87,6 +88,22 @@ def _site_sequences(
     return result
 
 
+def _nothing_left_out(leg_options: list[list], omitted: list[float], budget: float) -> bool:
+    """True when no chain path through this site sequence that was left out meets the budget.
+
+    A left-out path uses, on some leg, a path at least as slow as that leg's fastest omitted
+    one, and on the other legs at least their fastest paths.
+    """
+    fastest = [options[0].latency_ms if options else math.inf for options in leg_options]
+    total = sum(fastest)
+    for leg, next_latency in enumerate(omitted):
+        if next_latency == math.inf:
+            continue
+        if total - fastest[leg] + next_latency <= budget + 1e-9:
+            return False
+    return True
+
+
 def chain_paths(
     cache: PathCache,
     demand: Demand,
@@ -102,10 +119,12 @@ def chain_paths(
     for sequence in _site_sequences(cache, demand, choices, budget):
         stops = (demand.source, *sequence, demand.target or sequence[-1])
         leg_options = []
+        omitted = []
         for a, b in itertools.pairwise(stops):
-            options, complete = cache.paths(a, b, k)
-            exhaustive = exhaustive and complete
+            options, next_latency = cache.paths(a, b, k)
             leg_options.append(options)
+            omitted.append(next_latency)
+        exhaustive = exhaustive and _nothing_left_out(leg_options, omitted, budget)
         found = []
         for legs in itertools.product(*leg_options):
             sites, latency, links = _join(legs)
