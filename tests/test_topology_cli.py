@@ -129,6 +129,21 @@ def test_list_reports_broken_files_after_the_good_ones(
     assert "notes.txt" not in result.output
 
 
+def test_list_keeps_one_line_per_file_for_multi_line_descriptions(
+    write_yaml: WriteYaml, tmp_path: Path
+) -> None:
+    """Tests that a block-scalar description is folded onto the file's one line."""
+    text = TRIANGLE.replace(
+        "description: three sites, the direct A-C link slower than the way round\n",
+        "description: |\n  three sites,\n  two lines\n",
+    )
+    write_yaml(text, "nets/triangle.yaml")
+    result = invoke("topology", "list", "--dir", str(tmp_path / "nets"))
+    assert_clean_exit(result, 0)
+    assert result.stdout.splitlines()[1].endswith("150 Gbps  three sites, two lines")
+    assert len(result.stdout.splitlines()) == 2
+
+
 def test_list_of_a_missing_directory_exits_2(tmp_path: Path) -> None:
     """Tests that a --dir that does not exist is a usage error, not a crash."""
     result = invoke("topology", "list", "--dir", str(tmp_path / "nowhere"))
