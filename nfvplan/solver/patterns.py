@@ -251,7 +251,8 @@ def pattern_bound(problem: Problem, budget_s: float, seed: int) -> PatternResult
                 covered = _coverage(problem, pattern)
                 exact = pattern.cost - sum(duals.get(n, 0.0) * c for n, c in covered.items())
                 key = (g, pattern.counts)
-                if exact < -1e-7 and key not in seen:
+                # The starting duals are a guess, not the master's: keep every column they give.
+                if (exact < -1e-7 or iterations == 1) and key not in seen:
                     seen.add(key)
                     coverage = tuple(sorted(covered.items()))
                     patterns.append(
@@ -263,7 +264,7 @@ def pattern_bound(problem: Problem, budget_s: float, seed: int) -> PatternResult
         farley = sum(duals[name] * demand[name] for name in demand) / ratio
         best_bound = max(best_bound, lagrangian, farley)
         if not added:
-            converged = True
+            converged = iterations > 1  # only the master's duals prove the LP optimal
             break
         solved = _solve_master(problem, groups, patterns, demand)
         if solved is None:
