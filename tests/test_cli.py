@@ -113,14 +113,11 @@ def test_solve_writes_yaml_and_json_plans_that_check_accepts(small: Path, tmp_pa
         assert "every rule holds" in checked.stdout
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="`solve -o plan.json` without --format writes YAML into plan.json: the CLI always "
-    "passes its --format default ('yaml') to write_plan, overriding write_plan's own choice of "
-    "json for a .json path; docs/format.md section 3 promises JSON for `-o plan.json`",
-)
 def test_json_suffix_alone_writes_json(small: Path, tmp_path: Path) -> None:
-    """Tests `-o plan.json` with no `--format`: the file is JSON (docs/format.md, section 3)."""
+    """Tests `-o plan.json` with no `--format`: the file is JSON (docs/format.md, section 3).
+
+    Until 7182b7e the CLI passed its `--format` default and wrote YAML into plan.json.
+    """
     plan = tmp_path / "plan.json"
     result = run_cli("solve", small, "-o", plan, "-q")
     assert result.exit_code == 0
