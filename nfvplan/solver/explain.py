@@ -225,7 +225,7 @@ def describe(scenario: Scenario, problem: Problem, requirement: Requirement) -> 
     if family == "count":
         count = problem.counts[name]
         if vnf.replicas is not None:
-            return f"{name}: {count} replicas"
+            return f"{name}: {count} replica{'s' if count != 1 else ''}"
         each = _fmt(vnf.throughput_gbps or 0)
         return f"{name}: {count} instances ({each} Gbps each, {vnf.redundancy} of them spare)"
     if family == "anti_affinity":
