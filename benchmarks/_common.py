@@ -85,23 +85,38 @@ def machine() -> str:
     )
 
 
+def nfvplan_root() -> Path:
+    """The source tree the imported `nfvplan` package comes from (its examples live there too)."""
+    import nfvplan
+
+    return Path(nfvplan.__file__).resolve().parents[1]
+
+
 def revision() -> str:
-    """The commit measured, flagged when nfvplan/ has uncommitted changes.
+    """The nfvplan code measured: its commit, flagged when nfvplan/ has uncommitted changes.
 
     The solver changes often and several people work in this tree, so a figure without the
-    revision it was measured on cannot be compared with a later one.
+    revision it was measured on cannot be compared with a later one. The package imported may
+    also be a clean export of one commit (`PYTHONPATH=/tmp/nfvplan-<sha>`, see README.md), so
+    the answer is about where `nfvplan` was imported from, not where this script lives.
     """
+    root = nfvplan_root()
     try:
-        head = _git("rev-parse", "--short", "HEAD")
-        dirty = _git("status", "--porcelain", "--", "nfvplan")
+        head = _git(root, "rev-parse", "--short", "HEAD")
+        dirty = _git(root, "status", "--porcelain", "--", "nfvplan")
     except (OSError, subprocess.CalledProcessError):
-        return "unknown revision (not a git checkout?)"
+        stamp = root / "REVISION"
+        if stamp.exists():
+            return f"{stamp.read_text().strip()} (clean export at {root})"
+        return f"nfvplan imported from {root} (not a git checkout)"
+    if root != REPO:
+        head += f" (checkout at {root})"
     return head + (" + uncommitted changes in nfvplan/" if dirty else "")
 
 
-def _git(*args: str) -> str:
+def _git(root: Path, *args: str) -> str:
     done = subprocess.run(
-        ["git", "-C", str(REPO), *args], capture_output=True, text=True, check=True, timeout=30
+        ["git", "-C", str(root), *args], capture_output=True, text=True, check=True, timeout=30
     )
     return done.stdout.strip()
 

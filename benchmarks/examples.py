@@ -20,7 +20,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
-from _common import REPO, Cell, machine, pct, revision, stopwatch, table
+from _common import Cell, machine, nfvplan_root, pct, revision, stopwatch, table
 
 from nfvplan.check import check_plan
 from nfvplan.errors import InputError
@@ -31,11 +31,13 @@ from nfvplan.solver import SolveOptions, solve
 def main(argv: Sequence[str] | None = None) -> int:
     """Solve each file, print one row per file; exit 1 if any plan broke a rule."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("files", nargs="*", type=Path, help="default: examples/*.yaml")
+    parser.add_argument(
+        "files", nargs="*", type=Path, help="default: examples/*.yaml of the nfvplan imported"
+    )
     parser.add_argument("--time-limit", type=float, help="override each file's time_limit_s")
     parser.add_argument("--workers", type=int, help="override each file's workers")
     args = parser.parse_args(argv)
-    files = args.files or sorted((REPO / "examples").glob("*.yaml"))
+    files = args.files or sorted((nfvplan_root() / "examples").glob("*.yaml"))
 
     print(f"machine: {machine()}")
     print(f"nfvplan: {revision()}\n")
