@@ -26,7 +26,7 @@ from nfvplan.model import Form, Objective, Scope
 from nfvplan.plan import Status
 from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.greedy import greedy_plan
-from nfvplan.solver.patterns import pattern_bound
+from nfvplan.solver.patterns import pattern_bound, plan_cost
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
 
@@ -35,7 +35,7 @@ Requirement = tuple[str, str]
 
 BALANCE_UNITS = 1_000_000
 """The busiest server's share is optimised in millionths (ties below that are broken by cost)."""
-PATTERN_SHARE = 0.4
+PATTERN_SHARE = 0.6
 PROBING_DTIME = 2.0
 """Deterministic-time cap on presolve probing (CP-SAT's default, 30, can take a minute)."""
 """Share of the time limit column generation may use before the assignment search starts."""
@@ -71,9 +71,15 @@ class AssignmentFormulation:
         if patterns is not None:
             model.add_lower_bound(patterns.bound)
             if patterns.hint and (
-                hint is None or _cost(problem, patterns.hint) < _cost(problem, hint)
+                hint is None or plan_cost(problem, patterns.hint) < plan_cost(problem, hint)
             ):
                 hint = patterns.hint
+        if patterns is not None and hint and _proven_by_bound(problem, hint, patterns.bound):
+            solution = Solution(Status.OPTIMAL, counts=dict(hint))
+            solution.value = solution.bound = model.first_level_natural(patterns.bound)
+            solution.relaxation_bound = solution.bound
+            solution.wall_time_s = time.perf_counter() - started
+            return solution
         if hint:
             model.add_hint(hint)
         solver = cp_model.CpSolver()
@@ -131,14 +137,20 @@ class AssignmentFormulation:
         return None
 
 
-def _cost(problem: Problem, counts: dict[tuple[int, int, int | None], int]) -> int:
-    """Monthly cost (cents) of a plan given as counts, to pick the better of two hints."""
-    used = {s for (_k, s, _n), c in counts.items() if c}
-    licences = sum(
-        round(problem.kinds[k].vnf.license_monthly * COST_SCALE) * c
-        for (k, _s, _n), c in counts.items()
-    )
-    return sum(problem.slots[s].cost for s in used) + licences
+def _proven_by_bound(
+    problem: Problem, hint: dict[tuple[int, int, int | None], int], bound: int
+) -> bool:
+    """True when a complete starting plan meets the configuration bound on every level.
+
+    Only without routing (the hint then obeys every rule), and only when the objective's
+    tie-break levels cannot improve: for `cost` the plan has exactly the needed instances; for
+    `servers`, all servers cost the same, so fewest servers is also cheapest.
+    """
+    if problem.routing is not None or plan_cost(problem, hint) > bound:
+        return False
+    if problem.objective is Objective.COST:
+        return True
+    return problem.objective is Objective.SERVERS and len({s.cost for s in problem.slots}) == 1
 
 
 class _Model:

@@ -107,8 +107,12 @@ def _place(problem: Problem, server: _Server, k: int, node: int | None) -> None:
     server.instances += 1
 
 
-def greedy_plan(problem: Problem) -> Counts | None:
-    """A plan as instance counts per (kind, slot, NUMA node), or None when greedy gets stuck."""
+def greedy_plan(problem: Problem, start: Counts | None = None) -> Counts | None:
+    """A plan as instance counts per (kind, slot, NUMA node), or None when greedy gets stuck.
+
+    `start` is a partial plan to complete (e.g. the configurations an LP rounding kept); it must
+    itself obey the per-server rules.
+    """
     servers = {
         slot.index: _Server(slot, [0] * 5, [[0] * 5 for _ in range(slot.type.numa_nodes)])
         for slot in problem.slots
@@ -117,6 +121,15 @@ def greedy_plan(problem: Problem) -> Counts | None:
     rank = {slot.index: i for i, slot in enumerate(order)}
     counts: Counts = defaultdict(int)
     taken: dict[str, set[object]] = defaultdict(set)
+    placed: dict[str, int] = defaultdict(int)
+    for (k, s, node), count in (start or {}).items():
+        name = problem.kinds[k].vnf.name
+        for _ in range(count):
+            _place(problem, servers[s], k, node)
+        counts[(k, s, node)] += count
+        placed[name] += count
+        if problem.scenario.vnfs[name].anti_affinity is not None:
+            taken[name].add(_unit(problem, servers[s].slot, name))
     names = sorted(
         problem.vnf_names,
         key=lambda n: (
@@ -127,7 +140,7 @@ def greedy_plan(problem: Problem) -> Counts | None:
     )
     for name in names:
         kinds = problem.kinds_of(name)
-        for _ in range(problem.counts[name]):
+        for _ in range(problem.counts[name] - placed[name]):
             options = sorted(
                 (
                     (not servers[s].instances, rank[s], k, s)

@@ -26,6 +26,7 @@ from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Objective, Scope
 from nfvplan.solver.data import COST_SCALE, NUMA_RESOURCES, THREADS
+from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.problem import Problem
 
 DUAL_SCALE = 10_000
@@ -209,75 +210,147 @@ def _coverage(problem: Problem, pattern: Pattern) -> dict[str, int]:
     return covered
 
 
+SMOOTHING = 0.5
+"""Wentges dual smoothing: price at this mix of the best-bound duals and the master's."""
+
+
+@dataclass
+class _Round:
+    """What one pricing round at some duals found: a valid bound and candidate columns."""
+
+    bound: float
+    columns: list[tuple[int, Pattern]]
+
+
+class _ColumnGeneration:
+    """The configuration LP solved by column generation, with stabilised duals."""
+
+    def __init__(self, problem: Problem, seed: int) -> None:
+        self.problem = problem
+        self.seed = seed
+        licence = {
+            name: round(v.license_monthly * COST_SCALE) for name, v in problem.scenario.vnfs.items()
+        }
+        self.groups = [
+            g
+            for g in _groups(problem)
+            if any((k, g[0]) in problem.bounds for k in range(len(problem.kinds)))
+        ]
+        self.pricers = [_Pricer(problem, g, licence) for g in self.groups]
+        self.demand = {name: count for name, count in problem.counts.items() if count > 0}
+        self.available = [len(group) for group in self.groups]
+        self.patterns: list[Pattern] = []
+        self.master: _Master | None = None
+        self.seen: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
+
+    def price(self, duals: dict[str, float]) -> _Round:
+        """Price every group at `duals`: the Lagrangian or Farley bound they prove, and columns.
+
+        No configuration of a group earns more than `best` over its licences, so none has a
+        reduced cost below unit_cost - best (Lagrangian), and none a profit/cost ratio above
+        max(1, best / unit_cost): duals scaled down by that ratio are feasible for the dual of
+        the LP without availability rows, a relaxation (Farley).
+        """
+        weights = {name: math.ceil(value * DUAL_SCALE) for name, value in duals.items()}
+        value = sum(duals[name] * self.demand[name] for name in self.demand)
+        lagrangian = value
+        ratio = 1.0
+        columns = []
+        for g, pricer in enumerate(self.pricers):
+            found, upper = pricer.price(weights, self.seed)
+            best = upper / DUAL_SCALE
+            lagrangian += self.available[g] * min(0.0, pricer.unit_cost - best)
+            ratio = max(ratio, best / pricer.unit_cost)
+            columns.extend((g, pattern) for pattern in found)
+        return _Round(max(lagrangian, value / ratio), columns)
+
+    def add(self, columns: list[tuple[int, Pattern]], duals: dict[str, float] | None) -> int:
+        """Add the new columns with a negative reduced cost at `duals` (all when None)."""
+        added = 0
+        for g, pattern in columns:
+            covered = _coverage(self.problem, pattern)
+            key = (g, pattern.counts)
+            if key in self.seen:
+                continue
+            if duals is not None:
+                reduced = pattern.cost - sum(duals.get(n, 0.0) * c for n, c in covered.items())
+                if reduced >= -1e-7:
+                    continue
+            self.seen.add(key)
+            coverage = tuple(sorted(covered.items()))
+            self.patterns.append(Pattern(g, pattern.counts, pattern.nodes, pattern.cost, coverage))
+            added += 1
+        return added
+
+    def run(self, budget_s: float) -> PatternResult:
+        """Iterate until the LP is optimal, the bound meets it, or the budget is spent."""
+        started = time.perf_counter()
+        best_bound = -math.inf
+        converged = False
+        iterations = 0
+        lp_value = 0.0
+        # The starting duals are a guess, not the master's: every column they give seeds it.
+        center = _volume_duals(self.problem, self.pricers, self.demand)
+        if not self.patterns:
+            first = self.price(center)
+            best_bound = first.bound
+            self.add(first.columns, None)
+        duals: dict[str, float] | None = None
+        alpha = SMOOTHING
+        while self.patterns and time.perf_counter() - started < budget_s:
+            if duals is None:
+                solved = _solve_master(
+                    self.problem, self.groups, self.patterns, self.demand, self.available
+                )
+                if solved is None:
+                    break
+                duals, lp_value = solved.duals, solved.value
+                self.master = solved
+                if best_bound > -math.inf and math.ceil(best_bound - 1e-6) >= math.ceil(
+                    lp_value - 1e-6
+                ):
+                    converged = True
+                    break
+            iterations += 1
+            trial = {n: alpha * center[n] + (1 - alpha) * duals[n] for n in duals}
+            result = self.price(trial)
+            if result.bound > best_bound:
+                best_bound, center = result.bound, trial
+            if self.add(result.columns, duals):
+                alpha = SMOOTHING
+                duals = None  # re-solve the master
+            elif alpha > 0.0:
+                alpha = 0.0  # mispricing: price at the master's own duals before concluding
+            else:
+                converged = True
+                break
+        bound = max(0, math.ceil(best_bound - 1e-6)) if best_bound > -math.inf else 0
+        result = PatternResult(bound, converged, iterations, len(self.patterns), lp_value=lp_value)
+        result.seconds = time.perf_counter() - started
+        return result
+
+
 def pattern_bound(problem: Problem, budget_s: float, seed: int) -> PatternResult | None:
     """Column generation within `budget_s`: a proven bound, and a plan hint when valid."""
     if not supports(problem):
         return None
     started = time.perf_counter()
-    licence = {
-        name: round(v.license_monthly * COST_SCALE) for name, v in problem.scenario.vnfs.items()
-    }
-    groups = [
-        g
-        for g in _groups(problem)
-        if any((k, g[0]) in problem.bounds for k in range(len(problem.kinds)))
-    ]
-    pricers = [_Pricer(problem, g, licence) for g in groups]
-    demand = {name: count for name, count in problem.counts.items() if count > 0}
-    if not demand or not pricers:
+    generation = _ColumnGeneration(problem, seed)
+    if not generation.demand or not generation.pricers:
         return None
-    patterns: list[Pattern] = []
-    seen: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
-    best_bound = -math.inf
-    converged = False
-    iterations = 0
-    lp_value = 0.0
-    duals = _volume_duals(problem, pricers, demand)
-    while time.perf_counter() - started < budget_s:
-        iterations += 1
-        weights = {name: math.ceil(value * DUAL_SCALE) for name, value in duals.items()}
-        lagrangian = sum(duals[name] * demand[name] for name in demand)
-        ratio = 1.0
-        added = 0
-        for g, pricer in enumerate(pricers):
-            found, upper = pricer.price(weights, seed)
-            # No configuration of the group earns more than `best` over its licences, so none
-            # has a reduced cost below unit_cost - best, and none a profit/cost ratio above
-            # max(1, best / unit_cost).
-            best = upper / DUAL_SCALE
-            lagrangian += len(groups[g]) * min(0.0, pricer.unit_cost - best)
-            ratio = max(ratio, best / pricer.unit_cost)
-            for pattern in found:
-                covered = _coverage(problem, pattern)
-                exact = pattern.cost - sum(duals.get(n, 0.0) * c for n, c in covered.items())
-                key = (g, pattern.counts)
-                # The starting duals are a guess, not the master's: keep every column they give.
-                if (exact < -1e-7 or iterations == 1) and key not in seen:
-                    seen.add(key)
-                    coverage = tuple(sorted(covered.items()))
-                    patterns.append(
-                        Pattern(g, pattern.counts, pattern.nodes, pattern.cost, coverage)
-                    )
-                    added += 1
-        # Farley: duals scaled down by the largest profit/cost ratio are feasible for the dual
-        # of the configuration LP without availability rows, a relaxation; so this is a bound.
-        farley = sum(duals[name] * demand[name] for name in demand) / ratio
-        best_bound = max(best_bound, lagrangian, farley)
-        if not added:
-            converged = iterations > 1  # only the master's duals prove the LP optimal
-            break
-        solved = _solve_master(problem, groups, patterns, demand)
-        if solved is None:
-            break
-        duals, lp_value = solved
-        if math.ceil(best_bound - 1e-6) >= math.ceil(lp_value - 1e-6):
-            converged = True
-            break
-    bound = max(0, math.ceil(best_bound - 1e-6))
-    result = PatternResult(bound, converged, iterations, len(patterns), lp_value=lp_value)
-    if patterns and _hint_is_a_plan(problem):
+    result = generation.run(budget_s)
+    if generation.patterns and _hint_is_a_plan(problem):
         remaining = max(0.5, min(budget_s / 2, budget_s - (time.perf_counter() - started)))
-        result.hint = _integer_plan(problem, groups, patterns, demand, remaining, seed)
+        plans = [
+            _rounded_plan(problem, generation),
+            _integer_plan(
+                problem, generation.groups, generation.patterns, generation.demand, 1.0, seed
+            ),
+            _dived_plan(problem, generation, remaining),
+        ]
+        found = [plan for plan in plans if plan]
+        if found:
+            result.hint = min(found, key=lambda plan: plan_cost(problem, plan))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -301,10 +374,26 @@ def _volume_duals(
     return duals
 
 
+@dataclass(frozen=True)
+class _Master:
+    """A restricted master LP solution: duals of the demand rows, value, usage per column."""
+
+    duals: dict[str, float]
+    value: float
+    usage: list[float]
+
+
 def _solve_master(
-    problem: Problem, groups: list[list[int]], patterns: list[Pattern], demand: dict[str, int]
-) -> tuple[dict[str, float], float] | None:
-    """The restricted master LP; artificial columns keep it feasible. Returns duals and value."""
+    problem: Problem,
+    groups: list[list[int]],
+    patterns: list[Pattern],
+    demand: dict[str, int],
+    available: list[int] | None = None,
+) -> _Master | None:
+    """The restricted master LP; artificial columns keep it feasible.
+
+    `available` caps the servers of each group (default: all of them).
+    """
     lp = pywraplp.Solver.CreateSolver("GLOP")
     if lp is None:
         return None
@@ -322,13 +411,17 @@ def _solve_master(
     for g, members in enumerate(groups):
         mine = [c for c, p in zip(columns, patterns, strict=True) if p.group == g]
         if mine:
-            lp.Add(sum(mine) <= len(members))
+            lp.Add(sum(mine) <= (len(members) if available is None else available[g]))
     objective = [p.cost * c for c, p in zip(columns, patterns, strict=True)]
     objective += [big * a for a in artificial.values()]
     lp.Minimize(sum(objective))
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
-    return {name: max(0.0, row.dual_value()) for name, row in rows.items()}, lp.Objective().Value()
+    return _Master(
+        duals={name: max(0.0, row.dual_value()) for name, row in rows.items()},
+        value=lp.Objective().Value(),
+        usage=[c.solution_value() for c in columns],
+    )
 
 
 def _integer_plan(
@@ -371,6 +464,82 @@ def _integer_plan(
             for (k, n), count in fill.items():
                 hint[(k, s, n)] = count
     return hint
+
+
+def _dived_plan(
+    problem: Problem, generation: _ColumnGeneration, budget_s: float
+) -> dict[tuple[int, int, int | None], int] | None:
+    """Diving: fix the configuration the LP uses most, re-generate columns for the rest, repeat.
+
+    The LP of a packing is often fractional everywhere, so rounding keeps nothing; fixing one
+    configuration at a time and pricing again lets the LP re-balance the remainder. What is left
+    when time ends is completed greedily. Works on the generator's state, which it consumes.
+    """
+    started = time.perf_counter()
+    chosen: dict[int, list[dict[tuple[int, int | None], int]]] = defaultdict(list)
+    residual = dict(generation.demand)
+    while residual and time.perf_counter() - started < budget_s:
+        remaining = budget_s - (time.perf_counter() - started)
+        generation.demand = residual
+        generation.master = None
+        generation.run(min(remaining, max(0.2, remaining / 4)))
+        master = generation.master
+        if master is None:
+            break
+        # Columns added after the last master solve have no usage yet.
+        columns = generation.patterns[: len(master.usage)]
+        usable = [i for i, p in enumerate(columns) if generation.available[p.group] > 0]
+        if not usable:
+            break
+        best = max(usable, key=lambda i: master.usage[i])
+        if master.usage[best] < 1e-6:
+            break
+        pattern = generation.patterns[best]
+        generation.available[pattern.group] -= 1
+        chosen[pattern.group].append(_pattern_counts(problem, pattern))
+        for name, count in _coverage(problem, pattern).items():
+            if name in residual:
+                residual[name] -= count
+        residual = {name: count for name, count in residual.items() if count > 0}
+    _trim_surplus(problem, chosen)
+    start: dict[tuple[int, int, int | None], int] = {}
+    for g, fills in chosen.items():
+        for s, fill in zip(generation.groups[g], fills, strict=False):
+            for (k, node), count in fill.items():
+                start[(k, s, node)] = count
+    return greedy_plan(problem, start)
+
+
+def _rounded_plan(
+    problem: Problem, generation: _ColumnGeneration
+) -> dict[tuple[int, int, int | None], int] | None:
+    """Residual rounding: keep the LP's whole configurations, complete the rest greedily."""
+    master = generation.master
+    if master is None:
+        return None
+    chosen: dict[int, list[dict[tuple[int, int | None], int]]] = defaultdict(list)
+    for pattern, usage in zip(generation.patterns, master.usage, strict=False):
+        for _ in range(math.floor(usage + 1e-9)):
+            chosen[pattern.group].append(_pattern_counts(problem, pattern))
+    _trim_surplus(problem, chosen)
+    start: dict[tuple[int, int, int | None], int] = {}
+    for g, fills in chosen.items():
+        for s, fill in zip(generation.groups[g], fills, strict=False):
+            for (k, node), count in fill.items():
+                start[(k, s, node)] = count
+    return greedy_plan(problem, start)
+
+
+def plan_cost(problem: Problem, counts: dict[tuple[int, int, int | None], int]) -> int:
+    """First-objective value of a plan given as counts (cents, or servers)."""
+    used = {s for (_k, s, _n), c in counts.items() if c}
+    if problem.objective is Objective.SERVERS:
+        return len(used)
+    licences = sum(
+        round(problem.kinds[k].vnf.license_monthly * COST_SCALE) * c
+        for (k, _s, _n), c in counts.items()
+    )
+    return sum(problem.slots[s].cost for s in used) + licences
 
 
 def _pattern_counts(problem: Problem, pattern: Pattern) -> dict[tuple[int, int | None], int]:
