@@ -10,9 +10,9 @@ Defaults: 1,000 instances of 40 VNFs on 400 candidate servers (4 core sites x 60
 servers and 8 edge sites x 20 one-socket servers), VM and container forms, pinned and
 NUMA-aligned data-plane VNFs, host/rack/site anti-affinity, five trust domains, one
 `isolation: host` VNF, site restrictions by kind, objective `cost`. Services and routing are left
-out on purpose: the current formulation does not route traffic (solver/assignment.py), so a
-demand would only show up as a checker violation and say nothing about placement. Licences are
-left out too: with fixed instance counts they are a constant that only dilutes the relative gap.
+out on purpose: this benchmark isolates placement at scale, and routing over real backbones is
+measured by network.py. Licences are left out too: with fixed instance counts they are a
+constant that only dilutes the relative gap.
 
 The same-process baseline is first fit decreasing (FFD), implemented here with its own
 arithmetic from FORMAT.md; its plan goes through `nfvplan.check.check_plan` like CP-SAT's, which
