@@ -26,7 +26,7 @@ from nfvplan.model import Form, Objective, Scope
 from nfvplan.plan import Status
 from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.greedy import greedy_plan
-from nfvplan.solver.patterns import pattern_bound, plan_cost
+from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
 
@@ -71,7 +71,7 @@ class AssignmentFormulation:
         if patterns is not None:
             model.add_lower_bound(patterns.bound)
             if patterns.hint and (
-                hint is None or plan_cost(problem, patterns.hint) < plan_cost(problem, hint)
+                hint is None or problem.plan_cost(patterns.hint) < problem.plan_cost(hint)
             ):
                 hint = patterns.hint
         if patterns is not None and hint and _proven_by_bound(problem, hint, patterns.bound):
@@ -146,7 +146,7 @@ def _proven_by_bound(
     tie-break levels cannot improve: for `cost` the plan has exactly the needed instances; for
     `servers`, all servers cost the same, so fewest servers is also cheapest.
     """
-    if problem.routing is not None or plan_cost(problem, hint) > bound:
+    if problem.routing is not None or problem.plan_cost(hint) > bound:
         return False
     if problem.objective is Objective.COST:
         return True

@@ -10,6 +10,7 @@ here: traffic-driven NIC load is left to the exact search.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from nfvplan.model import Form, Scope
@@ -32,14 +33,13 @@ class _Server:
     instances: int = 0
 
 
-def _share(problem: Problem, k: int) -> float:
-    """The largest share of any candidate server a kind takes: its 'size' for ordering."""
+def _share(problem: Problem, k: int, measure: Callable[[list[float]], float]) -> float:
+    """A kind's 'size' for ordering: `measure` of its shares of its first candidate server."""
     kind = problem.kinds[k]
-    best = 0.0
     for s in problem.candidates[k][:1]:
         cap = problem.slots[s].capacity
-        best = max(d / c for d, c in zip(kind.demand, cap, strict=True) if c > 0)
-    return best
+        return measure([d / c for d, c in zip(kind.demand, cap, strict=True) if c > 0])
+    return 0.0
 
 
 def _unit(problem: Problem, slot: Slot, vnf_name: str) -> object:
@@ -107,12 +107,26 @@ def _place(problem: Problem, server: _Server, k: int, node: int | None) -> None:
     server.instances += 1
 
 
+SIZE_MEASURES: tuple[Callable[[list[float]], float], ...] = (max, sum)
+"""Orderings tried: by the largest share of a server (classic vector FFD), then by the sum."""
+
+
 def greedy_plan(problem: Problem, start: Counts | None = None) -> Counts | None:
     """A plan as instance counts per (kind, slot, NUMA node), or None when greedy gets stuck.
 
     `start` is a partial plan to complete (e.g. the configurations an LP rounding kept); it must
-    itself obey the per-server rules.
+    itself obey the per-server rules. Each size measure gives one first-fit-decreasing run; the
+    cheapest plan wins.
     """
+    plans = [_first_fit(problem, start, measure) for measure in SIZE_MEASURES]
+    found = [plan for plan in plans if plan is not None]
+    return min(found, key=problem.plan_cost) if found else None
+
+
+def _first_fit(
+    problem: Problem, start: Counts | None, measure: Callable[[list[float]], float]
+) -> Counts | None:
+    """One first-fit-decreasing run with instances ordered by `measure` of their shares."""
     servers = {
         slot.index: _Server(slot, [0] * 5, [[0] * 5 for _ in range(slot.type.numa_nodes)])
         for slot in problem.slots
@@ -135,7 +149,7 @@ def greedy_plan(problem: Problem, start: Counts | None = None) -> Counts | None:
         key=lambda n: (
             not problem.scenario.vnfs[n].isolated,
             problem.scenario.vnfs[n].anti_affinity is None,
-            -max((_share(problem, k) for k in problem.kinds_of(n)), default=0.0),
+            -max((_share(problem, k, measure) for k in problem.kinds_of(n)), default=0.0),
         ),
     )
     for name in names:

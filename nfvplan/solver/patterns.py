@@ -350,7 +350,7 @@ def pattern_bound(problem: Problem, budget_s: float, seed: int) -> PatternResult
         ]
         found = [plan for plan in plans if plan]
         if found:
-            result.hint = min(found, key=lambda plan: plan_cost(problem, plan))
+            result.hint = min(found, key=lambda plan: problem.plan_cost(plan))
     result.seconds = time.perf_counter() - started
     return result
 
@@ -528,18 +528,6 @@ def _rounded_plan(
             for (k, node), count in fill.items():
                 start[(k, s, node)] = count
     return greedy_plan(problem, start)
-
-
-def plan_cost(problem: Problem, counts: dict[tuple[int, int, int | None], int]) -> int:
-    """First-objective value of a plan given as counts (cents, or servers)."""
-    used = {s for (_k, s, _n), c in counts.items() if c}
-    if problem.objective is Objective.SERVERS:
-        return len(used)
-    licences = sum(
-        round(problem.kinds[k].vnf.license_monthly * COST_SCALE) * c
-        for (k, _s, _n), c in counts.items()
-    )
-    return sum(problem.slots[s].cost for s in used) + licences
 
 
 def _pattern_counts(problem: Problem, pattern: Pattern) -> dict[tuple[int, int | None], int]:

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from nfvplan.model import Form, Objective, Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.data import (
+    COST_SCALE,
     Slot,
     build_slots,
     fits,
@@ -90,6 +91,17 @@ class Problem:
             rack = slot.rack if slot.site.name in rack_sites else 0
             groups[(slot.site.name, slot.type.name, rack, tuple(offers[s]))].append(s)
         return list(groups.values())
+
+    def plan_cost(self, counts: dict[tuple[int, int, int | None], int]) -> int:
+        """First-objective value of a plan given as counts: cents, or servers for `servers`."""
+        used = {s for (_k, s, _n), c in counts.items() if c}
+        if self.objective is Objective.SERVERS:
+            return len(used)
+        licences = sum(
+            round(self.kinds[k].vnf.license_monthly * COST_SCALE) * c
+            for (k, _s, _n), c in counts.items()
+        )
+        return sum(self.slots[s].cost for s in used) + licences
 
     def reserve(self, form: Form, slot: Slot) -> tuple[int, ...]:
         """The host reserve of `form` on `slot`."""
