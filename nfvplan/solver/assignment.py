@@ -35,8 +35,10 @@ Requirement = tuple[str, str]
 
 BALANCE_UNITS = 1_000_000
 """The busiest server's share is optimised in millionths (ties below that are broken by cost)."""
-PATTERN_SHARE = 0.6
+PATTERN_SHARE = 0.4
 PROBING_DTIME = 2.0
+DETERMINISTIC_SHARE = 0.3
+"""Share of the remaining time the deterministic (interleaved) search gets before the free one."""
 """Deterministic-time cap on presolve probing (CP-SAT's default, 30, can take a minute)."""
 """Share of the time limit column generation may use before the assignment search starts."""
 
@@ -82,19 +84,8 @@ class AssignmentFormulation:
             return solution
         if hint:
             model.add_hint(hint)
-        solver = cp_model.CpSolver()
-        params = solver.parameters
-        params.max_time_in_seconds = max(0.1, limits.time_limit_s - (time.perf_counter() - started))
-        params.num_workers = max(1, limits.workers)
-        params.random_seed = limits.seed
-        # Deterministic parallel search: workers synchronise in batches, so the same seed and
-        # worker count give the same plan (FORMAT promise), at a small cost in speed.
-        params.interleave_search = limits.workers > 1
-        # Probing in presolve can eat a short time limit on large packings before any search.
-        params.presolve_probing_deterministic_time_limit = PROBING_DTIME
-        callback = _ProgressCallback(model, limits, started) if limits.progress else None
-        status = solver.solve(model.cp, callback)
-        solution = Solution(_STATUS.get(status, Status.UNKNOWN))
+        status, solver, notes = self._search(model, limits, started)
+        solution = Solution(_STATUS.get(status, Status.UNKNOWN), notes=notes)
         solution.wall_time_s = time.perf_counter() - started
         if status == cp_model.MODEL_INVALID:
             raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
@@ -120,6 +111,41 @@ class AssignmentFormulation:
             solution.conflict = [model.requirement_of[i] for i in core]
         return solution
 
+    def _search(
+        self, model: _Model, limits: RunLimits, started: float
+    ) -> tuple[int, cp_model.CpSolver, list[str]]:
+        """Deterministic search first; if it ends without a proof, a free-running one.
+
+        CP-SAT's interleaved mode synchronises its workers in batches, so a run that finishes
+        gives the same plan every time, but on large models it barely improves a starting plan.
+        So it gets a share of the time; when it ends without proving optimality, the usual
+        parallel portfolio continues from its best plan for the rest of the limit.
+        """
+
+        def remaining() -> float:
+            return max(0.1, limits.time_limit_s - (time.perf_counter() - started))
+
+        callback = _ProgressCallback(model, limits, started) if limits.progress else None
+        parallel = limits.workers > 1 and not self.relaxable
+        first_share = DETERMINISTIC_SHARE if parallel else 1.0
+        solver = _solver(limits, remaining() * first_share, deterministic=True)
+        status = solver.solve(model.cp, callback)
+        if not parallel or status in _CONCLUSIVE or remaining() < 0.5:
+            return status, solver, []
+        if status == cp_model.FEASIBLE:
+            model.cp.clear_hints()
+            model.add_hint(model.read_counts(solver))
+        free = _solver(limits, remaining(), deterministic=False)
+        free_status = free.solve(model.cp, callback)
+        note = (
+            "the deterministic search did not finish within its share of the time limit, so a "
+            "free-running parallel search continued: plans stopped by a wall-clock limit may "
+            "differ between runs"
+        )
+        if free_status == cp_model.UNKNOWN and status == cp_model.FEASIBLE:
+            return status, solver, [note]
+        return free_status, free, [note]
+
     def is_feasible(
         self, problem: Problem, active: Iterable[Requirement], limits: RunLimits
     ) -> bool | None:
@@ -135,6 +161,22 @@ class AssignmentFormulation:
         if status == cp_model.INFEASIBLE:
             return False
         return None
+
+
+_CONCLUSIVE = (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+
+
+def _solver(limits: RunLimits, seconds: float, *, deterministic: bool) -> cp_model.CpSolver:
+    """A CP-SAT solver set up for one search phase."""
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.max_time_in_seconds = seconds
+    params.num_workers = max(1, limits.workers)
+    params.random_seed = limits.seed
+    params.interleave_search = deterministic and limits.workers > 1
+    # Probing in presolve can eat a short time limit on large packings before any search.
+    params.presolve_probing_deterministic_time_limit = PROBING_DTIME
+    return solver
 
 
 def _proven_by_bound(

@@ -42,6 +42,19 @@ def _share(problem: Problem, k: int, measure: Callable[[list[float]], float]) ->
     return 0.0
 
 
+_SCOPE_ORDER = {Scope.SITE: 1, Scope.RACK: 2, Scope.HOST: 3, None: 4}
+
+
+def _rigidity(problem: Problem, name: str) -> int:
+    """Most constrained first: dedicated hosts, then replicas spread over sites, racks, hosts.
+
+    A small VNF that needs one replica per site must not come last, when every server of some
+    site already holds containers of another trust domain.
+    """
+    vnf = problem.scenario.vnfs[name]
+    return 0 if vnf.isolated else _SCOPE_ORDER[vnf.anti_affinity]
+
+
 def _unit(problem: Problem, slot: Slot, vnf_name: str) -> object:
     scope = problem.scenario.vnfs[vnf_name].anti_affinity
     if scope is Scope.HOST:
@@ -147,8 +160,7 @@ def _first_fit(
     names = sorted(
         problem.vnf_names,
         key=lambda n: (
-            not problem.scenario.vnfs[n].isolated,
-            problem.scenario.vnfs[n].anti_affinity is None,
+            _rigidity(problem, n),
             -max((_share(problem, k, measure) for k in problem.kinds_of(n)), default=0.0),
         ),
     )
