@@ -12,11 +12,8 @@ it, and its absence is a clear `MissingExtraError`, not an ImportError traceback
 
 from __future__ import annotations
 
-import contextlib
 import io
 import math
-import os
-import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +23,7 @@ import networkx as nx
 import nfvplan
 from nfvplan.errors import InputError
 from nfvplan.io import Topology, load_topology
+from nfvplan.io.output import write_output
 from nfvplan.io.topology import parse_topology
 
 TOPOLOGY_SUFFIXES = (".yaml", ".yml")
@@ -520,36 +518,8 @@ def import_network(network: str, output: Path, *, gbps: float, kind: str) -> Top
 
 
 def write_atomic(target: Path, content: bytes) -> None:
-    """Write `content` to `target` via a temp file beside it, fsync and rename.
-
-    An existing `target` is either left untouched or fully replaced; OS errors (missing folder,
-    read-only disk) become an InputError naming the path.
-    """
-    directory = target.parent if str(target.parent) else Path(".")
+    """Write `content` to `target` atomically; OS errors become an InputError naming the path."""
     try:
-        fd, temp_name = tempfile.mkstemp(dir=directory, prefix=f".{target.name}.", suffix=".tmp")
+        write_output(target, content)
     except OSError as exc:
         raise InputError.single(str(target), f"cannot write: {exc.strerror or exc}") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-            handle.flush()
-            os.fsync(handle.fileno())
-        os.chmod(temp_name, _file_mode(target))
-        os.replace(temp_name, target)
-    except BaseException as exc:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        if isinstance(exc, OSError):
-            raise InputError.single(str(target), f"cannot write: {exc.strerror or exc}") from None
-        raise
-
-
-def _file_mode(target: Path) -> int:
-    """Keep an existing file's mode; a new file gets what `open()` would give it."""
-    try:
-        return target.stat().st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0)
-        os.umask(umask)
-        return 0o666 & ~umask

@@ -501,10 +501,19 @@ def _dived_plan(
             if name in residual:
                 residual[name] -= count
         residual = {name: count for name, count in residual.items() if count > 0}
+    return _complete(problem, generation.groups, chosen)
+
+
+def _complete(
+    problem: Problem,
+    groups: list[list[int]],
+    chosen: dict[int, list[dict[tuple[int, int | None], int]]],
+) -> dict[tuple[int, int, int | None], int] | None:
+    """Lay chosen configurations onto their groups' servers, trimmed, and finish greedily."""
     _trim_surplus(problem, chosen)
     start: dict[tuple[int, int, int | None], int] = {}
     for g, fills in chosen.items():
-        for s, fill in zip(generation.groups[g], fills, strict=False):
+        for s, fill in zip(groups[g], fills, strict=False):
             for (k, node), count in fill.items():
                 start[(k, s, node)] = count
     return greedy_plan(problem, start)
@@ -521,13 +530,7 @@ def _rounded_plan(
     for pattern, usage in zip(generation.patterns, master.usage, strict=False):
         for _ in range(math.floor(usage + 1e-9)):
             chosen[pattern.group].append(_pattern_counts(problem, pattern))
-    _trim_surplus(problem, chosen)
-    start: dict[tuple[int, int, int | None], int] = {}
-    for g, fills in chosen.items():
-        for s, fill in zip(generation.groups[g], fills, strict=False):
-            for (k, node), count in fill.items():
-                start[(k, s, node)] = count
-    return greedy_plan(problem, start)
+    return _complete(problem, generation.groups, chosen)
 
 
 def _pattern_counts(problem: Problem, pattern: Pattern) -> dict[tuple[int, int | None], int]:
