@@ -18,7 +18,8 @@ from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.topology import topology_app
 from nfvplan.errors import InputError
 from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
-from nfvplan.model import Objective
+from nfvplan.model import Objective, Scenario
+from nfvplan.plan import Plan
 from nfvplan.report import format_summary
 from nfvplan.solver import SolveOptions, solve
 
@@ -49,6 +50,19 @@ def fail_input(error: InputError) -> None:
     if len(error.problems) > 1:
         typer.echo(error.render(), err=True)
     raise typer.Exit(EXIT_INPUT)
+
+
+PlannedScenarioArg = Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")]
+PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")]
+
+
+def load_pair(scenario: Path, plan_file: Path) -> tuple[Scenario, Plan]:
+    """The scenario and a plan file, or exit 2 naming what is wrong in either."""
+    try:
+        return load_scenario(scenario), read_plan(plan_file)
+    except InputError as error:
+        fail_input(error)
+        raise  # unreachable: fail_input exits
 
 
 @app.command("solve")
@@ -106,20 +120,15 @@ def solve_command(
 
 @app.command("check")
 def check_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
-    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
+    scenario: PlannedScenarioArg,
+    plan_file: PlanArg,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only violations.")] = False,
 ) -> None:
     """Re-check a plan against its scenario, independently of the solver; exit 5 on violations.
 
     Example: nfvplan check examples/5g-core.yaml plan.yaml
     """
-    try:
-        loaded = load_scenario(scenario)
-        plan = read_plan(plan_file)
-    except InputError as error:
-        fail_input(error)
-        return
+    loaded, plan = load_pair(scenario, plan_file)
     violations = check_plan(loaded, plan)
     for violation in violations:
         typer.echo(f"violation [{violation.rule}]: {violation.message}")
@@ -135,8 +144,8 @@ def check_command(
 
 @app.command("show")
 def show_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
-    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
+    scenario: PlannedScenarioArg,
+    plan_file: PlanArg,
     plan_format: Annotated[
         PlanFormat | None, typer.Option("--format", help="Re-emit the plan in this format.")
     ] = None,
@@ -145,12 +154,7 @@ def show_command(
 
     Example: nfvplan show examples/5g-core.yaml plan.yaml
     """
-    try:
-        loaded = load_scenario(scenario)
-        plan = read_plan(plan_file)
-    except InputError as error:
-        fail_input(error)
-        return
+    loaded, plan = load_pair(scenario, plan_file)
     if plan_format is not None:
         typer.echo(dump_plan(plan, plan_format.value), nl=False)
     else:
