@@ -146,6 +146,9 @@ def _qualify_restricted_optimum(
     routing = problem.routing
     if solution.status is not Status.OPTIMAL or routing is None or routing.exhaustive:
         return problem, solution
+    relaxed, value = solution.relaxation_bound, solution.value
+    if relaxed is not None and value is not None and relaxed >= value - 1e-9:
+        return problem, solution  # the routing-free bound proves it: no path could do better
     note = (
         f"optimal among the {routing.k} shortest paths per chain leg (at most {routing.cap} "
         "chain paths per demand); longer paths were not tried, so the bound is the one that "

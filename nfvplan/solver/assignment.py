@@ -16,6 +16,7 @@ infeasible scenario yields the subset of requirements that conflict.
 from __future__ import annotations
 
 import itertools
+import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
@@ -465,10 +466,12 @@ class _Model:
     # -- objective ----------------------------------------------------------------------------
 
     def _objective(self) -> None:
-        """Lexicographic: the chosen objective, then cost, then no instance beyond need.
+        """Lexicographic: the chosen objective, then cost, then no instance beyond need, then
+        the least link traffic (no detour when a direct path costs the same).
 
         Levels are packed into one integer objective, each level weighted by one more than the
-        largest value of all levels below it, so CP-SAT's bound stays a bound on the first.
+        largest value of all levels below it, so CP-SAT's bound stays a bound on the first. The
+        link-traffic level is dropped when the packed weights would approach 64 bits.
         """
         p = self.problem
         licence = {
@@ -494,6 +497,15 @@ class _Model:
         scaled = [key for key in self.x if p.scales_with_traffic(p.kinds[key[0]].vnf.name)]
         if scaled:
             levels.append((sum(self.x[key] for key in scaled), sum(p.bounds[k] for k in scaled)))
+        if self.flow and p.routing is not None:
+            hops = [
+                (len(p.routing.demands[d].paths[i].links), var) for (d, i), var in self.flow.items()
+            ]
+            most = sum(
+                d.units * max((len(q.links) for q in d.paths), default=0) for d in p.routing.demands
+            )
+            if math.prod(largest + 1 for _e, largest in levels) * (most + 1) < 2**60:
+                levels.append((sum(n * var for n, var in hops), most))
         objective: cp_model.LinearExprT = 0
         self.primary = levels[0][0]
         self.weight = 1

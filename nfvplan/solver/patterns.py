@@ -157,8 +157,9 @@ class _Pricer:
         total = sum(a.values())
         for name, ks in by_vnf.items():
             vnf = p.scenario.vnfs[name]
-            if not p.scales_with_traffic(name):
-                model.add(sum(a[k] for k in ks) <= p.counts[name])
+            # More than the count on one server never helps cover it (traffic-sized VNFs
+            # included: any plan trimmed to that still covers every count, at no higher cost).
+            model.add(sum(a[k] for k in ks) <= p.counts[name])
             if vnf.anti_affinity is not None:
                 model.add(sum(a[k] for k in ks) <= 1)
             if vnf.isolated:
