@@ -15,6 +15,8 @@ from pathlib import Path
 
 from nfvplan.topohub_import import great_circle_km, import_topohub, render_topology
 
+GENERATOR = "scripts/make_topologies.py; do not edit"
+
 OUT = Path(__file__).resolve().parent.parent / "topologies"
 
 REAL = [
@@ -132,7 +134,9 @@ def main() -> int:
     for stem, key, gbps, description, note in REAL:
         doc = import_topohub(key, gbps=gbps, capacity_note=note, description=description)
         doc["name"] = stem
-        (OUT / f"{stem}.yaml").write_text(render_topology(doc, header=LICENCE_NOTE))
+        (OUT / f"{stem}.yaml").write_text(
+            render_topology(doc, header=LICENCE_NOTE, generator=GENERATOR)
+        )
         print(f"topologies/{stem}.yaml: {len(doc['sites'])} sites, {len(doc['links'])} links")
     doc = metro_ring()
     header = (
@@ -140,7 +144,7 @@ def main() -> int:
         f"{METRO_CENTRE[0]} N, {METRO_CENTRE[1]} E), not a real operator's; edge-to-regional spurs "
         "are about\n32-36 km, core-to-regional 35-55 km, the regional ring 60 km per hop."
     )
-    (OUT / "metro-ring.yaml").write_text(render_topology(doc, header=header))
+    (OUT / "metro-ring.yaml").write_text(render_topology(doc, header=header, generator=GENERATOR))
     print(f"topologies/metro-ring.yaml: {len(doc['sites'])} sites, {len(doc['links'])} links")
     return 0
 
