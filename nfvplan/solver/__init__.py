@@ -7,6 +7,7 @@ object with the `Formulation` protocol can replace it) and turns the outcome int
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, replace
 
 from nfvplan.model import Objective, Scenario
@@ -39,8 +40,10 @@ def solve(
 ) -> Plan:
     """Find the best plan for `scenario`, or say why there is none.
 
-    Deterministic: the same scenario, seed and worker count give the same plan.
+    Deterministic when the search finishes before the time limit: the same scenario, seed and
+    worker count give the same plan. Retries (wider path sets) share the one time limit.
     """
+    started = time.perf_counter()
     options = options or SolveOptions()
     settings = scenario.solver
     limits = RunLimits(
@@ -58,7 +61,7 @@ def solve(
     else:
         solution = formulation.solve(problem, limits)
         problem, solution = _widen_paths(
-            scenario, objective, formulation, problem, solution, limits
+            scenario, objective, formulation, problem, solution, _Clock(limits, started)
         )
         if solution.status is Status.INFEASIBLE:
             reasons = explain_conflict(scenario, problem, limits) if options.explain else []
@@ -69,7 +72,7 @@ def solve(
                 "allow more time (--time-limit) or more workers"
             ]
         problem, solution = _qualify_restricted_optimum(
-            scenario, objective, formulation, problem, solution, limits
+            scenario, objective, formulation, problem, solution, _Clock(limits, started)
         )
         if _paths_restricted(problem, solution):
             routing = problem.routing
@@ -88,6 +91,25 @@ def solve(
 
 
 WIDENING = ((9, 2000), (30, 8000))
+MIN_RETRY_S = 1.0
+"""A retry with a wider path set is only worth starting with at least this much time left."""
+
+
+@dataclass(frozen=True)
+class _Clock:
+    """The one time limit of a solve, shared by its retries."""
+
+    limits: RunLimits
+    started: float
+
+    def remaining(self) -> float:
+        return self.limits.time_limit_s - (time.perf_counter() - self.started)
+
+    def rest(self) -> RunLimits:
+        """The limits with the time still left."""
+        return replace(self.limits, time_limit_s=max(0.1, self.remaining()))
+
+
 """Path-set sizes (k per leg, paths per demand) tried after the default when it may matter."""
 
 
@@ -106,14 +128,17 @@ def _widen_paths(
     formulation: Formulation,
     problem: Problem,
     solution: Solution,
-    limits: RunLimits,
+    clock: _Clock,
 ) -> tuple[Problem, Solution]:
     """Retry with more candidate paths while infeasibility may come from leaving paths out."""
     for k_paths, path_cap in WIDENING:
-        if not _paths_restricted(problem, solution):
+        if not _paths_restricted(problem, solution) or clock.remaining() < MIN_RETRY_S:
             break
-        problem = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
-        solution = formulation.solve(problem, limits)
+        wider = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
+        retry = formulation.solve(wider, clock.rest())
+        if retry.status is Status.UNKNOWN:
+            break  # out of time: keep the restricted outcome, reported honestly below
+        problem, solution = wider, retry
     return problem, solution
 
 
@@ -123,7 +148,7 @@ def _qualify_restricted_optimum(
     formulation: Formulation,
     problem: Problem,
     solution: Solution,
-    limits: RunLimits,
+    clock: _Clock,
 ) -> tuple[Problem, Solution]:
     """An optimum over a restricted path set is only optimal among those paths.
 
@@ -135,20 +160,23 @@ def _qualify_restricted_optimum(
         solution.status is not Status.OPTIMAL
         or problem.routing is None
         or problem.routing.exhaustive
+        or _meets_routing_free_bound(solution)
     ):
         return problem, solution
-    if solution.wall_time_s < limits.time_limit_s / 3:
+    if clock.remaining() > 2 * clock.limits.time_limit_s / 3:
         k_paths, path_cap = WIDENING[0]
         wider = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
-        retry = formulation.solve(wider, limits)
+        retry = formulation.solve(wider, clock.rest())
         if retry.status is Status.OPTIMAL:  # optimal over a superset of the paths: no worse
             problem, solution = wider, retry
     routing = problem.routing
-    if solution.status is not Status.OPTIMAL or routing is None or routing.exhaustive:
+    if (
+        solution.status is not Status.OPTIMAL
+        or routing is None
+        or routing.exhaustive
+        or _meets_routing_free_bound(solution)
+    ):
         return problem, solution
-    relaxed, value = solution.relaxation_bound, solution.value
-    if relaxed is not None and value is not None and relaxed >= value - 1e-9:
-        return problem, solution  # the routing-free bound proves it: no path could do better
     note = (
         f"optimal among the {routing.k} shortest paths per chain leg (at most {routing.cap} "
         "chain paths per demand); longer paths were not tried, so the bound is the one that "
@@ -161,6 +189,12 @@ def _qualify_restricted_optimum(
         notes=[*solution.notes, note],
     )
     return problem, qualified
+
+
+def _meets_routing_free_bound(solution: Solution) -> bool:
+    """True when the bound that ignores routing proves the plan: no path could do better."""
+    relaxed, value = solution.relaxation_bound, solution.value
+    return relaxed is not None and value is not None and relaxed >= value - 1e-9
 
 
 def _with_explanation(plan: Plan, reasons: list[str]) -> Plan:
