@@ -22,6 +22,7 @@ from nfvplan.plan import Status
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
 STATED_OPTIMA = {
+    "5g-abilene": 9910,
     "5g-core": 10720,
     "5g-edge-topology": 7770,
     "ims-volte": 7720,
