@@ -13,7 +13,7 @@ from itertools import islice
 
 import networkx as nx
 
-from nfvplan.model import Link, Scenario
+from nfvplan.model import Scenario
 
 
 @dataclass(frozen=True)
@@ -42,11 +42,6 @@ def build_graph(scenario: Scenario) -> nx.Graph:
 def link_key(a: str, b: str) -> tuple[str, str]:
     """The undirected identity of a link."""
     return (a, b) if a <= b else (b, a)
-
-
-def links_by_key(links: tuple[Link, ...]) -> dict[tuple[str, str], Link]:
-    """Links indexed by their undirected key."""
-    return {link_key(link.a, link.b): link for link in links}
 
 
 class PathCache:

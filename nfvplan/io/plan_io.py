@@ -46,7 +46,6 @@ from nfvplan.plan import (
     Summary,
 )
 
-FORMATS = ("yaml", "json")
 MAX_PLAN_BYTES = 32 * 1024 * 1024
 """Plans list every placement, so they may be far larger than scenarios."""
 MAX_PLAN_NODES = 2_000_000

@@ -25,6 +25,7 @@ from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Objective, Scope
 from nfvplan.plan import Status
+from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound
@@ -37,11 +38,9 @@ Requirement = tuple[str, str]
 BALANCE_UNITS = 1_000_000
 """The busiest server's share is optimised in millionths (ties below that are broken by cost)."""
 PATTERN_SHARE = 0.4
-PROBING_DTIME = 2.0
+"""Share of the time limit column generation may use before the assignment search starts."""
 DETERMINISTIC_SHARE = 0.3
 """Share of the remaining time the deterministic (interleaved) search gets before the free one."""
-"""Deterministic-time cap on presolve probing (CP-SAT's default, 30, can take a minute)."""
-"""Share of the time limit column generation may use before the assignment search starts."""
 
 _STATUS = {
     cp_model.OPTIMAL: Status.OPTIMAL,
@@ -129,14 +128,16 @@ class AssignmentFormulation:
         callback = _ProgressCallback(model, limits, started) if limits.progress else None
         parallel = limits.workers > 1 and not self.relaxable
         first_share = DETERMINISTIC_SHARE if parallel else 1.0
-        solver = _solver(limits, remaining() * first_share, deterministic=True)
+        solver = make_solver(remaining() * first_share, workers=limits.workers, seed=limits.seed)
         status = solver.solve(model.cp, callback)
         if not parallel or status in _CONCLUSIVE or remaining() < 0.5:
             return status, solver, []
         if status == cp_model.FEASIBLE:
             model.cp.clear_hints()
             model.add_hint(model.read_counts(solver))
-        free = _solver(limits, remaining(), deterministic=False)
+        free = make_solver(
+            remaining(), workers=limits.workers, seed=limits.seed, deterministic=False
+        )
         free_status = free.solve(model.cp, callback)
         note = (
             "the deterministic search did not finish within its share of the time limit, so a "
@@ -152,10 +153,7 @@ class AssignmentFormulation:
     ) -> bool | None:
         """Solve with only `active` requirements enforced; None when undecided in time."""
         model = _Model(problem, relaxable=True, active=set(active))
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = limits.time_limit_s
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = limits.seed
+        solver = make_solver(limits.time_limit_s, seed=limits.seed)
         status = solver.solve(model.cp)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             return True
@@ -165,19 +163,6 @@ class AssignmentFormulation:
 
 
 _CONCLUSIVE = (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
-
-
-def _solver(limits: RunLimits, seconds: float, *, deterministic: bool) -> cp_model.CpSolver:
-    """A CP-SAT solver set up for one search phase."""
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.max_time_in_seconds = seconds
-    params.num_workers = max(1, limits.workers)
-    params.random_seed = limits.seed
-    params.interleave_search = deterministic and limits.workers > 1
-    # Probing in presolve can eat a short time limit on large packings before any search.
-    params.presolve_probing_deterministic_time_limit = PROBING_DTIME
-    return solver
 
 
 def _proven_by_bound(

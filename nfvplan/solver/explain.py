@@ -79,25 +79,33 @@ def _no_fit(problem: Problem, vnf: Vnf) -> str | None:
     return f"{vnf.name}: its flavor fits no server it may use at {where}: " + "; ".join(reasons)
 
 
+_UNIT_OF = {
+    Scope.HOST: ("hosts", lambda slot: slot.id),
+    Scope.RACK: ("racks", lambda slot: (slot.site.name, slot.rack)),
+    Scope.SITE: ("sites", lambda slot: slot.site.name),
+}
+
+
+def _anti_affinity_units(vnf: Vnf, count: int, slots: list[Slot]) -> tuple[int, str]:
+    """How many distinct hosts/racks/sites `slots` offer, and the sentence an operator reads."""
+    assert vnf.anti_affinity is not None
+    unit, key = _UNIT_OF[vnf.anti_affinity]
+    units = len({key(slot) for slot in slots})
+    sentence = (
+        f"{vnf.name}: anti_affinity {vnf.anti_affinity.value} needs {count} {unit} "
+        f"at {_sites_of(slots)}, which has {units}"
+    )
+    return units, sentence
+
+
 def _too_few_units(problem: Problem, vnf: Vnf) -> str | None:
     """More anti-affine (or isolated) replicas than hosts, racks or sites to put them on."""
     count = problem.counts[vnf.name]
     slots = _candidate_slots(problem, vnf.name)
     if vnf.anti_affinity is not None:
-        key = {
-            Scope.HOST: lambda s: s.id,
-            Scope.RACK: lambda s: (s.site.name, s.rack),
-            Scope.SITE: lambda s: s.site.name,
-        }[vnf.anti_affinity]
-        units = len({key(s) for s in slots})
+        units, sentence = _anti_affinity_units(vnf, count, slots)
         if count > units:
-            unit = {Scope.HOST: "hosts", Scope.RACK: "racks", Scope.SITE: "sites"}[
-                vnf.anti_affinity
-            ]
-            return (
-                f"{vnf.name}: anti_affinity {vnf.anti_affinity.value} needs {count} {unit} "
-                f"at {_sites_of(slots)}, which has {units}"
-            )
+            return sentence
     if vnf.isolated and count > len(slots):
         return (
             f"{vnf.name}: isolation host needs {count} dedicated servers at {_sites_of(slots)}, "
@@ -232,17 +240,7 @@ def describe(scenario: Scenario, problem: Problem, requirement: Requirement) -> 
         assert vnf.anti_affinity is not None
         slots = _candidate_slots(problem, name)
         allowed = [s for s in slots if vnf.sites is None or vnf.sites.allows(s.site)]
-        key = {
-            Scope.HOST: lambda s: s.id,
-            Scope.RACK: lambda s: (s.site.name, s.rack),
-            Scope.SITE: lambda s: s.site.name,
-        }[vnf.anti_affinity]
-        unit = {Scope.HOST: "hosts", Scope.RACK: "racks", Scope.SITE: "sites"}[vnf.anti_affinity]
-        units = len({key(s) for s in allowed})
-        return (
-            f"{name}: anti_affinity {vnf.anti_affinity.value} needs {problem.counts[name]} "
-            f"{unit} at {_sites_of(allowed)}, which has {units}"
-        )
+        return _anti_affinity_units(vnf, problem.counts[name], allowed)[1]
     if family == "sites":
         assert vnf.sites is not None
         allowed = sorted({s.site.name for s in _allowed_slots(problem, vnf)})

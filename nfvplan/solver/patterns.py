@@ -19,12 +19,13 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Objective, Scope
+from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.data import COST_SCALE, NUMA_RESOURCES, THREADS
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.problem import Problem
@@ -59,7 +60,6 @@ class PatternResult:
     hint: dict[tuple[int, int, int | None], int] | None = None
     seconds: float = 0.0
     lp_value: float = 0.0
-    notes: list[str] = field(default_factory=list)
 
 
 def _groups(problem: Problem) -> list[list[int]]:
@@ -172,10 +172,7 @@ class _Pricer:
                 for k in self.kinds
             )
         )
-        solver = cp_model.CpSolver()
-        solver.parameters.max_time_in_seconds = PRICING_LIMIT_S
-        solver.parameters.num_workers = 1
-        solver.parameters.random_seed = seed
+        solver = make_solver(PRICING_LIMIT_S, seed=seed)
         collector = _Collector(a, split)
         status = solver.solve(model, collector)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
@@ -326,9 +323,7 @@ class _ColumnGeneration:
                 converged = True
                 break
         bound = max(0, math.ceil(best_bound - 1e-6)) if best_bound > -math.inf else 0
-        result = PatternResult(bound, converged, iterations, len(self.patterns), lp_value=lp_value)
-        result.seconds = time.perf_counter() - started
-        return result
+        return PatternResult(bound, converged, iterations, len(self.patterns), lp_value=lp_value)
 
 
 def pattern_bound(problem: Problem, budget_s: float, seed: int) -> PatternResult | None:
@@ -444,10 +439,7 @@ def _integer_plan(
             sum(u for p, u in zip(patterns, use, strict=True) if p.group == g) <= len(members)
         )
     model.minimize(sum(p.cost * u for p, u in zip(patterns, use, strict=True)))
-    solver = cp_model.CpSolver()
-    solver.parameters.max_time_in_seconds = budget_s
-    solver.parameters.num_workers = 1
-    solver.parameters.random_seed = seed
+    solver = make_solver(budget_s, seed=seed)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     chosen: dict[int, list[dict[tuple[int, int | None], int]]] = defaultdict(list)
