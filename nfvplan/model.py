@@ -229,3 +229,8 @@ class Scenario:
     solver: SolverSettings = field(default_factory=SolverSettings)
     source: str | None = None
     version: int = FORMAT_VERSION
+    out_of_service: frozenset[str] = frozenset()
+    """Server ids (`site/type/n`) that exist but may not be used: failed or drained.
+
+    Not part of the file format: what-if analysis and the failure checks set it, so that a
+    failed server keeps its id and the numbering of the others does not shift."""

@@ -102,6 +102,8 @@ def parse_server_id(scenario: Scenario, server_id: str) -> tuple[ServerRef | Non
             f"server {server_id}: number {n} is outside 1..{limit} "
             f"({installed} installed + {limit - installed} purchasable {type_name} at {site_name})"
         )
+    if server_id in scenario.out_of_service:
+        return None, f"server {server_id} is out of service in this scenario (failed or drained)"
     return ServerRef(server_id, site, stype, n), ""
 
 

@@ -74,6 +74,7 @@ def build_slots(scenario: Scenario, units: tuple[int, ...]) -> list[Slot]:
     """Every server of every site: per type installed ones first, then the purchasable ones.
 
     Numbering and racks follow FORMAT.md section 2: `site/type/n`, rack `(n - 1) % racks + 1`.
+    Out-of-service servers are left out but keep their numbers, so the others' ids never shift.
     """
     slots: list[Slot] = []
     for site in scenario.sites.values():
@@ -85,10 +86,13 @@ def build_slots(scenario: Scenario, units: tuple[int, ...]) -> list[Slot]:
             capacity = server_capacity(server_type, units)
             cost = round(server_type.monthly_cost * COST_SCALE)
             for number in range(1, total + 1):
+                server_id = f"{site.name}/{type_name}/{number}"
+                if server_id in scenario.out_of_service:
+                    continue
                 slots.append(
                     Slot(
                         index=len(slots),
-                        id=f"{site.name}/{type_name}/{number}",
+                        id=server_id,
                         site=site,
                         type=server_type,
                         number=number,
