@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from nfvplan.check import check_plan
+from nfvplan.cli.compare import compare_command
 from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.topology import topology_app
 from nfvplan.errors import InputError
@@ -35,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(topology_app, name="topology")
+app.command("compare")(compare_command)
 
 
 class PlanFormat(str, Enum):
