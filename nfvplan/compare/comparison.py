@@ -158,8 +158,8 @@ def verdict(comparison: Comparison) -> str:
     more = []
     for result in others:
         share = comparison.above_cheapest(result)
-        pct = "" if share is None else f"{100 * share:.1f}% more, "
-        more.append(f"{result.variant.label} costs {pct}{money(cost(result))}")
+        pct = "" if share is None else f" (+{100 * share:.1f}%)"
+        more.append(f"{result.variant.label} costs {money(cost(result))}{pct}")
     if more:
         parts.append("; ".join(more))
     lacking = [

@@ -25,8 +25,10 @@ LABEL_WIDTH = 26
 CELL_WIDTH = 22
 GUTTER = 2
 REASON_CHARS = 110
-"""A reason longer than this is cut at a word boundary in the table and Markdown (JSON and CSV
-carry it whole): it is the first line of the explanation, `nfvplan solve` shows all of it."""
+"""A reason longer than this is cut at a word boundary in Markdown, and one longer than four
+cell lines in the table (JSON and CSV carry it whole): it is the first reason of the plan's
+explanation, which `nfvplan solve` and the plan file show in full."""
+TABLE_REASON_LINES = 4
 
 DECIMALS = 6
 
@@ -54,6 +56,10 @@ def _pct(share: float) -> str:
 def _num(value: float) -> str:
     """A count of threads or GiB: whole numbers without decimals, others with one."""
     return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
+
+
+def _vnfs(count: int) -> str:
+    return f"{count} VNF" if count == 1 else f"{count} VNFs"
 
 
 def _status(result: VariantResult) -> str:
@@ -94,12 +100,12 @@ ROWS: tuple[Row, ...] = (
     ),
     (
         "behind a hypervisor",
-        lambda c, r, m: f"{m.isolation.vm_instances} inst, {m.isolation.vm_vnfs} VNFs",
+        lambda c, r, m: f"{m.isolation.vm_instances} inst, {_vnfs(m.isolation.vm_vnfs)}",
     ),
     (
         "sharing a host kernel",
         lambda c, r, m: (
-            f"{m.isolation.container_instances} inst, {m.isolation.container_vnfs} VNFs"
+            f"{m.isolation.container_instances} inst, {_vnfs(m.isolation.container_vnfs)}"
         ),
     ),
     ("busiest server", lambda c, r, m: m.recovery.server or "-"),
@@ -120,7 +126,7 @@ def _shorten(reason: str, limit: int = REASON_CHARS) -> str:
     return textwrap.shorten(reason, width=limit, placeholder=" …")
 
 
-def _grid(comparison: Comparison) -> list[tuple[str, list[str]]]:
+def _grid(comparison: Comparison, reason_chars: int) -> list[tuple[str, list[str]]]:
     """(label, one cell per variant) for every row the human formats show."""
     grid: list[tuple[str, list[str]]] = [("status", [_status(r) for r in comparison.results])]
     for label, cell in ROWS:
@@ -138,7 +144,10 @@ def _grid(comparison: Comparison) -> list[tuple[str, list[str]]]:
         grid.append(
             (
                 "why no plan",
-                ["-" if r.reason is None else _shorten(r.reason) for r in comparison.results],
+                [
+                    "-" if r.reason is None else _shorten(r.reason, reason_chars)
+                    for r in comparison.results
+                ],
             )
         )
     return grid
@@ -199,7 +208,7 @@ def render_table(comparison: Comparison, scenario: Scenario) -> str:
             lines.append(text.rstrip())
 
     row("", [r.variant.label for r in comparison.results])
-    for label, cells in _grid(comparison):
+    for label, cells in _grid(comparison, CELL_WIDTH * TABLE_REASON_LINES):
         row(label, cells)
     forms = _mixed_forms(comparison, scenario)
     if forms:
@@ -215,10 +224,10 @@ def _md(cell: str) -> str:
 
 def render_markdown(comparison: Comparison, scenario: Scenario) -> str:
     """A GitHub-flavoured Markdown table, then the mixed plan's forms and the verdict."""
-    lines = [_header(comparison).replace("scenario: ", "Scenario ", 1), ""]
+    lines = [f"**{comparison.scenario}**: " + _header(comparison).split("   ", 1)[1], ""]
     lines.append("| | " + " | ".join(r.variant.label for r in comparison.results) + " |")
     lines.append("|---|" + "---:|" * len(comparison.results))
-    for label, cells in _grid(comparison):
+    for label, cells in _grid(comparison, REASON_CHARS):
         lines.append(f"| {label} | " + " | ".join(_md(c) for c in cells) + " |")
     forms = _mixed_forms(comparison, scenario)
     if forms:
