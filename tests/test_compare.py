@@ -253,7 +253,7 @@ def test_identical_variants_are_solved_once() -> None:
         assert result.metrics is not None
         assert result.metrics.monthly_cost == pytest.approx(100)
         assert (result.metrics.recovery.instances, result.metrics.recovery.seconds) == (3, 5)
-    assert verdict(comparison).startswith("all-VM and all-container and mixed tie as cheapest")
+    assert verdict(comparison).startswith("all-VM, all-container and mixed tie as cheapest")
 
 
 # --- random scenarios ---------------------------------------------------------------------------

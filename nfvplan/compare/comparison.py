@@ -151,7 +151,8 @@ def verdict(comparison: Comparison) -> str:
         mixed = comparison.result("mixed")
         return f"no variant has a plan ({mixed.plan.status.value}): {mixed.reason}"
     low = cost(cheapest[0])
-    names = " and ".join(r.variant.label for r in cheapest)
+    labels = [r.variant.label for r in cheapest]
+    names = labels[0] if len(labels) == 1 else ", ".join(labels[:-1]) + " and " + labels[-1]
     verb = "is cheapest" if len(cheapest) == 1 else "tie as cheapest"
     parts = [f"{names} {verb} at {money(low)} per month"]
     others = sorted((r for r in comparison.planned if r not in cheapest), key=lambda r: cost(r))
@@ -170,7 +171,7 @@ def verdict(comparison: Comparison) -> str:
     if lacking:
         parts.append("; ".join(lacking))
     caveats = [
-        f"{r.variant.label} gap {100 * (r.plan.objective.gap or 0):.1f}%"
+        f"{r.variant.label} gap {gap_text(r.plan.objective.gap or 0.0)}"
         for r in comparison.planned
         if r.plan.status is Status.FEASIBLE
     ]
@@ -180,6 +181,14 @@ def verdict(comparison: Comparison) -> str:
     if comparison.objective != "cost":
         line += f" (plans minimise {comparison.objective}, not cost)"
     return line
+
+
+def gap_text(gap: float) -> str:
+    """A relative gap as a percentage; a tiny non-zero one keeps two significant digits, so a
+    `feasible` plan never reads as `gap 0.0%`."""
+    if gap == 0 or gap >= 0.001:
+        return f"{100 * gap:.1f}%"
+    return f"{100 * gap:.2g}%"
 
 
 def money(value: float) -> str:

@@ -14,7 +14,7 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
-from nfvplan.compare.comparison import Comparison, VariantResult, money, verdict
+from nfvplan.compare.comparison import Comparison, VariantResult, gap_text, money, verdict
 from nfvplan.compare.metrics import Metrics, describe_forms
 from nfvplan.model import Scenario
 from nfvplan.plan import Status
@@ -65,7 +65,7 @@ def _vnfs(count: int) -> str:
 def _status(result: VariantResult) -> str:
     plan = result.plan
     if plan.status is Status.FEASIBLE and plan.objective.gap is not None:
-        return f"feasible, gap {_pct(plan.objective.gap)}"
+        return f"feasible, gap {gap_text(plan.objective.gap)}"
     return plan.status.value
 
 
