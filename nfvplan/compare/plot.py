@@ -23,6 +23,7 @@ def render_chart(comparison: Comparison, fmt: str) -> bytes:
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
+        from matplotlib.ticker import MaxNLocator
     except ImportError as err:
         raise MissingMatplotlib(
             "plotting needs matplotlib, which is not installed: "
@@ -51,10 +52,20 @@ def render_chart(comparison: Comparison, fmt: str) -> bytes:
 
     used, bought = value("servers_used"), value("servers_bought")
     servers_ax.bar(xs, used, color=colours)
-    servers_ax.bar(xs, bought, color="none", edgecolor="black", hatch="//", label="of which bought")
+    bought_xs = [x for x, n in zip(xs, bought, strict=True) if n > 0]
+    if bought_xs:
+        servers_ax.bar(
+            bought_xs,
+            [n for n in bought if n > 0],
+            color="none",
+            edgecolor="black",
+            hatch="//",
+            label="of which bought",
+        )
+        servers_ax.legend(fontsize=8, loc="best")
+    servers_ax.yaxis.set_major_locator(MaxNLocator(integer=True))
     servers_ax.set_title("servers used")
     servers_ax.set_ylabel("servers")
-    servers_ax.legend(fontsize=8, loc="best")
 
     width = 0.38
     cpu = [100 * v for v in value("cpu_utilisation")]
