@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -404,3 +405,16 @@ def test_bad_input_exits_2_and_writes_nothing(tmp_path: Path, case: str, message
     assert result.exception is None and "Traceback" not in result.output
     assert message in result.stderr
     assert sorted(p.name for p in tmp_path.rglob("*")) == before
+
+
+def test_missing_matplotlib_exits_2_before_solving(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests that --plot without matplotlib is exit 2 with the install hint, found before any
+    solve: neither the image nor the plans of -o are written."""
+    monkeypatch.setitem(sys.modules, "matplotlib", None)
+    site = _three(tmp_path)
+    result = run_cli("compare", site, "--plot", tmp_path / "c.png", "-o", tmp_path / "out")
+    assert result.exit_code == 2, result.output
+    assert result.exception is None and "pip install 'nfvplan[plot]'" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["three.yaml"]

@@ -88,8 +88,12 @@ def compare_command(
         if output_dir is not None:
             comparing.check_output_dir(output_dir)
         plot_format = comparing.check_plot_target(plot) if plot is not None else None
+        if plot is not None:
+            comparing.ensure_matplotlib()
     except InputError as error:
         _fail(error)
+    except comparing.MissingMatplotlib as error:
+        _fail_message(str(error))
     announce = _announce if sys.stderr.isatty() else None
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
     comparison = comparing.compare(loaded, options, on_variant=announce)

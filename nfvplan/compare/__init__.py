@@ -8,7 +8,7 @@ measures each plan, `render` prints, `plot` draws and `files` writes. It never i
 from nfvplan.compare.comparison import Comparison, VariantResult, compare, verdict
 from nfvplan.compare.files import check_output_dir, check_plot_target, plan_files, write_files
 from nfvplan.compare.metrics import Isolation, Metrics, Recovery, Tax, describe_forms, measure
-from nfvplan.compare.plot import MissingMatplotlib, render_chart
+from nfvplan.compare.plot import MissingMatplotlib, ensure_matplotlib, render_chart
 from nfvplan.compare.render import FIELDS, FORMATS, record, render
 from nfvplan.compare.variants import VARIANTS, Variant, restrict
 
@@ -28,6 +28,7 @@ __all__ = [
     "check_plot_target",
     "compare",
     "describe_forms",
+    "ensure_matplotlib",
     "measure",
     "plan_files",
     "record",

@@ -6,6 +6,7 @@ object API (Figure + Agg canvas, never pyplot) leaves the calling process's glob
 
 from __future__ import annotations
 
+import importlib.util
 import io
 
 from nfvplan.compare.comparison import Comparison
@@ -17,6 +18,19 @@ class MissingMatplotlib(RuntimeError):
     """matplotlib is not installed; the message says how to get it."""
 
 
+INSTALL_HINT = (
+    "plotting needs matplotlib, which is not installed: "
+    "pip install 'nfvplan[plot]' (or: pip install matplotlib)"
+)
+
+
+def ensure_matplotlib() -> None:
+    """MissingMatplotlib unless matplotlib can be imported; checked without importing it, so a
+    run that will draw can fail before solving, not after."""
+    if importlib.util.find_spec("matplotlib") is None:
+        raise MissingMatplotlib(INSTALL_HINT)
+
+
 def render_chart(comparison: Comparison, fmt: str) -> bytes:
     """Three panels (monthly cost, servers used with the bought share, CPU and memory used),
     one bar per variant; a variant without a plan gets a `no plan` mark instead of a bar."""
@@ -25,10 +39,7 @@ def render_chart(comparison: Comparison, fmt: str) -> bytes:
         from matplotlib.figure import Figure
         from matplotlib.ticker import MaxNLocator
     except ImportError as err:
-        raise MissingMatplotlib(
-            "plotting needs matplotlib, which is not installed: "
-            "pip install 'nfvplan[plot]' (or: pip install matplotlib)"
-        ) from err
+        raise MissingMatplotlib(INSTALL_HINT) from err
 
     results = comparison.results
     labels = [r.variant.label for r in results]
