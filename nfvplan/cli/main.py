@@ -16,6 +16,7 @@ import typer
 from nfvplan.check import check_plan
 from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.topology import topology_app
+from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
 from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
 from nfvplan.model import Objective, Scenario
@@ -35,6 +36,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(topology_app, name="topology")
+app.command("whatif")(whatif_command)
 
 
 class PlanFormat(str, Enum):
