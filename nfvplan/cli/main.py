@@ -15,6 +15,7 @@ import typer
 
 from nfvplan.check import check_plan
 from nfvplan.cli.progress import ProgressLine
+from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
@@ -36,6 +37,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(topology_app, name="topology")
+app.command("sweep")(sweep_command)
 app.command("whatif")(whatif_command)
 
 
