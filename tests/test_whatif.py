@@ -326,6 +326,60 @@ def test_link_crossing_eighty_percent_downwards_and_a_small_change_is_no_crossin
     assert quiet.diff.links == ()
 
 
+# --- re-planning from the running deployment ---------------------------------------------------
+
+
+def deployed_at_b(tmp_path: Path) -> Path:
+    """A deployment of TWO_SITES with both web replicas on b/sb/1 (150 a month): valid, but
+    not the cheapest (a's servers cost 100). Made by solving with web confined to b."""
+    confined = write(
+        tmp_path, "confined.yaml", TWO_SITES.replace("replicas: 2}", "replicas: 2, sites: [b]}")
+    )
+    plan = solve(load_scenario(confined), FAST)
+    site = write(tmp_path, "site.yaml", TWO_SITES)
+    assert_checked(load_scenario(site), plan)
+    assert {p.server for p in plan.placements} == {"b/sb/1"}
+    path = tmp_path / "current.yaml"
+    write_plan(plan, path)
+    return path
+
+
+def test_current_deployment_is_the_before_side_and_moves_are_counted(tmp_path: Path) -> None:
+    """Current: 2 web on b/sb/1 (150). Three replicas need two servers (two per server).
+    Move cost 0: the cheapest is two servers at a (200): both instances move, one is added;
+    +50 against the deployment. (Keeping b/sb/1 and adding a/sa/1 would cost 250.)"""
+    current = deployed_at_b(tmp_path)
+    site = tmp_path / "site.yaml"
+    out = tmp_path / "changed.yaml"
+    cli = run_cli(
+        "whatif", site, "--current", current, "--set", "vnfs.web.replicas=3", "-o", out,
+        "--format", "json", *CLI_FAST,
+    )  # fmt: skip
+    assert cli.exit_code == 0, cli.output
+    data = json.loads(cli.stdout)
+    assert data["monthly_cost"] == {"before": 150.0, "after": 200.0, "delta": 50.0}
+    (web,) = data["vnfs"]
+    assert (web["kept"], web["moved"], web["added"], web["removed"]) == (0, 2, 1, 0)
+    changed = apply_changes(site, Changes(sets=("vnfs.web.replicas=3",))).scenario
+    assert_checked(changed, read_plan(out))
+
+
+def test_move_cost_keeps_the_deployment_when_moving_does_not_pay(tmp_path: Path) -> None:
+    """Same change with --move-cost 100. Keep both on b/sb/1, add one on a/sa/1: 150 + 100 =
+    250, no move. Move one (one left on b/sb/1, two on a/sa/1): 250 + 100 = 350. Move both
+    (two a servers): 200 + 2 x 100 = 400. So 250, both kept, one added."""
+    current = deployed_at_b(tmp_path)
+    cli = run_cli(
+        "whatif", tmp_path / "site.yaml", "--current", current, "--set", "vnfs.web.replicas=3",
+        "--move-cost", "100", "--format", "json", *CLI_FAST,
+    )  # fmt: skip
+    assert cli.exit_code == 0, cli.output
+    data = json.loads(cli.stdout)
+    assert data["monthly_cost"]["after"] == 250.0
+    (web,) = data["vnfs"]
+    assert (web["kept"], web["moved"], web["added"]) == (2, 0, 1)
+
+
 # --- the diff's instance matching ---------------------------------------------------------------
 
 
@@ -415,7 +469,7 @@ def test_current_plan_of_another_scenario_is_refused(tmp_path: Path) -> None:
         tmp_path,
         "--current",
         str(tmp_path / "other-plan.yaml"),
-        expect=["other-plan.yaml", "plan of scenario 'elsewhere'", "not of 't'"],
+        expect=["other-plan.yaml", "plan is for scenario 'elsewhere', not 't'"],
     )
 
 

@@ -68,6 +68,18 @@ def whatif_command(
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the changed plan to this file.")
     ] = None,
+    move_cost: Annotated[
+        float,
+        typer.Option(
+            "--move-cost",
+            min=0.0,
+            help="Cost units per moved instance against the monthly saving (default 0: the "
+            "cheapest plan, with the fewest moves among equals).",
+        ),
+    ] = 0.0,
+    max_moves: Annotated[
+        int | None, typer.Option("--max-moves", min=0, help="Move at most N instances.")
+    ] = None,
     time_limit: Annotated[
         float | None,
         typer.Option("--time-limit", min=0.01, help="Seconds per solve (overrides solver:)."),
@@ -99,7 +111,13 @@ def whatif_command(
         return
     if changes.empty:
         typer.echo("note: no change given; comparing the scenario with itself", err=True)
-    options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
+    options = SolveOptions(
+        time_limit_s=time_limit,
+        workers=workers,
+        seed=seed,
+        move_cost=move_cost,
+        max_moves=max_moves,
+    )
     result = run_whatif(base, changed, options, deployed)
     if output is not None:
         try:

@@ -10,9 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from nfvplan.check import check_plan
-from nfvplan.errors import InputError, Problem
 from nfvplan.io import load_scenario
+from nfvplan.migration import validate_current
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver import SolveOptions, solve
@@ -48,38 +47,8 @@ def prepare(
     base = load_scenario(scenario_path)
     changed = apply_changes(scenario_path, changes)
     if current is not None:
-        check_current(base, *current)
+        validate_current(base, current[1], str(current[0]))
     return base, changed
-
-
-def check_current(base: Scenario, path: Path, plan: Plan) -> None:
-    """Refuse a current deployment that is not a valid plan of the base scenario.
-
-    A plan of another scenario is the usual mistake (the wrong file); a plan that breaks the
-    base scenario's rules would make every 'before' figure meaningless.
-    """
-    if plan.scenario != base.name:
-        raise InputError.single(
-            str(path),
-            f"this is a plan of scenario {plan.scenario!r}, not of {base.name!r} "
-            f"({base.source}); give the plan of the deployment that runs {base.name!r}",
-            path="scenario",
-        )
-    if not plan.status.has_plan:
-        raise InputError.single(
-            str(path),
-            f"this plan has no placements (status {plan.status.value}); a current deployment "
-            "must be a plan that was found",
-            path="status",
-        )
-    violations = check_plan(base, plan)
-    if violations:
-        raise InputError(
-            [
-                Problem(str(path), None, None, "", f"breaks rule [{v.rule}]: {v.message}")
-                for v in violations
-            ]
-        )
 
 
 def run_whatif(
@@ -88,15 +57,18 @@ def run_whatif(
     options: SolveOptions | None = None,
     current: Plan | None = None,
 ) -> WhatIf:
-    """Plan both sides (each solve gets the full time limit) and diff them."""
+    """Plan both sides (each solve gets the full time limit) and diff them.
+
+    The changed scenario is always re-planned from the base side's plan (the `current`
+    deployment, or else the fresh base plan) with `options.move_cost` (0 by default: the
+    cheapest plan, with the fewest moves among equally cheap ones). Two independent solves
+    would break ties differently and the diff would list moves that no change asked for.
+    """
     options = options or SolveOptions()
-    base_plan = current if current is not None else solve(base, options)
-    changed_options = options if current is None else _from_current(options, current)
+    base_plan = current if current is not None else solve(base, replace(options, current=None))
+    changed_options = options
+    if base_plan.status.has_plan:
+        changed_options = replace(options, current=base_plan)
     changed_plan = solve(changed.scenario, changed_options)
     diff = diff_plans(base_plan, changed_plan, changed.scenario, changed.notes)
     return WhatIf(base, changed, base_plan, changed_plan, diff)
-
-
-def _from_current(options: SolveOptions, current: Plan) -> SolveOptions:
-    """Options that re-plan from `current` (keeping instances where they are when it pays)."""
-    return replace(options)
