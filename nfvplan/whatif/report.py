@@ -7,6 +7,7 @@ Only what changed is listed in text and Markdown; JSON carries every site and VN
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from nfvplan.whatif.diff import HOT_LINK, PlanDiff, VnfChange
 
@@ -34,7 +35,15 @@ def _moves(v: VnfChange) -> str:
 
 
 def _places(places: tuple[tuple[str, str], ...]) -> str:
-    return ", ".join(f"{server} ({form})" for server, form in places) or "-"
+    """'a/s/1 (vm) x3, b/s/2 (container)': a repeated place once, with its count."""
+    counts = Counter(places)
+    return (
+        ", ".join(
+            f"{server} ({form})" + (f" x{n}" if n > 1 else "")
+            for (server, form), n in counts.items()
+        )
+        or "-"
+    )
 
 
 def format_text(diff: PlanDiff) -> str:
