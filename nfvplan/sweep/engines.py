@@ -120,7 +120,7 @@ class DaskEngine:
                 self.client = distributed.Client(address, timeout="10s")
                 workers = len(self.client.scheduler_info().get("workers", {}))
                 self.name = f"Dask scheduler {address}, {workers} worker(s)"
-        except (OSError, TimeoutError) as error:
+        except Exception as error:  # Dask wraps start-up failures in RuntimeError
             self.close(abort=True)
             where = address or "a LocalCluster"
             raise EngineError(f"cannot start or reach {where}: {error}") from None

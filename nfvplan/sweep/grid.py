@@ -72,29 +72,13 @@ def expand(spec: SweepSpec) -> list[Case]:
 
 
 def validate_cases(spec: SweepSpec, cases: list[Case]) -> None:
-    """Apply every value, then every case's changes, to the scenario; raise what fails.
+    """Apply every case's changes to the scenario; raise what fails, naming the case.
 
-    Each axis value alone first, so a bad value is reported once at its own line; then every
-    combination (values that each apply may still clash: a `set` on a VNF a patch removes).
-    Cases with the same changes (differing only by objective) are applied once.
+    Each value alone was applied by `load_sweep`; values that each apply may still clash
+    together (a `set` on a VNF that a patch removes). Cases with the same changes (differing
+    only by objective) are applied once.
     """
     problems: list[Problem] = []
-    for axis in spec.axes:
-        for value in axis.values:
-            error = _try(spec.scenario, value.delta)
-            if error is not None:
-                problems.extend(
-                    Problem(
-                        str(spec.source),
-                        value.line,
-                        value.column,
-                        f"axes.{axis.name}",
-                        f"{value.label!r} cannot be applied to the scenario: {p}",
-                    )
-                    for p in error.problems
-                )
-    if problems:
-        raise InputError(problems)
     tried: set[Delta] = set()
     for case in cases:
         key = Delta(case.delta.patches, case.delta.sets, case.delta.scale_demand, case.delta.fails)

@@ -164,6 +164,8 @@ def run(
         aborted = False
     finally:
         engine.close(abort=aborted)
+        if aborted:  # a row recorded as the interrupt hit may have missed its write
+            store.flush()
     failed = sum(1 for c in prepared.cases if store.rows.get(c.id, {}).get("status") == ERROR)
     return SweepOutcome(total, ran, failed, time.perf_counter() - started)
 

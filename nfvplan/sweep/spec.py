@@ -30,6 +30,7 @@ from nfvplan.io.yamlsrc import (
     suggest,
 )
 from nfvplan.model import Objective, Scenario
+from nfvplan.whatif.changes import Changes, apply_changes
 
 SWEEP_VERSION = 1
 TOP_KEYS = ("nfvplan-sweep", "scenario", "axes", "solver")
@@ -141,10 +142,13 @@ def load_sweep(path: str | Path) -> SweepSpec:
         issues.add(version, ("nfvplan-sweep",), f"must be {SWEEP_VERSION}, got {describe(version)}")
     solver = _solver(issues, top.get("solver"))
     scenario_path = _scenario_path(issues, top.get("scenario"), source.parent)
-    issues.raise_if_any()  # the axes cannot be checked without the scenario
-    assert scenario_path is not None
+    if scenario_path is None:  # the axes cannot be checked without the scenario
+        issues.raise_if_any()
+        raise AssertionError("a missing scenario is always reported")
     base = load_scenario(scenario_path)
     axes = _axes(issues, top.get("axes"), base, source.parent)
+    for axis in axes:
+        _apply_each(issues, axis, scenario_path)
     issues.raise_if_any()
     spec = SweepSpec(source, scenario_path, tuple(axes), solver, base)
     if spec.size > MAX_CASES:
@@ -215,6 +219,29 @@ def _axes(issues: Issues, node: Node | None, base: Scenario, base_dir: Path) -> 
         line, column = node.keys[name] if node is not None else (value_node.line, 1)
         axes.append(Axis(name, tuple(values), line, column))
     return axes
+
+
+def _apply_each(issues: Issues, axis: Axis, scenario: Path) -> None:
+    """Apply each value of `axis` alone to the scenario, so what the what-if engine refuses
+    (a `set` on a missing field, a patch that breaks the scenario) is reported at the value."""
+    for value in axis.values:
+        if value.delta == Delta(objective=value.delta.objective):
+            continue  # nothing to apply
+        changes = Changes(
+            patches=tuple(Path(p) for p in value.delta.patches),
+            sets=value.delta.sets,
+            scale_demand=value.delta.scale_demand,
+            fails=value.delta.fails,
+        )
+        try:
+            apply_changes(scenario, changes)
+        except InputError as error:
+            for problem in error.problems:
+                issues.add(
+                    (value.line, value.column),
+                    ("axes", axis.name),
+                    f"{value.label!r} cannot be applied to the scenario: {problem}",
+                )
 
 
 def _check_unique(issues: Issues, values: list[AxisValue], path: YamlPath) -> None:
@@ -406,8 +433,11 @@ def _fail_item(issues: Issues, node: Node, path: YamlPath, base: Scenario) -> st
             name = f"{b.strip()},{a.strip()}"
     name = name.strip()
     if name not in known:
-        what = {"site": "site", "server": "installed server", "link": "link"}[kind]
-        issues.add(node, path, f"unknown {what} {name!r}{suggest(name, known)}")
+        what = {"site": "site", "server": "server", "link": "link"}[kind]
+        hint = ""
+        if kind == "link" and "," not in name:
+            hint = "; a link is link:A,B (in a [flow, list] quote it: 'link:A,B')"
+        issues.add(node, path, f"unknown {what} {name!r}{hint}{suggest(name, known)}")
         return None
     return f"{kind}:{name}"
 
