@@ -526,3 +526,42 @@ def test_random_changes_never_traceback(
             apply_changes(site, changes)
         except InputError as error:
             assert error.problems
+
+
+KEYS = st.sampled_from(
+    ["vnfs", "web", "sites", "a", "b", "replicas", "flavor", "vcpu", "servers", "sa", "links", "x"]
+)
+SCALARS = st.one_of(
+    st.none(), st.booleans(), st.integers(-3, 10), st.floats(allow_nan=True), GARBAGE
+)
+PATCHES = st.recursive(
+    SCALARS,
+    lambda inner: st.one_of(st.lists(inner, max_size=3), st.dictionaries(KEYS, inner, max_size=3)),
+    max_leaves=8,
+)
+
+
+@settings(
+    max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(patch=st.dictionaries(KEYS, PATCHES, max_size=3))
+def test_random_patches_never_traceback(tmp_path: Path, patch: dict) -> None:
+    """Any mapping patch either gives a valid scenario or an InputError located somewhere."""
+    site = tmp_path / "site.yaml"
+    site.write_text(TWO_SITES)
+    patch_file = tmp_path / "patch.json"
+    patch_file.write_text(json.dumps(patch))
+    try:
+        apply_changes(site, Changes(patches=(patch_file,)))
+    except InputError as error:
+        assert error.problems
+
+
+def test_markdown_and_text_show_the_crossing(tmp_path: Path) -> None:
+    """The 70 % -> 84 % crossing of test_link_crossing_eighty_percent_upwards, as printed."""
+    site = write(tmp_path, "site.yaml", LINK_LOAD)
+    markdown = run_cli("whatif", site, "--scale-demand", "1.2", "--format", "markdown", *CLI_FAST)
+    assert markdown.exit_code == 0, markdown.output
+    assert "| a – c | 70.0% | 84.0% (above) |" in markdown.stdout
+    text = run_cli("whatif", site, "--scale-demand", "1.2", *CLI_FAST)
+    assert "a - c: 70.0% -> 84.0% (above)" in text.stdout
