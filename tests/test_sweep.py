@@ -147,6 +147,21 @@ def test_dask_local_cluster_gives_the_same_rows(sweep: Path, tmp_path: Path) -> 
     assert_expected(read_rows(out))
 
 
+def test_scheduler_runs_on_an_existing_dask_cluster(sweep: Path, tmp_path: Path) -> None:
+    """Tests that `--scheduler ADDRESS` connects to a running cluster (here an in-process one
+    with a thread worker, which starts in a blink) and gets the same results."""
+    distributed = pytest.importorskip("distributed")
+    with distributed.LocalCluster(
+        n_workers=1, threads_per_worker=1, processes=False, dashboard_address=None
+    ) as cluster:
+        out = tmp_path / "results.json"
+        result = run_cli("sweep", sweep, "-o", out, "--scheduler", cluster.scheduler_address)
+    ok(result)
+    assert f"Dask scheduler {cluster.scheduler_address}, 1 worker(s)" in result.stderr
+    rows = json.loads(out.read_text(encoding="utf-8"))
+    assert_expected([{k: "" if v is None else str(v) for k, v in r.items()} for r in rows])
+
+
 def test_dask_missing_is_a_clear_usage_error(
     sweep: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
