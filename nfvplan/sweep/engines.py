@@ -18,7 +18,9 @@ import contextlib
 import logging
 import os
 import signal
+import threading
 import uuid
+from collections.abc import Iterator
 from typing import Any, Protocol
 
 from nfvplan.sweep.case import run_case
@@ -58,6 +60,20 @@ def default_jobs() -> int:
 
 def _ignore_sigint() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@contextlib.contextmanager
+def _sigint_ignored() -> Iterator[None]:
+    """SIGINT ignored while child processes start, so they keep ignoring it (an ignored signal
+    stays ignored across exec, and Python then installs no KeyboardInterrupt handler)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 class LocalPool:
@@ -107,13 +123,17 @@ class DaskEngine:
         self.submitted: list[Any] = []
         try:
             if address is None:
-                self.cluster = distributed.LocalCluster(
-                    n_workers=jobs,
-                    threads_per_worker=1,
-                    processes=True,
-                    dashboard_address=None,  # a shared machine: never grab port 8787
-                    silence_logs=logging.ERROR,
-                )
+                # Workers inherit an ignored SIGINT, so a terminal's Ctrl-C (sent to the whole
+                # process group) is the parent's to handle. CP-SAT installs its own handler
+                # during a search (catch_sigint_signal), so a worker in a search may still see it.
+                with _sigint_ignored():
+                    self.cluster = distributed.LocalCluster(
+                        n_workers=jobs,
+                        threads_per_worker=1,
+                        processes=True,
+                        dashboard_address=":0",  # any free port: never fight over 8787
+                        silence_logs=logging.ERROR,
+                    )
                 self.client = distributed.Client(self.cluster)
                 self.name = f"Dask LocalCluster, {jobs} worker(s)"
             else:
@@ -148,11 +168,19 @@ class DaskEngine:
 
     def close(self, *, abort: bool) -> None:
         client = getattr(self, "client", None)
-        with contextlib.suppress(Exception):
-            if client is not None:
-                if abort and self.submitted:
-                    client.cancel(self.submitted)
-                client.close()
+        if abort:
+            # The scheduler complains loudly about a client that leaves with tasks running;
+            # after Ctrl-C that is expected, so its loggers are silenced for the shutdown.
+            for name in ("distributed", "tornado"):
+                logging.getLogger(name).setLevel(logging.CRITICAL + 1)
+            with contextlib.suppress(Exception):
+                if client is not None and self.submitted:
+                    client.cancel(self.submitted, force=True)
+        # A LocalCluster goes first: stopping its workers ends the running cases at once.
+        timeout = 3 if abort else 30
         with contextlib.suppress(Exception):
             if self.cluster is not None:
-                self.cluster.close()
+                self.cluster.close(timeout=timeout)
+        with contextlib.suppress(Exception):
+            if client is not None:
+                client.close(timeout=timeout)
