@@ -17,7 +17,9 @@ from nfvplan.check import check_plan
 from nfvplan.cli.compare import compare_command
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.progress import ProgressLine
+from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
+from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
 from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
 from nfvplan.migration import validate_current
@@ -39,6 +41,8 @@ app = typer.Typer(
 )
 app.add_typer(topology_app, name="topology")
 app.command("compare")(compare_command)
+app.command("sweep")(sweep_command)
+app.command("whatif")(whatif_command)
 
 
 class PlanFormat(str, Enum):

@@ -142,7 +142,17 @@ def parse_scenario(
 ) -> Scenario:
     """Validate scenario text. `filename` is used in messages and as `Scenario.source`;
     `base_dir` anchors a relative `topology:` path (default: the current directory)."""
-    root = parse_yaml(data, filename)
+    return scenario_from_tree(parse_yaml(data, filename), filename, base_dir)
+
+
+def scenario_from_tree(
+    root: Node, filename: str = "<string>", base_dir: str | Path | None = None
+) -> Scenario:
+    """Validate an already-parsed document (see `parse_scenario`).
+
+    The hook for documents built from several sources, such as a scenario with what-if patches
+    merged in: nodes that carry their own `file` are reported there (see `Node.file`).
+    """
     issues = Issues(filename)
     top = fields(issues, root, (), TOP_KEYS, TOP_REQUIRED)
     _check_version(issues, top.get("nfvplan"), root)
@@ -223,7 +233,11 @@ def _check_version(issues: Issues, node: Node | None, root: Node) -> None:
     else:
         message = f"must be the format version {FORMAT_VERSION}, got {describe(node)}"
     raise InputError.single(
-        issues.file, message, path="nfvplan", line=node.line, column=node.column
+        node.file or issues.file,
+        message,
+        path="nfvplan",
+        line=node.line or None,
+        column=node.column or None,
     )
 
 
@@ -360,7 +374,10 @@ def _inventory(ctx: _Context, node: Node | None, path: YamlPath) -> dict[str, in
         return {}
     result: dict[str, int] = {}
     for type_name, count_node in node.value.items():
-        key = Node("scalar", type_name, *node.keys[type_name], text=type_name, tag="str")
+        at = node.keys[type_name]
+        key = Node(
+            "scalar", type_name, *at, text=type_name, tag="str", file=getattr(at, "file", "")
+        )
         if name_ref(issues, key, (*path, type_name), "server type", ctx.type_names) is None:
             continue
         result[type_name] = number(issues, count_node, (*path, type_name), integer=True, default=0)

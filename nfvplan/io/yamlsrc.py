@@ -66,6 +66,11 @@ class Node:
     its value at the value). For a seq, `value` is `list[Node]`. For a scalar, `value` is what
     YAML made of it (str, int, float, bool, None, datetime...), `text` is its source text and
     `tag` a short type name ("str", "int", "float", "bool", "null", ...).
+
+    `file` is empty for a node of the file being checked. A document merged from several
+    sources (a what-if patch applied to a scenario) names the other source in its nodes, and
+    their `keys` positions are `At`s, so a problem is reported in the file that wrote the value.
+    Line 0 means the value has no line: it came from the command line (`--set`).
     """
 
     kind: str
@@ -76,6 +81,7 @@ class Node:
     tag: str = ""
     quoted: bool = False
     keys: dict[str, tuple[int, int]] = field(default_factory=dict)
+    file: str = ""
 
     @property
     def is_null(self) -> bool:
@@ -463,6 +469,20 @@ _SHOWN_NAMES = 12
 Where = Node | tuple[int, int] | None
 
 
+class At(tuple[int, int]):
+    """A key's (line, column) in another source than the file being checked (see `Node.file`).
+
+    A tuple, so every reader of `Node.keys` keeps working; line 0 means no line (`--set`).
+    """
+
+    file: str
+
+    def __new__(cls, line: int, column: int, file: str) -> At:
+        position = super().__new__(cls, (line, column))
+        position.file = file
+        return position
+
+
 class Issues:
     """Every problem found in one file, so a user fixes them all in one round.
 
@@ -475,14 +495,24 @@ class Issues:
         self.problems: list[Problem] = []
 
     def add(self, where: Where, path: YamlPath, message: str) -> None:
-        """Record that the value at `path`, starting at `where`, is wrong, and why."""
+        """Record that the value at `path`, starting at `where`, is wrong, and why.
+
+        A node or key position from another source (a what-if patch, a `--set`) is reported
+        in that source, see `Node.file`.
+        """
+        file = self.file
+        line: int | None
+        column: int | None
         if isinstance(where, Node):
-            line, column = where.line, where.column
+            line, column, file = where.line, where.column, where.file or self.file
         elif where is None:
             line = column = None
         else:
             line, column = where
-        self.problems.append(Problem(self.file, line, column, fmt_path(path), message))
+            file = getattr(where, "file", "") or self.file
+        if file != self.file and not line:
+            line = column = None
+        self.problems.append(Problem(file, line, column, fmt_path(path), message))
 
     def extend(self, problems: Iterable[Problem]) -> None:
         """Adopt problems found in another file (an included topology)."""
