@@ -31,6 +31,7 @@ from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
+from nfvplan.solver.survive import add_recovery
 
 Requirement = tuple[str, str]
 """(family, VNF name), e.g. ("anti_affinity", "amf")."""
@@ -76,7 +77,9 @@ class AssignmentFormulation:
                 hint is None or problem.plan_cost(patterns.hint) < problem.plan_cost(hint)
             ):
                 hint = patterns.hint
-        if patterns is not None and hint and _proven_by_bound(problem, hint, patterns.bound):
+        shortcuts = not problem.failures  # the bound and the hint know nothing of recovery
+        proven = patterns is not None and hint and _proven_by_bound(problem, hint, patterns.bound)
+        if shortcuts and proven:
             solution = Solution(Status.OPTIMAL, counts=dict(hint))
             solution.value = solution.bound = model.first_level_natural(patterns.bound)
             solution.relaxation_bound = solution.bound
@@ -97,7 +100,7 @@ class AssignmentFormulation:
             )
             solution.counts = model.read_counts(solver)
             model.read_network(solver, solution)
-        elif solution.status is Status.UNKNOWN and hint and problem.routing is None:
+        elif solution.status is Status.UNKNOWN and hint and problem.routing is None and shortcuts:
             # The greedy or configuration plan obeys every rule when there is no routing: a
             # plan found before the search got going is still a plan.
             solution.status = Status.FEASIBLE
@@ -210,6 +213,8 @@ class _Model:
         self._isolation()
         self._anti_affinity()
         self._sites()
+        if problem.failures:
+            add_recovery(self)
         self._symmetry()
         self._objective()
         if relaxable and active is None:

@@ -54,6 +54,8 @@ class Problem:
     """Candidate chain paths per demand; None when the scenario has no services."""
     traffic: dict[str, int] = field(default_factory=dict)
     """VNF → total Mbit/s of the demands whose chain passes it."""
+    failures: list = field(default_factory=list)
+    """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
 
     def scales_with_traffic(self, vnf_name: str) -> bool:
         """True when the VNF's count follows its traffic (a lower bound, not an exact count)."""
