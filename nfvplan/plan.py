@@ -124,6 +124,52 @@ class SolveStats:
 
 
 @dataclass(frozen=True)
+class MigrationStep:
+    """One action of a re-plan, in the order the migration can run it.
+
+    `action` is `remove`, `move` or `add`; `source`/`target` are server ids (None where the
+    action has no such side). A `note` says when a step needs a temporary spare.
+    """
+
+    action: str
+    instance: str
+    vnf: str
+    form: str
+    source: str | None = None
+    target: str | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Migration:
+    """How to get from the current deployment to this plan, and what it saves.
+
+    Steps are ordered so that no server ever holds more than its capacity (threads, memory,
+    disk, SR-IOV VFs, host reserves) mid-way; when no order exists without one, `needs_spare`
+    is set and the blocked steps say so.
+    """
+
+    steps: list[MigrationStep]
+    kept: int
+    moved: int
+    added: int
+    removed: int
+    cost_before: float
+    cost_after: float
+    needs_spare: bool = False
+
+    @property
+    def saving(self) -> float:
+        """Monthly cost saved by the re-plan (negative when it costs more)."""
+        return self.cost_before - self.cost_after
+
+    @property
+    def saving_per_move(self) -> float | None:
+        """Monthly saving per moved instance; None when nothing moves."""
+        return self.saving / self.moved if self.moved else None
+
+
+@dataclass(frozen=True)
 class Plan:
     """A whole plan file."""
 
@@ -138,6 +184,8 @@ class Plan:
     explanation: list[str] | None = None
     stats: SolveStats = field(default_factory=SolveStats)
     version: int = FORMAT_VERSION
+    migration: Migration | None = None
+    """Set when the plan was made from a current deployment (`solve --current`)."""
 
     def servers_by_site(self) -> dict[str, int]:
         """How many servers the plan uses at each site, in first-seen order."""

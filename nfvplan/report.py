@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections import Counter
 
 from nfvplan.model import Scenario
-from nfvplan.plan import Plan
+from nfvplan.plan import Migration, Plan
 
 BUSIEST_LINKS = 5
 
@@ -85,4 +85,36 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
                 f"  {link.a} - {link.b}: {link.gbps:g} of {link.capacity_gbps:g} Gbps "
                 f"({_pct(link.utilisation)})"
             )
+    if plan.migration is not None:
+        lines.append("")
+        lines.extend(format_migration(plan.migration))
     return "\n".join(lines)
+
+
+MIGRATION_STEPS_SHOWN = 40
+
+
+def format_migration(migration: Migration) -> list[str]:
+    """The re-plan's headline (kept, moved, saving) and its steps in rollout order."""
+    per_move = migration.saving_per_move
+    lines = [
+        f"migration: {migration.kept} kept, {migration.moved} moved, {migration.added} added, "
+        f"{migration.removed} removed",
+        f"  monthly cost {_money(migration.cost_before)} -> {_money(migration.cost_after)}: "
+        f"saving {_money(migration.saving)}"
+        + ("" if per_move is None else f" ({_money(per_move)} per move)"),
+    ]
+    if migration.needs_spare:
+        lines.append("  needs a spare server: no order of the steps avoids overloading one")
+    for number, step in enumerate(migration.steps[:MIGRATION_STEPS_SHOWN], start=1):
+        where = {
+            "remove": f"from {step.source}",
+            "add": f"on {step.target}",
+            "move": f"{step.source} -> {step.target}",
+        }[step.action]
+        note = f"  ({step.note})" if step.note else ""
+        lines.append(f"  {number:>3}. {step.action:<6} {step.instance} [{step.form}] {where}{note}")
+    hidden = len(migration.steps) - MIGRATION_STEPS_SHOWN
+    if hidden > 0:
+        lines.append(f"  ... and {hidden} more steps (all of them are in the plan file)")
+    return lines

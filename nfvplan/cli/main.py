@@ -18,6 +18,7 @@ from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.topology import topology_app
 from nfvplan.errors import InputError
 from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
+from nfvplan.migration import validate_current
 from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan
 from nfvplan.report import format_summary
@@ -88,6 +89,27 @@ def solve_command(
         Objective | None, typer.Option("--objective", help="What to minimise (overrides file).")
     ] = None,
     quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")] = False,
+    current: Annotated[
+        Path | None,
+        typer.Option(
+            "--current",
+            help="Re-plan from this deployment (a plan file): what still fits stays unless "
+            "moving it pays.",
+        ),
+    ] = None,
+    move_cost: Annotated[
+        float,
+        typer.Option(
+            "--move-cost",
+            min=0.0,
+            help="With --current: cost units charged per moved instance against the monthly "
+            "saving (default 0: the cheapest plan, with the fewest moves among equals).",
+        ),
+    ] = 0.0,
+    max_moves: Annotated[
+        int | None,
+        typer.Option("--max-moves", min=0, help="With --current: move at most N instances."),
+    ] = None,
 ) -> None:
     """Solve a scenario and print (and optionally write) the deployment plan.
 
@@ -95,11 +117,26 @@ def solve_command(
     """
     try:
         loaded = load_scenario(scenario)
+        deployment = read_plan(current) if current is not None else None
+        if deployment is not None:
+            validate_current(loaded, deployment, str(current))
     except InputError as error:
         fail_input(error)
         return
+    if deployment is None and (move_cost or max_moves is not None):
+        typer.echo("error: --move-cost and --max-moves need --current PLAN", err=True)
+        raise typer.Exit(EXIT_INPUT)
     progress = ProgressLine() if not quiet and sys.stderr.isatty() else None
-    options = SolveOptions(time_limit, workers, seed, objective, progress)
+    options = SolveOptions(
+        time_limit,
+        workers,
+        seed,
+        objective,
+        progress,
+        current=deployment,
+        move_cost=move_cost,
+        max_moves=max_moves,
+    )
     plan = solve(loaded, options)
     if progress is not None:
         progress.clear()

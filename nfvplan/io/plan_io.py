@@ -36,6 +36,8 @@ from nfvplan.model import FORMAT_VERSION
 from nfvplan.plan import (
     RESOURCE_KEYS,
     LinkLoad,
+    Migration,
+    MigrationStep,
     ObjectiveValue,
     Placement,
     Plan,
@@ -64,6 +66,7 @@ PLAN_KEYS = (
     "links",
     "explanation",
     "stats",
+    "migration",
 )
 OBJECTIVE_KEYS = ("name", "value", "bound", "gap")
 SUMMARY_KEYS = (
@@ -82,6 +85,20 @@ PLACEMENT_KEYS = ("vnf", "instance", "server", "form", "numa_node")
 ROUTE_KEYS = ("service", "demand", "gbps", "latency_ms", "path", "via")
 LINK_KEYS = ("a", "b", "gbps", "capacity_gbps", "utilisation")
 STATS_KEYS = ("wall_time_s", "formulation", "workers", "seed", "notes")
+MIGRATION_KEYS = (
+    "kept",
+    "moved",
+    "added",
+    "removed",
+    "cost_before",
+    "cost_after",
+    "saving",
+    "saving_per_move",
+    "needs_spare",
+    "steps",
+)
+STEP_KEYS = ("action", "instance", "vnf", "form", "from", "to", "note")
+STEP_ACTIONS = ("remove", "move", "add")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -89,7 +106,44 @@ STATS_KEYS = ("wall_time_s", "formulation", "workers", "seed", "notes")
 
 
 def plan_to_dict(plan: Plan) -> dict[str, Any]:
-    """The plan as plain data in FORMAT.md order: enums as strings, floats rounded."""
+    """The plan as plain data in FORMAT.md order: enums as strings, floats rounded.
+
+    `migration` is only present for a re-plan, so other plan files keep FORMAT's exact keys.
+    """
+    data = _plan_dict(plan)
+    if plan.migration is not None:
+        data["migration"] = _migration_dict(plan.migration)
+    return data
+
+
+def _migration_dict(migration: Migration) -> dict[str, Any]:
+    per_move = migration.saving_per_move
+    return {
+        "kept": migration.kept,
+        "moved": migration.moved,
+        "added": migration.added,
+        "removed": migration.removed,
+        "cost_before": _round(migration.cost_before),
+        "cost_after": _round(migration.cost_after),
+        "saving": _round(migration.saving),
+        "saving_per_move": None if per_move is None else _round(per_move),
+        "needs_spare": migration.needs_spare,
+        "steps": [
+            {
+                "action": step.action,
+                "instance": step.instance,
+                "vnf": step.vnf,
+                "form": step.form,
+                "from": step.source,
+                "to": step.target,
+                **({"note": step.note} if step.note else {}),
+            }
+            for step in migration.steps
+        ],
+    }
+
+
+def _plan_dict(plan: Plan) -> dict[str, Any]:
     return {
         "nfvplan": plan.version,
         "scenario": plan.scenario,
@@ -240,6 +294,7 @@ def _plan(issues: Issues, root: Node) -> Plan:
         explanation=_explanation(issues, top.get("explanation")),
         stats=_stats(issues, top.get("stats")),
         version=version,
+        migration=_migration(issues, top.get("migration")),
     )
 
 
@@ -368,3 +423,42 @@ def _stats(issues: Issues, node: Node | None) -> SolveStats:
         seed=_count(issues, entry, path, "seed"),
         notes=tuple(_texts(issues, entry["notes"], (*path, "notes")) if "notes" in entry else ()),
     )
+
+
+def _migration(issues: Issues, node: Node | None) -> Migration | None:
+    """The optional re-plan section; `saving` and `saving_per_move` are derived, so not read."""
+    if node is None or (node.kind == "scalar" and node.tag == "null"):
+        return None
+    path: YamlPath = ("migration",)
+    entry = fields(issues, node, path, MIGRATION_KEYS)
+    steps = []
+    for index, item in enumerate(items(issues, entry.get("steps"), (*path, "steps"), "steps")):
+        where: YamlPath = (*path, "steps", index)
+        step = fields(issues, item, where, STEP_KEYS, ("action", "instance", "vnf", "form"))
+        steps.append(
+            MigrationStep(
+                action=choice(issues, step.get("action"), (*where, "action"), STEP_ACTIONS, "move"),
+                instance=text(issues, step.get("instance"), (*where, "instance")),
+                vnf=text(issues, step.get("vnf"), (*where, "vnf")),
+                form=text(issues, step.get("form"), (*where, "form")),
+                source=_optional_text(issues, step.get("from"), (*where, "from")),
+                target=_optional_text(issues, step.get("to"), (*where, "to")),
+                note=_optional_text(issues, step.get("note"), (*where, "note")) or "",
+            )
+        )
+    return Migration(
+        steps=steps,
+        kept=_count(issues, entry, path, "kept"),
+        moved=_count(issues, entry, path, "moved"),
+        added=_count(issues, entry, path, "added"),
+        removed=_count(issues, entry, path, "removed"),
+        cost_before=_amount(issues, entry, path, "cost_before"),
+        cost_after=_amount(issues, entry, path, "cost_after"),
+        needs_spare=boolean(issues, entry.get("needs_spare"), (*path, "needs_spare")),
+    )
+
+
+def _optional_text(issues: Issues, node: Node | None, path: YamlPath) -> str | None:
+    if node is None or (node.kind == "scalar" and node.tag == "null"):
+        return None
+    return text(issues, node, path)

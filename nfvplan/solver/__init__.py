@@ -8,13 +8,21 @@ object with the `Formulation` protocol can replace it) and turns the outcome int
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 
+from nfvplan.migration import plan_migration
 from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver.assignment import AssignmentFormulation
 from nfvplan.solver.explain import cheap_checks, explain_conflict
-from nfvplan.solver.problem import Problem, build_problem
+from nfvplan.solver.problem import (
+    DEFAULT_K_PATHS,
+    DEFAULT_PATH_CAP,
+    Problem,
+    attach_current,
+    build_problem,
+)
 from nfvplan.solver.result import build_plan
 from nfvplan.solver.solution import Formulation, Progress, ProgressCallback, RunLimits, Solution
 
@@ -31,6 +39,14 @@ class SolveOptions:
     objective: Objective | None = None
     progress: ProgressCallback | None = None
     explain: bool = True
+    current: Plan | None = None
+    """Re-plan from this deployment: placements that still fit stay unless moving them pays."""
+    keep_current: bool = False
+    """Every current instance whose server is still in service stays (failure recovery)."""
+    move_cost: float = 0.0
+    """Cost units charged per moved instance against the monthly saving; 0 = moves break ties."""
+    max_moves: int | None = None
+    """At most this many instances move."""
 
 
 def solve(
@@ -54,14 +70,27 @@ def solve(
     )
     objective = options.objective or scenario.objective
     formulation = formulation or AssignmentFormulation()
-    problem = build_problem(scenario, objective)
+
+    def build(k_paths: int = DEFAULT_K_PATHS, path_cap: int = DEFAULT_PATH_CAP) -> Problem:
+        problem = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
+        if options.current is not None:
+            attach_current(
+                problem,
+                [(p.vnf, p.instance, p.server, p.form) for p in options.current.placements],
+                keep=options.keep_current,
+                move_cost=options.move_cost,
+                max_moves=options.max_moves,
+            )
+        return problem
+
+    problem = build()
     reasons = cheap_checks(problem)
     if reasons:
         solution = Solution(Status.INFEASIBLE)
     else:
         solution = formulation.solve(problem, limits)
         problem, solution = _widen_paths(
-            scenario, objective, formulation, problem, solution, _Clock(limits, started)
+            build, formulation, problem, solution, _Clock(limits, started)
         )
         if solution.status is Status.INFEASIBLE:
             reasons = explain_conflict(scenario, problem, limits) if options.explain else []
@@ -72,7 +101,7 @@ def solve(
                 "allow more time (--time-limit) or more workers"
             ]
         problem, solution = _qualify_restricted_optimum(
-            scenario, objective, formulation, problem, solution, _Clock(limits, started)
+            build, formulation, problem, solution, _Clock(limits, started)
         )
         if _paths_restricted(problem, solution):
             routing = problem.routing
@@ -84,10 +113,38 @@ def solve(
                 "because longer paths were left out",
                 *reasons,
             ]
+    if options.current is not None:
+        solution = _replanning_outcome(solution, options, objective)
     plan = build_plan(problem, solution, formulation.name, limits.workers, limits.seed)
     if reasons or not solution.status.has_plan:
         plan = _with_explanation(plan, reasons or ["no plan exists for this scenario"])
+    elif options.current is not None:
+        plan = replace(plan, migration=plan_migration(scenario, options.current, plan))
     return plan
+
+
+def _replanning_outcome(
+    solution: Solution, options: SolveOptions, objective: Objective
+) -> Solution:
+    """Say what a re-plan optimised; keep the reported bound a bound on the monthly cost.
+
+    With a move cost the search's bound is on cost plus move charges, which is no bound on
+    the cost alone, so an unproven plan reports the configuration bound (which ignores moves).
+    """
+    rules = []
+    if options.keep_current:
+        rules.append("every current instance on a server still in service stays")
+    if options.move_cost:
+        rules.append(f"each moved instance is charged {options.move_cost:g} against the saving")
+    else:
+        rules.append("among the cheapest plans, the fewest moves")
+    if options.max_moves is not None:
+        rules.append(f"at most {options.max_moves} moves")
+    notes = [*solution.notes, "re-planned from the current deployment: " + "; ".join(rules)]
+    bound = solution.bound
+    if options.move_cost and objective is Objective.COST and solution.status is Status.FEASIBLE:
+        bound = solution.relaxation_bound
+    return replace(solution, notes=notes, bound=bound)
 
 
 WIDENING = ((9, 2000), (30, 8000))
@@ -123,8 +180,7 @@ def _paths_restricted(problem: Problem, solution: Solution) -> bool:
 
 
 def _widen_paths(
-    scenario: Scenario,
-    objective: Objective,
+    build: Callable[[int, int], Problem],
     formulation: Formulation,
     problem: Problem,
     solution: Solution,
@@ -134,7 +190,7 @@ def _widen_paths(
     for k_paths, path_cap in WIDENING:
         if not _paths_restricted(problem, solution) or clock.remaining() < MIN_RETRY_S:
             break
-        wider = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
+        wider = build(k_paths, path_cap)
         retry = formulation.solve(wider, clock.rest())
         if retry.status is Status.UNKNOWN:
             break  # out of time: keep the restricted outcome, reported honestly below
@@ -143,8 +199,7 @@ def _widen_paths(
 
 
 def _qualify_restricted_optimum(
-    scenario: Scenario,
-    objective: Objective,
+    build: Callable[[int, int], Problem],
     formulation: Formulation,
     problem: Problem,
     solution: Solution,
@@ -165,7 +220,7 @@ def _qualify_restricted_optimum(
         return problem, solution
     if clock.remaining() > 2 * clock.limits.time_limit_s / 3:
         k_paths, path_cap = WIDENING[0]
-        wider = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
+        wider = build(k_paths, path_cap)
         retry = formulation.solve(wider, clock.rest())
         if retry.status is Status.OPTIMAL:  # optimal over a superset of the paths: no worse
             problem, solution = wider, retry

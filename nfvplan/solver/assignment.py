@@ -77,9 +77,18 @@ class AssignmentFormulation:
                 hint is None or problem.plan_cost(patterns.hint) < problem.plan_cost(hint)
             ):
                 hint = patterns.hint
-        shortcuts = not problem.failures  # the bound and the hint know nothing of recovery
-        proven = patterns is not None and hint and _proven_by_bound(problem, hint, patterns.bound)
-        if shortcuts and proven:
+        replanning = problem.current is not None
+        if replanning:
+            # Neither the greedy nor the configuration plan knows about moves or pins; the
+            # deployment itself (what can stay) is the natural start.
+            hint = _stay_hint(problem)
+        shortcuts = not replanning and not problem.failures  # they know nothing of either
+        if (
+            shortcuts
+            and patterns is not None
+            and hint
+            and _proven_by_bound(problem, hint, patterns.bound)
+        ):
             solution = Solution(Status.OPTIMAL, counts=dict(hint))
             solution.value = solution.bound = model.first_level_natural(patterns.bound)
             solution.relaxation_bound = solution.bound
@@ -100,7 +109,12 @@ class AssignmentFormulation:
             )
             solution.counts = model.read_counts(solver)
             model.read_network(solver, solution)
-        elif solution.status is Status.UNKNOWN and hint and problem.routing is None and shortcuts:
+        elif (
+            solution.status is Status.UNKNOWN
+            and hint
+            and problem.routing is None
+            and shortcuts
+        ):
             # The greedy or configuration plan obeys every rule when there is no routing: a
             # plan found before the search got going is still a plan.
             solution.status = Status.FEASIBLE
@@ -168,6 +182,12 @@ class AssignmentFormulation:
 _CONCLUSIVE = (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
 
 
+def _stay_hint(problem: Problem) -> dict[tuple[int, int, int | None], int]:
+    """The current deployment, as far as it can stay, as a (partial) starting plan."""
+    assert problem.current is not None
+    return {(k, s, None): count for (k, s), count in problem.current.stay.items()}
+
+
 def _proven_by_bound(
     problem: Problem, hint: dict[tuple[int, int, int | None], int], bound: int
 ) -> bool:
@@ -203,6 +223,7 @@ class _Model:
         self.t: dict[tuple[int, int], cp_model.IntVar] = {}
         self.flow: dict[tuple[int, int], cp_model.IntVar] = {}
         self.weight = 1
+        self.moves: list[cp_model.IntVar] = []
         self._variables()
         self._network_variables()
         self._counts()
@@ -213,6 +234,7 @@ class _Model:
         self._isolation()
         self._anti_affinity()
         self._sites()
+        self._current()
         if problem.failures:
             add_recovery(self)
         self._symmetry()
@@ -442,6 +464,41 @@ class _Model:
                 constraint = self.cp.add(var == 0)
                 self._enforced(constraint, ("sites", vnf.name))
 
+    def _current(self) -> None:
+        """Re-planning: count the instances that leave their current server (or form).
+
+        Per VNF, `kept` instances stay where they are; of the rest, as many as both the old and
+        the new count allow are moves (the others are plain additions or removals), so
+        moved = min(old, new) - kept. With `keep`, every instance that can stay must stay.
+        """
+        current = self.problem.current
+        if current is None:
+            return
+        p = self.problem
+        kept: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for (k, s), count in current.stay.items():
+            x = self.x[(k, s)]
+            if current.keep:
+                self.cp.add(x >= count)
+            stays = self.cp.new_int_var(0, count, f"kept_{k}_{s}")
+            self.cp.add(stays <= x)
+            kept[p.kinds[k].vnf.name].append(stays)
+        for name, before in current.per_vnf.items():
+            mine = [var for (k, _s), var in self.x.items() if p.kinds[k].vnf.name == name]
+            after = self.cp.new_int_var(
+                0,
+                sum(p.bounds[key] for key in self.x if key[0] in p.kinds_of(name)),
+                f"count_{name}",
+            )
+            self.cp.add(after == sum(mine))
+            both = self.cp.new_int_var(0, before, f"both_{name}")
+            self.cp.add_min_equality(both, [after, before])
+            moved = self.cp.new_int_var(0, before, f"moved_{name}")
+            self.cp.add(moved >= both - sum(kept[name]))
+            self.moves.append(moved)
+        if current.max_moves is not None:
+            self.cp.add(sum(self.moves) <= current.max_moves)
+
     def _symmetry(self) -> None:
         """Identical servers are used in order, the earlier one carrying at least as much."""
         for group in self.problem.symmetry_groups():
@@ -483,7 +540,13 @@ class _Model:
                     if cap > 0:
                         self.cp.add(BALANCE_UNITS * self._load(s, r) <= cap * busiest)
             levels.append((busiest, BALANCE_UNITS))
+        current = p.current
+        if current is not None and self.moves:
+            cost += current.move_cost * sum(self.moves)
+            cost_max += current.move_cost * sum(current.per_vnf.values())
         levels.append((cost, cost_max))
+        if current is not None and self.moves:
+            levels.append((sum(self.moves), sum(current.per_vnf.values())))
         scaled = [key for key in self.x if p.scales_with_traffic(p.kinds[key[0]].vnf.name)]
         if scaled:
             levels.append((sum(self.x[key] for key in scaled), sum(p.bounds[k] for k in scaled)))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from fractions import Fraction
 
 from nfvplan.model import Form, Scenario, ServerType, Site, Vnf
+from nfvplan.usage import instance_usage, reserve_usage
 
 THREADS, MEMORY, DISK, NIC, VFS = range(5)
 SCALE = (1000, 1024, 1024, 1000, 1)
@@ -105,47 +106,12 @@ def build_slots(scenario: Scenario, units: tuple[int, ...]) -> list[Slot]:
     return slots
 
 
-def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...]:
-    """What one instance of `vnf` in `form` takes of each resource, exactly (format units).
-
-    Traffic-driven NIC load is not included: it depends on routing and is added by the network
-    part of a formulation.
-    """
-    overhead = scenario.platform.form(form).overhead
-    overcommit = scenario.platform.cpu_overcommit
-    if vnf.dedicated_cpu:
-        threads = vnf.flavor.vcpu + overhead.vcpu / overcommit
-    else:
-        threads = (vnf.flavor.vcpu + overhead.vcpu) / overcommit
-    flavor = vnf.flavor
-    values = (
-        threads,
-        flavor.memory_gib + flavor.hugepages_gib + overhead.memory_gib,
-        flavor.disk_gib + overhead.disk_gib,
-        flavor.gbps,
-        float(flavor.sriov_vfs),
-    )
-    return values
-
-
 def instance_demand(
     scenario: Scenario, vnf: Vnf, form: Form, units: tuple[int, ...]
 ) -> tuple[int, ...]:
     """`instance_usage` in integer units, rounded up."""
     usage = instance_usage(scenario, vnf, form)
     return tuple(scale_up(v, r, units) for r, v in enumerate(usage))
-
-
-def reserve_usage(scenario: Scenario, form: Form, server_type: ServerType) -> tuple[float, ...]:
-    """What a host gives up once when it runs any instance of `form` (format units)."""
-    reserve = scenario.platform.form(form).host_reserve
-    return (
-        reserve.cores * server_type.threads_per_core,
-        reserve.memory_gib,
-        reserve.disk_gib,
-        0.0,
-        0.0,
-    )
 
 
 def host_reserve(

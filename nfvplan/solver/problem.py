@@ -34,6 +34,28 @@ class Kind:
     demand: tuple[int, ...]
 
 
+@dataclass(frozen=True)
+class Current:
+    """The deployment a re-plan starts from, in the solver's indices.
+
+    `stay` counts the instances that could remain exactly where they are (same server, same
+    form, still allowed there); `per_vnf` counts every current instance of a VNF, including those
+    on servers that are gone, so that re-placing them counts as a move. `names` keeps the current
+    instance names per (kind, slot), so a kept instance keeps its name in the new plan and a
+    moved one takes its old name along.
+    """
+
+    stay: dict[tuple[int, int], int]
+    per_vnf: dict[str, int]
+    names: dict[str, list[tuple[str, int, int]]]
+    """VNF → (instance name, kind, slot or -1 when its server is gone), in plan order."""
+    keep: bool = False
+    """Every instance that can stay must stay (failure recovery: move nothing else)."""
+    move_cost: int = 0
+    """Objective units (cents for cost) charged per moved instance; 0 = moves only break ties."""
+    max_moves: int | None = None
+
+
 @dataclass
 class Problem:
     """Everything a formulation needs, index-based and in integer units."""
@@ -54,6 +76,8 @@ class Problem:
     """Candidate chain paths per demand; None when the scenario has no services."""
     traffic: dict[str, int] = field(default_factory=dict)
     """VNF → total Mbit/s of the demands whose chain passes it."""
+    current: Current | None = None
+    """The deployment to re-plan from, when there is one."""
     failures: list = field(default_factory=list)
     """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
 
@@ -87,8 +111,12 @@ class Problem:
             if kind.vnf.anti_affinity is Scope.RACK
             for s in self.candidates[k]
         }
+        occupied = set(self.current.stay) if self.current is not None else set()
+        pinned = {s for _k, s in occupied}
         groups: dict[tuple, list[int]] = defaultdict(list)
         for s in sorted(offers):
+            if s in pinned:
+                continue  # a server holding current instances is no longer like its twins
             slot = self.slots[s]
             rack = slot.rack if slot.site.name in rack_sites else 0
             groups[(slot.site.name, slot.type.name, rack, tuple(offers[s]))].append(s)
@@ -198,3 +226,42 @@ def _add_routing(problem: Problem, k_paths: int, path_cap: int) -> None:
         total = sum(round(d.gbps * GBPS_UNITS) for d in service.demands)
         for name in dict.fromkeys(service.chain):
             problem.traffic[name] = problem.traffic.get(name, 0) + total
+
+
+def attach_current(
+    problem: Problem,
+    placements: list[tuple[str, str, str, str]],
+    *,
+    keep: bool = False,
+    move_cost: float = 0.0,
+    max_moves: int | None = None,
+) -> None:
+    """Record the deployment `placements` ((vnf, instance, server id, form) each) on `problem`.
+
+    Instances of VNFs the scenario no longer has are simply gone (not moves); instances whose
+    server is out of service, unknown or no longer allowed for them must move.
+    """
+    slot_of = {slot.id: slot.index for slot in problem.slots}
+    kind_of = {(kind.vnf.name, kind.form.value): k for k, kind in enumerate(problem.kinds)}
+    stay: dict[tuple[int, int], int] = defaultdict(int)
+    per_vnf: dict[str, int] = defaultdict(int)
+    names: dict[str, list[tuple[str, int, int]]] = defaultdict(list)
+    for vnf, instance, server, form in placements:
+        if vnf not in problem.scenario.vnfs:
+            continue
+        per_vnf[vnf] += 1
+        k = kind_of.get((vnf, form), -1)
+        s = slot_of.get(server, -1)
+        if k >= 0 and s >= 0 and (k, s) in problem.bounds:
+            stay[(k, s)] += 1
+            names[vnf].append((instance, k, s))
+        else:
+            names[vnf].append((instance, k, -1))
+    problem.current = Current(
+        stay=dict(stay),
+        per_vnf=dict(per_vnf),
+        names=dict(names),
+        keep=keep,
+        move_cost=round(move_cost * COST_SCALE),
+        max_moves=max_moves,
+    )

@@ -39,7 +39,10 @@ CAPACITY_OF = {
 def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement, int, int]]:
     """Placements with instance names `vnf-1..n`, numbered in server order per VNF.
 
-    Returns (placement, kind index, slot index) triples so callers can map traffic back.
+    When re-planning, an instance that stays keeps its name, a moved one takes the name of an
+    instance that left its old place (a move is the same instance elsewhere), and only new
+    instances get fresh numbers, after the highest one in use. Returns (placement, kind index,
+    slot index) triples so callers can map traffic back.
     """
     ordered = sorted(
         solution.counts.items(),
@@ -50,21 +53,64 @@ def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement
             item[0][0],
         ),
     )
-    numbers: dict[str, int] = defaultdict(int)
+    namer = _Namer(problem, solution.counts)
     result = []
     for (k, s, node), count in ordered:
         kind = problem.kinds[k]
-        for _ in range(count):
-            numbers[kind.vnf.name] += 1
+        for name in namer.names(k, s, count):
             placement = Placement(
                 vnf=kind.vnf.name,
-                instance=f"{kind.vnf.name}-{numbers[kind.vnf.name]}",
+                instance=name,
                 server=problem.slots[s].id,
                 form=kind.form.value,
                 numa_node=node,
             )
             result.append((placement, k, s))
     return result
+
+
+class _Namer:
+    """Hands out instance names: kept names first, then moved ones, then fresh numbers."""
+
+    def __init__(self, problem: Problem, counts: dict[tuple[int, int, int | None], int]) -> None:
+        self.problem = problem
+        self.numbers: dict[str, int] = defaultdict(int)
+        self.staying: dict[tuple[int, int], list[str]] = defaultdict(list)
+        self.leaving: dict[str, list[str]] = defaultdict(list)
+        self.taken: set[str] = set()
+        current = problem.current
+        if current is None:
+            return
+        placed: dict[tuple[int, int], int] = defaultdict(int)
+        for (k, s, _node), count in counts.items():
+            placed[(k, s)] += count
+        for vnf, entries in current.names.items():
+            for name, k, s in entries:
+                self.taken.add(name)
+                suffix = name.rsplit("-", 1)[-1]
+                if name.startswith(f"{vnf}-") and suffix.isdigit():
+                    self.numbers[vnf] = max(self.numbers[vnf], int(suffix))
+                if len(self.staying[(k, s)]) < placed.get((k, s), 0):
+                    self.staying[(k, s)].append(name)
+                else:
+                    self.leaving[vnf].append(name)
+
+    def names(self, k: int, s: int, count: int) -> list[str]:
+        """Names for `count` instances of kind `k` on slot `s`."""
+        vnf = self.problem.kinds[k].vnf.name
+        staying = self.staying.get((k, s), [])
+        result = []
+        while len(result) < count:
+            if staying:
+                result.append(staying.pop(0))
+            elif self.leaving[vnf]:
+                result.append(self.leaving[vnf].pop(0))
+            else:
+                self.numbers[vnf] += 1
+                name = f"{vnf}-{self.numbers[vnf]}"
+                if name not in self.taken:
+                    result.append(name)
+        return result
 
 
 def build_plan(

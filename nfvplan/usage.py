@@ -1,0 +1,47 @@
+"""What one instance and one form's host reserve take, exactly, in format units.
+
+Shared by the solver (which scales these to integers) and the migration planner (which replays a
+deployment change step by step); pure arithmetic on the model, no OR-Tools. The checker keeps its
+own copy of these rules on purpose: it must not trust the code it checks.
+"""
+
+from __future__ import annotations
+
+from nfvplan.model import Form, Scenario, ServerType, Vnf
+
+__all__ = ["instance_usage", "reserve_usage"]
+
+
+def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...]:
+    """What one instance of `vnf` in `form` takes of each resource, exactly (format units).
+
+    Traffic-driven NIC load is not included: it depends on routing and is added by the network
+    part of a formulation.
+    """
+    overhead = scenario.platform.form(form).overhead
+    overcommit = scenario.platform.cpu_overcommit
+    if vnf.dedicated_cpu:
+        threads = vnf.flavor.vcpu + overhead.vcpu / overcommit
+    else:
+        threads = (vnf.flavor.vcpu + overhead.vcpu) / overcommit
+    flavor = vnf.flavor
+    values = (
+        threads,
+        flavor.memory_gib + flavor.hugepages_gib + overhead.memory_gib,
+        flavor.disk_gib + overhead.disk_gib,
+        flavor.gbps,
+        float(flavor.sriov_vfs),
+    )
+    return values
+
+
+def reserve_usage(scenario: Scenario, form: Form, server_type: ServerType) -> tuple[float, ...]:
+    """What a host gives up once when it runs any instance of `form` (format units)."""
+    reserve = scenario.platform.form(form).host_reserve
+    return (
+        reserve.cores * server_type.threads_per_core,
+        reserve.memory_gib,
+        reserve.disk_gib,
+        0.0,
+        0.0,
+    )
