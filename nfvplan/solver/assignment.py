@@ -109,12 +109,7 @@ class AssignmentFormulation:
             )
             solution.counts = model.read_counts(solver)
             model.read_network(solver, solution)
-        elif (
-            solution.status is Status.UNKNOWN
-            and hint
-            and problem.routing is None
-            and shortcuts
-        ):
+        elif solution.status is Status.UNKNOWN and hint and problem.routing is None and shortcuts:
             # The greedy or configuration plan obeys every rule when there is no routing: a
             # plan found before the search got going is still a plan.
             solution.status = Status.FEASIBLE

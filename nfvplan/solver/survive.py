@@ -180,9 +180,7 @@ class _Recovery:
             available = m.used[s] if slot.bought else 1
             for r, cap in enumerate(slot.capacity):
                 terms = [
-                    p.kinds[k].demand[r] * term
-                    for k in m.kinds_on[s]
-                    for term in self._both(k, s)
+                    p.kinds[k].demand[r] * term for k in m.kinds_on[s] for term in self._both(k, s)
                 ]
                 terms += [p.reserve(form, slot)[r] * flag for form, flag in flags.items()]
                 m.cp.add(sum(terms) <= cap * available)
@@ -223,7 +221,9 @@ class _Recovery:
                 continue
             for name in sorted(isolated):
                 here = m.cp.new_bool_var(f"iso{self.tag}_{s}_{name}")
-                mine = [term for k in ks if p.kinds[k].vnf.name == name for term in self._both(k, s)]
+                mine = [
+                    term for k in ks if p.kinds[k].vnf.name == name for term in self._both(k, s)
+                ]
                 m.cp.add(sum(mine) == here)
                 m.cp.add(total <= 1).only_enforce_if(here)
 

@@ -21,7 +21,8 @@ from nfvplan.survive.check import (
 )
 from nfvplan.survive.failures import Failure, Level, enumerate_failures, failed_scenario
 from nfvplan.survive.inputs import require_plan_for
-from nfvplan.survive.report import FORMATS, format_report, report_dict
+from nfvplan.survive.planner import SurvivalResult, plan_survivable
+from nfvplan.survive.report import FORMATS, format_report, format_survival, report_dict
 from nfvplan.survive.shortfall import Shortfall
 
 __all__ = [
@@ -35,11 +36,14 @@ __all__ = [
     "Outcome",
     "ResilienceReport",
     "Shortfall",
+    "SurvivalResult",
     "check_failure",
     "check_resilience",
     "enumerate_failures",
     "failed_scenario",
     "format_report",
+    "format_survival",
+    "plan_survivable",
     "report_dict",
     "require_plan_for",
 ]

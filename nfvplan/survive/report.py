@@ -13,6 +13,7 @@ from typing import Any
 
 from nfvplan.survive.check import FailureResult, Outcome, ResilienceReport
 from nfvplan.survive.failures import Level
+from nfvplan.survive.planner import SurvivalResult
 
 FORMATS = ("table", "markdown", "json")
 
@@ -145,14 +146,18 @@ def report_dict(report: ResilienceReport) -> dict[str, Any]:
                 "outcome": r.outcome.value,
                 "recovery_s": r.recovery_s,
                 "restarted": [
-                    {"vnf": vnf, "form": form, "server": server}
-                    for vnf, form, server in r.replaced
+                    {"vnf": vnf, "form": form, "server": server} for vnf, form, server in r.replaced
                 ],
                 "dropped_demands": [
                     {"service": d.service, "demand": d.index, "gbps": d.gbps} for d in r.dropped
                 ],
                 "shortfalls": [
-                    {"vnfs": list(s.vnfs), "resource": s.resource, "needed": s.needed, "free": s.free}
+                    {
+                        "vnfs": list(s.vnfs),
+                        "resource": s.resource,
+                        "needed": s.needed,
+                        "free": s.free,
+                    }
                     for s in r.shortfalls
                 ],
                 "blocking": list(r.blocking),
@@ -172,3 +177,29 @@ def format_json(report: ResilienceReport) -> str:
 def format_report(report: ResilienceReport, fmt: str) -> str:
     """`report` in one of `FORMATS`."""
     return {"table": format_table, "markdown": format_markdown, "json": format_json}[fmt](report)
+
+
+def format_survival(result: SurvivalResult) -> str:
+    """What `solve --survive` adds to the summary: the proof, the cost against the plain plan."""
+    level = result.level.value
+    plain = result.plain
+    lines = []
+    if result.report is None:
+        lines.append(f"survival: no plan survives every single {level} failure")
+    elif result.proven:
+        lines.append(
+            f"survival: every single {level} failure is survivable (proven by the resilience "
+            f"check: {len(result.report.results)} failures; {result.rounds} re-plan round(s))"
+        )
+    else:
+        lines.append(
+            f"survival: NOT proven: {_verdict_line(result.report)} (nfvplan resilience shows why)"
+        )
+    if plain.status.has_plan:
+        lines.append(
+            f"{result.cost_line()} (plain plan: {plain.summary.monthly_cost:,.2f}/month, "
+            f"{plain.status.value})"
+        )
+    if result.report is not None:
+        lines.append(_worst_line(result.report))
+    return "\n".join(lines)
