@@ -64,7 +64,7 @@ class SurvivalResult:
         """`resilience costs +X/month (+Y %)`, or why there is no figure."""
         extra = self.extra_cost
         if extra is None:
-            return "resilience cost: - (no plan to compare)"
+            return "resilience cost: - (no survivable plan to compare)"
         share = self.extra_share
         pct = "" if share is None else f" ({100 * share:+.1f} %)"
         return f"resilience costs {extra:+,.2f}/month{pct}"
@@ -121,16 +121,17 @@ def _no_survivable_plan(plan: Plan, level: Level, labels: list[str]) -> Plan:
     """Say why there is no plan: the failures that could not all be survived."""
     if plan.status is Status.INFEASIBLE:
         reason = (
-            f"no plan survives every single {level.value} failure: surviving "
-            f"{', '.join(labels)} is already impossible together with every other rule "
-            "(proven; the recovery model relaxes routing and NUMA, so this holds a fortiori)"
+            f"no plan survives every single {level.value} failure: no plan obeys every rule "
+            f"and can also restart what fails with {', '.join(labels)} (proven with routing "
+            "and NUMA after the failure relaxed, so it holds with them too); "
+            "nfvplan resilience on the plain plan shows what each failure lacks"
         )
     else:
         reason = (
             f"no plan found within the time limit that survives {', '.join(labels)}; "
             "not proven impossible: allow more time (--time-limit)"
         )
-    return replace(plan, explanation=[reason, *(plan.explanation or [])])
+    return replace(plan, explanation=[reason])
 
 
 def _annotated(result: SurvivalResult, scenario: Scenario) -> Plan:

@@ -196,10 +196,11 @@ def format_survival(result: SurvivalResult) -> str:
             f"survival: NOT proven: {_verdict_line(result.report)} (nfvplan resilience shows why)"
         )
     if plain.status.has_plan:
-        lines.append(
-            f"{result.cost_line()} (plain plan: {plain.summary.monthly_cost:,.2f}/month, "
-            f"{plain.status.value})"
-        )
+        base = f"plain plan: {plain.summary.monthly_cost:,.2f}/month, {plain.status.value}"
+        if result.extra_cost is None:
+            lines.append(f"{base}; no survivable plan to compare it with")
+        else:
+            lines.append(f"{result.cost_line()} ({base})")
     if result.report is not None:
         lines.append(_worst_line(result.report))
     return "\n".join(lines)
