@@ -216,6 +216,25 @@ def test_survive_server_buys_the_spare_room_and_proves_it() -> None:
     assert again.survivable and len(again.results) == 3
 
 
+SPARE_INSTALLED = scenario(
+    "sites:\n  dc: {racks: 1, servers: {box: 2}, expand: {box: 1}}",
+    vnfs("amf: {flavor: {vcpu: 1, memory_gib: 8}, forms: [vm], replicas: 2, anti_affinity: host}"),
+)
+"""2 anti-affine amf, 2 installed boxes and 1 to buy. A failed amf needs a third host that is
+there during the outage: an empty installed box is, an empty bought one does not exist (a plan
+cannot buy a server for nothing). So the survivable plan runs amf on one installed box and the
+bought one, keeping the other installed box empty: 2 boxes, 200, the plain plan's cost."""
+
+
+def test_survive_keeps_an_installed_box_spare_and_buys_the_other() -> None:
+    loaded = parse(SPARE_INSTALLED)
+    result = plan_survivable(loaded, Level.SERVER, SolveOptions(time_limit_s=10, workers=1), FAST)
+    assert result.proven and result.plan.status is Status.OPTIMAL
+    assert check_plan(loaded, result.plan) == []
+    assert result.plan.summary.monthly_cost == 200 == result.plain.summary.monthly_cost
+    assert [s.bought for s in result.plan.servers] == [False, True]
+
+
 def test_survive_says_so_when_no_plan_can_survive() -> None:
     loaded = parse(RULE_BLOCKED)
     result = plan_survivable(loaded, Level.SERVER, SolveOptions(time_limit_s=10, workers=1), FAST)
