@@ -15,6 +15,8 @@ from typing import Annotated
 import typer
 
 from nfvplan.check import check_plan
+from nfvplan.cli.compare import compare_command
+from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.topology import topology_app
@@ -39,6 +41,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(topology_app, name="topology")
+app.command("compare")(compare_command)
 app.command("resilience")(resilience_command)
 
 
@@ -80,15 +83,9 @@ def solve_command(
         PlanFormat | None,
         typer.Option("--format", help="Plan file format (default: json for a .json file)."),
     ] = None,
-    time_limit: Annotated[
-        float | None, typer.Option("--time-limit", min=0.01, help="Seconds (overrides solver:).")
-    ] = None,
-    workers: Annotated[
-        int | None, typer.Option("--workers", min=1, help="Search threads (overrides solver:).")
-    ] = None,
-    seed: Annotated[
-        int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver:).")
-    ] = None,
+    time_limit: TimeLimitOption = None,
+    workers: WorkersOption = None,
+    seed: SeedOption = None,
     objective: Annotated[
         Objective | None, typer.Option("--objective", help="What to minimise (overrides file).")
     ] = None,

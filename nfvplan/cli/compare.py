@@ -1,0 +1,117 @@
+"""`nfvplan compare SCENARIO`: the scenario solved all-VM, all-container and mixed, side by side.
+
+Thin on purpose: it parses, checks every output target before solving (so bad input costs no
+solver time and writes nothing), calls `nfvplan.compare`, prints and writes.
+Exit codes: 0 the comparison was produced (a variant without a plan is part of the answer);
+3 or 4 when no variant has a plan (what `nfvplan solve` says for the file); 2 bad input or
+usage, nothing written; 1 internal error.
+"""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from nfvplan import compare as comparing
+from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
+from nfvplan.compare.variants import Variant
+from nfvplan.errors import InputError
+from nfvplan.io import load_scenario
+from nfvplan.solver import SolveOptions
+
+EXIT_INPUT = 2
+
+
+class CompareFormat(str, Enum):
+    """How the comparison is printed."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+    csv = "csv"
+
+
+def _fail(error: InputError) -> NoReturn:
+    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
+    if len(error.problems) > 1:
+        typer.echo(error.render(), err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _fail_message(message: str) -> NoReturn:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def _announce(variant: Variant, position: int, total: int) -> None:
+    sys.stderr.write(f"\r\033[Ksolving {variant.label} ({position}/{total})...")
+    sys.stderr.flush()
+
+
+def compare_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    output_format: Annotated[
+        CompareFormat, typer.Option("--format", help="table, markdown, json or csv.")
+    ] = CompareFormat.table,
+    output_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--output-dir",
+            "-o",
+            help="Keep the three plans as DIR/plan-vm.yaml, plan-container.yaml, plan-mixed.yaml.",
+        ),
+    ] = None,
+    plot: Annotated[
+        Path | None,
+        typer.Option("--plot", help="Also draw cost, servers and utilisation into a .png/.svg."),
+    ] = None,
+    time_limit: TimeLimitOption = None,
+    workers: WorkersOption = None,
+    seed: SeedOption = None,
+) -> None:
+    """Compare all-VM, all-container and mixed plans: cost, servers, tax, isolation, recovery.
+
+    All-VM runs every VNF that offers `vm` as a VM only (likewise all-container); VNFs without
+    that form keep theirs. Mixed is the scenario as written. Each variant gets the full time
+    limit. Exit 0 when the comparison is printed, even if a variant has no plan (its row says
+    why); when no variant has a plan, the exit code is what `nfvplan solve` gives for the file
+    (3 infeasible, 4 no plan in time), after printing the table. 2 on bad input, nothing written.
+
+    Example: nfvplan compare examples/5g-core.yaml --format markdown -o plans/ --plot cmp.png
+    """
+    try:
+        loaded = load_scenario(scenario)
+        if output_dir is not None:
+            comparing.check_output_dir(output_dir)
+        plot_format = comparing.check_plot_target(plot) if plot is not None else None
+        if plot is not None:
+            comparing.ensure_matplotlib()
+    except InputError as error:
+        _fail(error)
+    except comparing.MissingMatplotlib as error:
+        _fail_message(str(error))
+    announce = _announce if sys.stderr.isatty() else None
+    options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
+    comparison = comparing.compare(loaded, options, on_variant=announce)
+    if announce is not None:
+        sys.stderr.write("\r\033[K")
+    files = comparing.plan_files(comparison, output_dir) if output_dir is not None else {}
+    if plot is not None and plot_format is not None:
+        try:
+            files[plot] = comparing.render_chart(comparison, plot_format)
+        except comparing.MissingMatplotlib as error:
+            _fail_message(str(error))
+    try:
+        comparing.write_files(files)
+    except OSError as error:
+        _fail_message(f"cannot write {error.filename or ''}: {error.strerror or error}")
+    typer.echo(comparing.render(comparison, loaded, output_format.value), nl=False)
+    # JSON and CSV stay machine-readable on stdout: the file list goes to stderr with them.
+    to_stderr = output_format in (CompareFormat.json, CompareFormat.csv)
+    for path in files:
+        typer.echo(f"written: {path}", err=to_stderr)
+    raise typer.Exit(comparison.exit_code)

@@ -1,0 +1,203 @@
+"""What one plan says about the VM-or-container choice, computed from the plan and its scenario.
+
+Everything here reads the plan's placements and servers and the scenario's platform; nothing
+asks the solver. The figures follow FORMAT.md's capacity rules (docs/compare.md lists them):
+
+- the *virtualisation tax* is what forms cost on top of the flavors: every instance's form
+  overhead (overhead vCPUs take `1 / cpu_overcommit` thread each, pinned or not) plus every
+  used host's reserve, once per form present on it (`cores × threads_per_core` threads);
+- *isolation* counts instances behind a hypervisor (VMs) against instances sharing the host
+  kernel (containers); a VNF counts as sharing a kernel as soon as one of its instances is a
+  container, because its weakest instance is what an attacker reaches;
+- *recovery* is for the busiest server (most instances): its instances are restarted in
+  parallel elsewhere, so bringing them all back takes the longest `boot_seconds` of the forms
+  present on it. Ties on the instance count go to the slower recovery, then to plan order.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+
+from nfvplan.model import Form, Scenario
+from nfvplan.plan import Plan
+
+
+@dataclass(frozen=True)
+class Tax:
+    """Hardware threads and GiB spent on forms rather than on the network functions."""
+
+    overhead_threads: float
+    overhead_memory_gib: float
+    reserve_threads: float
+    reserve_memory_gib: float
+    capacity_threads: float
+    """Threads of the servers used: the base of `thread_share`."""
+    capacity_memory_gib: float
+
+    @property
+    def threads(self) -> float:
+        """Overheads plus reserves, in hardware threads."""
+        return self.overhead_threads + self.reserve_threads
+
+    @property
+    def memory_gib(self) -> float:
+        """Overheads plus reserves, in GiB."""
+        return self.overhead_memory_gib + self.reserve_memory_gib
+
+    @property
+    def thread_share(self) -> float:
+        """The tax as a share of the used servers' threads (0 without servers)."""
+        return self.threads / self.capacity_threads if self.capacity_threads else 0.0
+
+    @property
+    def memory_share(self) -> float:
+        """The tax as a share of the used servers' memory (0 without servers)."""
+        return self.memory_gib / self.capacity_memory_gib if self.capacity_memory_gib else 0.0
+
+
+@dataclass(frozen=True)
+class Isolation:
+    """Instances and VNFs behind a hypervisor (VMs) against those sharing a host kernel."""
+
+    vm_instances: int
+    container_instances: int
+    vm_vnfs: int
+    """VNFs all of whose instances are VMs."""
+    container_vnfs: int
+    """VNFs with at least one container instance."""
+
+
+@dataclass(frozen=True)
+class Recovery:
+    """Bringing back the instances of the busiest server after it fails."""
+
+    server: str | None
+    instances: int
+    seconds: float
+
+
+@dataclass(frozen=True)
+class Metrics:
+    """The comparison figures of one plan."""
+
+    monthly_cost: float
+    servers_used: int
+    servers_bought: int
+    instances: int
+    vms: int
+    containers: int
+    mean_instances_per_server: float
+    max_instances_per_server: int
+    cpu_utilisation: float
+    memory_utilisation: float
+    tax: Tax
+    isolation: Isolation
+    recovery: Recovery
+    forms: dict[str, dict[str, int]]
+    """Per VNF (scenario order), how many instances took each form, e.g. {"vm": 2, ...}."""
+
+
+def measure(scenario: Scenario, plan: Plan) -> Metrics:
+    """The figures of a plan that holds placements (`plan.status.has_plan`)."""
+    summary = plan.summary
+    per_server = Counter(p.server for p in plan.placements)
+    used = len(plan.servers)
+    return Metrics(
+        monthly_cost=summary.monthly_cost,
+        servers_used=summary.servers_used,
+        servers_bought=summary.servers_bought,
+        instances=summary.instances,
+        vms=summary.vms,
+        containers=summary.containers,
+        mean_instances_per_server=len(plan.placements) / used if used else 0.0,
+        max_instances_per_server=max(per_server.values(), default=0),
+        cpu_utilisation=summary.cpu_utilisation,
+        memory_utilisation=summary.memory_utilisation,
+        tax=virtualisation_tax(scenario, plan),
+        isolation=isolation(plan),
+        recovery=recovery(scenario, plan),
+        forms=forms_taken(scenario, plan),
+    )
+
+
+def forms_present(plan: Plan) -> dict[str, set[Form]]:
+    """The forms running on each server of the plan."""
+    present: dict[str, set[Form]] = {}
+    for placement in plan.placements:
+        present.setdefault(placement.server, set()).add(Form(placement.form))
+    return present
+
+
+def virtualisation_tax(scenario: Scenario, plan: Plan) -> Tax:
+    """Form overheads of every instance plus host reserves of every used server."""
+    platform = scenario.platform
+    ratio = platform.cpu_overcommit if platform.cpu_overcommit > 0 else 1.0
+    overhead_threads = overhead_memory = 0.0
+    for placement in plan.placements:
+        overhead = platform.form(Form(placement.form)).overhead
+        overhead_threads += overhead.vcpu / ratio
+        overhead_memory += overhead.memory_gib
+    present = forms_present(plan)
+    reserve_threads = reserve_memory = capacity_threads = capacity_memory = 0.0
+    for server in plan.servers:
+        stype = scenario.server_types[server.type]
+        capacity_threads += stype.threads
+        capacity_memory += stype.memory_gib
+        for form in present.get(server.id, ()):
+            reserve = platform.form(form).host_reserve
+            reserve_threads += reserve.cores * stype.threads_per_core
+            reserve_memory += reserve.memory_gib
+    return Tax(
+        overhead_threads,
+        overhead_memory,
+        reserve_threads,
+        reserve_memory,
+        capacity_threads,
+        capacity_memory,
+    )
+
+
+def isolation(plan: Plan) -> Isolation:
+    """VM and container instances, and VNFs wholly in VMs against VNFs with any container."""
+    vms = sum(p.form == Form.VM.value for p in plan.placements)
+    sharing = {p.vnf for p in plan.placements if p.form == Form.CONTAINER.value}
+    placed = {p.vnf for p in plan.placements}
+    return Isolation(
+        vm_instances=vms,
+        container_instances=len(plan.placements) - vms,
+        vm_vnfs=len(placed - sharing),
+        container_vnfs=len(sharing),
+    )
+
+
+def recovery(scenario: Scenario, plan: Plan) -> Recovery:
+    """The busiest server and the time its instances take to boot again, in parallel."""
+    count = Counter(p.server for p in plan.placements)
+    present = forms_present(plan)
+
+    def seconds(server: str) -> float:
+        return max((scenario.platform.form(f).boot_seconds for f in present[server]), default=0)
+
+    order = {server.id: i for i, server in enumerate(plan.servers)}
+    busiest = min(
+        count, key=lambda s: (-count[s], -seconds(s), order.get(s, len(order))), default=None
+    )
+    if busiest is None:
+        return Recovery(None, 0, 0.0)
+    return Recovery(busiest, count[busiest], seconds(busiest))
+
+
+def forms_taken(scenario: Scenario, plan: Plan) -> dict[str, dict[str, int]]:
+    """Per VNF in scenario order, the instance count of each form it took (forms in enum order)."""
+    count = Counter((p.vnf, p.form) for p in plan.placements)
+    return {
+        name: {form.value: count[(name, form.value)] for form in Form if count[(name, form.value)]}
+        for name in scenario.vnfs
+        if any(count[(name, form.value)] for form in Form)
+    }
+
+
+def describe_forms(counts: dict[str, int]) -> str:
+    """`vm ×2 + container ×1`: one VNF's forms as an operator reads them."""
+    return " + ".join(f"{form} ×{n}" for form, n in counts.items())
