@@ -1,7 +1,8 @@
 """The `nfvplan` command: parse arguments, call the library, print, exit with FORMAT's codes.
 
 Exit codes: 0 plan found · 1 internal error · 2 bad input or usage · 3 proven infeasible ·
-4 no plan within the time limit · 5 `check` found violations.
+4 no plan within the time limit · 5 `check` found violations · 6 a single failure is not
+survivable (`resilience`, `solve --survive`).
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from nfvplan.check import check_plan
 from nfvplan.cli.compare import compare_command
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.progress import ProgressLine
+from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.cli.whatif import whatif_command
@@ -27,6 +29,7 @@ from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan
 from nfvplan.report import format_summary
 from nfvplan.solver import SolveOptions, solve
+from nfvplan.survive import Level, format_survival, plan_survivable
 
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
@@ -43,6 +46,7 @@ app.add_typer(topology_app, name="topology")
 app.command("compare")(compare_command)
 app.command("sweep")(sweep_command)
 app.command("whatif")(whatif_command)
+app.command("resilience")(resilience_command)
 
 
 class PlanFormat(str, Enum):
@@ -111,6 +115,14 @@ def solve_command(
         int | None,
         typer.Option("--max-moves", min=0, help="With --current: move at most N instances."),
     ] = None,
+    survive: Annotated[
+        Level | None,
+        typer.Option(
+            "--survive",
+            help="Plan so that every single server (or site) failure is survivable, proven by "
+            "the resilience check; prints the cost against the plain plan (exit 6 if unproven).",
+        ),
+    ] = None,
 ) -> None:
     """Solve a scenario and print (and optionally write) the deployment plan.
 
@@ -138,7 +150,11 @@ def solve_command(
         move_cost=move_cost,
         max_moves=max_moves,
     )
-    plan = solve(loaded, options)
+    if survive is not None and deployment is not None:
+        typer.echo("error: --survive cannot be combined with --current", err=True)
+        raise typer.Exit(EXIT_INPUT)
+    survival = plan_survivable(loaded, survive, options) if survive is not None else None
+    plan = survival.plan if survival is not None else solve(loaded, options)
     if progress is not None:
         progress.clear()
     if output is not None:
@@ -149,11 +165,13 @@ def solve_command(
             raise typer.Exit(EXIT_INPUT) from None
     if not quiet:
         typer.echo(format_summary(plan, loaded))
+        if survival is not None:
+            typer.echo("\n" + format_survival(survival))
         if output is not None:
             typer.echo(f"\nplan written to {output}")
     elif not plan.status.has_plan:
         typer.echo("\n".join(plan.explanation or []), err=True)
-    raise typer.Exit(plan.status.exit_code)
+    raise typer.Exit(survival.exit_code if survival is not None else plan.status.exit_code)
 
 
 @app.command("check")

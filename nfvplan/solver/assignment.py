@@ -31,6 +31,7 @@ from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
+from nfvplan.solver.survive import add_recovery
 
 Requirement = tuple[str, str]
 """(family, VNF name), e.g. ("anti_affinity", "amf")."""
@@ -81,8 +82,9 @@ class AssignmentFormulation:
             # Neither the greedy nor the configuration plan knows about moves or pins; the
             # deployment itself (what can stay) is the natural start.
             hint = _stay_hint(problem)
+        shortcuts = not replanning and not problem.failures  # they know nothing of either
         if (
-            not replanning
+            shortcuts
             and patterns is not None
             and hint
             and _proven_by_bound(problem, hint, patterns.bound)
@@ -107,12 +109,7 @@ class AssignmentFormulation:
             )
             solution.counts = model.read_counts(solver)
             model.read_network(solver, solution)
-        elif (
-            solution.status is Status.UNKNOWN
-            and hint
-            and problem.routing is None
-            and not replanning
-        ):
+        elif solution.status is Status.UNKNOWN and hint and problem.routing is None and shortcuts:
             # The greedy or configuration plan obeys every rule when there is no routing: a
             # plan found before the search got going is still a plan.
             solution.status = Status.FEASIBLE
@@ -233,6 +230,8 @@ class _Model:
         self._anti_affinity()
         self._sites()
         self._current()
+        if problem.failures:
+            add_recovery(self)
         self._symmetry()
         self._objective()
         if relaxable and active is None:

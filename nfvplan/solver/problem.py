@@ -78,6 +78,8 @@ class Problem:
     """VNF → total Mbit/s of the demands whose chain passes it."""
     current: Current | None = None
     """The deployment to re-plan from, when there is one."""
+    failures: list = field(default_factory=list)
+    """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
 
     def scales_with_traffic(self, vnf_name: str) -> bool:
         """True when the VNF's count follows its traffic (a lower bound, not an exact count)."""
@@ -97,7 +99,8 @@ class Problem:
 
         Servers of one site and type offering the same candidate kinds are interchangeable
         (installed and bought ones cost the same), unless some VNF that may run at the site has
-        rack anti-affinity: only then does the rack tell them apart.
+        rack anti-affinity: only then does the rack tell them apart. When planning for failures,
+        installed and bought servers differ too: only an installed one is spare room when empty.
         """
         offers: dict[int, list[int]] = defaultdict(list)
         for k, slots in self.candidates.items():
@@ -117,7 +120,9 @@ class Problem:
                 continue  # a server holding current instances is no longer like its twins
             slot = self.slots[s]
             rack = slot.rack if slot.site.name in rack_sites else 0
-            groups[(slot.site.name, slot.type.name, rack, tuple(offers[s]))].append(s)
+            # Planning for failures, an empty installed server is spare room, a bought one is not.
+            bought = slot.bought and bool(self.failures)
+            groups[(slot.site.name, slot.type.name, rack, bought, tuple(offers[s]))].append(s)
         return list(groups.values())
 
     def plan_cost(self, counts: dict[tuple[int, int, int | None], int]) -> int:

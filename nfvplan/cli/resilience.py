@@ -1,0 +1,84 @@
+"""`nfvplan resilience SCENARIO PLAN`: can the plan survive every single server or site failure?
+
+Thin: it loads the two files, calls `nfvplan.survive.check_resilience`, prints the report.
+Exit codes: 0 every failure survivable · 6 some failure proven not survivable · 4 none proven
+fatal but some undecided within the time limit · 5 the plan breaks a rule of the scenario
+(`nfvplan check` lists them) · 2 bad input or usage · 1 internal error.
+"""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from nfvplan.check import check_plan
+from nfvplan.errors import InputError
+from nfvplan.io import load_scenario, read_plan
+from nfvplan.survive import CheckOptions, Level, check_resilience, format_report, require_plan_for
+
+EXIT_INPUT = 2
+EXIT_VIOLATIONS = 5
+
+
+class ReportFormat(str, Enum):
+    """How the report is printed."""
+
+    table = "table"
+    markdown = "markdown"
+    json = "json"
+
+
+def _fail(error: InputError) -> NoReturn:
+    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
+    if len(error.problems) > 1:
+        typer.echo(error.render(), err=True)
+    raise typer.Exit(EXIT_INPUT)
+
+
+def resilience_command(
+    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
+    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
+    level: Annotated[
+        Level, typer.Option("--level", help="What fails: one server, or one whole site.")
+    ] = Level.SERVER,
+    report_format: Annotated[
+        ReportFormat, typer.Option("--format", help="table, markdown or json.")
+    ] = ReportFormat.table,
+    time_limit: Annotated[
+        float | None,
+        typer.Option("--time-limit", min=0.01, help="Seconds per failure (overrides solver:)."),
+    ] = None,
+    workers: Annotated[
+        int | None, typer.Option("--workers", min=1, help="Search threads (overrides solver:).")
+    ] = None,
+    seed: Annotated[
+        int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver:).")
+    ] = None,
+) -> None:
+    """Check that every single server (or site) failure can be recovered from without moving
+    anything else; exit 6 when some cannot.
+
+    Example: nfvplan resilience examples/5g-core.yaml plan.yaml --level site
+    """
+    try:
+        loaded = load_scenario(scenario)
+        plan = read_plan(plan_file)
+        require_plan_for(loaded, plan, plan_file)
+    except InputError as error:
+        _fail(error)
+    violations = check_plan(loaded, plan)
+    if violations:
+        for violation in violations:
+            typer.echo(f"violation [{violation.rule}]: {violation.message}", err=True)
+        typer.echo(
+            f"{plan_file} breaks {len(violations)} rule(s) of {scenario}: fix the plan first "
+            "(nfvplan check lists them)",
+            err=True,
+        )
+        raise typer.Exit(EXIT_VIOLATIONS)
+    report = check_resilience(loaded, plan, level, CheckOptions(time_limit, workers, seed))
+    typer.echo(format_report(report, report_format.value))
+    raise typer.Exit(report.exit_code)
