@@ -168,6 +168,36 @@ def test_numa_any_packs_three_pinned_instances_on_one_server() -> None:
     assert plan.servers[0].used["threads"] == pytest.approx(12)
 
 
+NUMA_RESERVES_YAML = scenario_yaml(
+    """
+    platform:
+      vm: {host_reserve: {cores: 1}}
+      container: {host_reserve: {cores: 1}}
+    server_types:
+      t1: {cores: 6, threads_per_core: 2, memory_gib: 16, numa_nodes: 2, monthly_cost: 100}
+    sites:
+      a: {racks: 1, servers: {t1: 2}}
+    vnfs:
+      pinned: {flavor: {vcpu: 5, memory_gib: 1}, forms: [container], replicas: 1,
+               cpu: dedicated, numa: aligned}
+      plain: {flavor: {vcpu: 1, memory_gib: 1}, forms: [vm], replicas: 1}
+    """
+)
+
+
+def test_a_second_forms_reserve_shrinks_the_numa_node_of_an_aligned_instance() -> None:
+    """Tests the case hypothesis found: a VM beside an aligned container overflows its node.
+
+    t1: 12 threads over 2 nodes, 6 per node. Each form reserves 1 core = 2 threads, split evenly
+    over the nodes. The pinned container takes 5 threads: alone, its node holds 5 + 2/2 = 6 <= 6;
+    beside a VM both reserves count, 5 + (2 + 2)/2 = 7 > 6. So two servers, one each: 200. (The
+    greedy start once packed both on one server, checking only the node it placed on.)
+    """
+    plan = solve_and_check(NUMA_RESERVES_YAML)
+    assert_optimal(plan, 200)
+    assert plan.summary.servers_used == 2
+
+
 # --- anti-affinity --------------------------------------------------------------------------------
 
 RACK_YAML = scenario_yaml(

@@ -90,10 +90,12 @@ def _try(problem: Problem, server: _Server, k: int) -> _Fit:
         if server.load[r] + extra > cap:
             return _NO_FIT
     nodes = slot.type.numa_nodes
-    if not kind.vnf.numa_aligned or nodes == 1:
-        return _Fit(True, 0 if kind.vnf.numa_aligned else None)
     forms = server.forms | {kind.form}
     reserves = [sum(problem.reserve(f, slot)[r] for f in forms) for r in range(5)]
+    if new_form and nodes > 1 and not _nodes_hold(server, reserves, nodes):
+        return _NO_FIT  # a new form's reserve shrinks every node's share, occupied ones too
+    if not kind.vnf.numa_aligned or nodes == 1:
+        return _Fit(True, 0 if kind.vnf.numa_aligned else None)
     for n in range(nodes):
         if all(
             nodes * (server.node_load[n][r] + kind.demand[r]) + reserves[r] <= slot.capacity[r]
@@ -101,6 +103,16 @@ def _try(problem: Problem, server: _Server, k: int) -> _Fit:
         ):
             return _Fit(True, n)
     return _NO_FIT
+
+
+def _nodes_hold(server: _Server, reserves: list[int], nodes: int) -> bool:
+    """True when every node's aligned load still fits its share with these reserves."""
+    capacity = server.slot.capacity
+    return all(
+        nodes * server.node_load[n][r] + reserves[r] <= capacity[r]
+        for n in range(nodes)
+        for r in NUMA_RESOURCES
+    )
 
 
 def _place(problem: Problem, server: _Server, k: int, node: int | None) -> None:
