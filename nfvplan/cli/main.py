@@ -9,19 +9,21 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nfvplan.check import check_plan
-from nfvplan.cli.progress import ProgressLine
+from nfvplan.cli.generate import generate_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.errors import InputError
-from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
-from nfvplan.model import Objective, Scenario
-from nfvplan.plan import Plan
-from nfvplan.report import format_summary
-from nfvplan.solver import SolveOptions, solve
+from nfvplan.model import Objective
+
+# The solver (OR-Tools, networkx), the checker, the file readers and the report are imported
+# inside the commands that use them, so `nfvplan --help` and a usage error answer quickly
+# (see benchmarks/startup.py and docs/performance.md).
+if TYPE_CHECKING:
+    from nfvplan.model import Scenario
+    from nfvplan.plan import Plan
 
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
@@ -33,8 +35,10 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: rendering it with rich costs ~0.3 s per call
 )
 app.add_typer(topology_app, name="topology")
+app.command("generate")(generate_command)
 
 
 class PlanFormat(str, Enum):
@@ -58,6 +62,8 @@ PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML o
 
 def load_pair(scenario: Path, plan_file: Path) -> tuple[Scenario, Plan]:
     """The scenario and a plan file, or exit 2 naming what is wrong in either."""
+    from nfvplan.io import load_scenario, read_plan
+
     try:
         return load_scenario(scenario), read_plan(plan_file)
     except InputError as error:
@@ -93,11 +99,17 @@ def solve_command(
 
     Example: nfvplan solve examples/5g-core.yaml -o plan.yaml
     """
+    from nfvplan.io import load_scenario, write_plan
+    from nfvplan.report import format_summary
+
     try:
         loaded = load_scenario(scenario)
     except InputError as error:
         fail_input(error)
         return
+    from nfvplan.cli.progress import ProgressLine
+    from nfvplan.solver import SolveOptions, solve
+
     progress = ProgressLine() if not quiet and sys.stderr.isatty() else None
     options = SolveOptions(time_limit, workers, seed, objective, progress)
     plan = solve(loaded, options)
@@ -128,6 +140,8 @@ def check_command(
 
     Example: nfvplan check examples/5g-core.yaml plan.yaml
     """
+    from nfvplan.check import check_plan
+
     loaded, plan = load_pair(scenario, plan_file)
     violations = check_plan(loaded, plan)
     for violation in violations:
@@ -154,6 +168,9 @@ def show_command(
 
     Example: nfvplan show examples/5g-core.yaml plan.yaml
     """
+    from nfvplan.io import dump_plan
+    from nfvplan.report import format_summary
+
     loaded, plan = load_pair(scenario, plan_file)
     if plan_format is not None:
         typer.echo(dump_plan(plan, plan_format.value), nl=False)
