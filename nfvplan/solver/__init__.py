@@ -16,6 +16,7 @@ from nfvplan.solver.assignment import AssignmentFormulation
 from nfvplan.solver.explain import cheap_checks, explain_conflict
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.result import build_plan
+from nfvplan.solver.sitewise import SitewiseFormulation, use_sitewise
 from nfvplan.solver.solution import Formulation, Progress, ProgressCallback, RunLimits, Solution
 
 __all__ = ["Progress", "SolveOptions", "solve"]
@@ -53,8 +54,8 @@ def solve(
         progress=options.progress,
     )
     objective = options.objective or scenario.objective
-    formulation = formulation or AssignmentFormulation()
     problem = build_problem(scenario, objective)
+    formulation = formulation or default_formulation(problem)
     reasons = cheap_checks(problem)
     if reasons:
         solution = Solution(Status.INFEASIBLE)
@@ -88,6 +89,11 @@ def solve(
     if reasons or not solution.status.has_plan:
         plan = _with_explanation(plan, reasons or ["no plan exists for this scenario"])
     return plan
+
+
+def default_formulation(problem: Problem) -> Formulation:
+    """The whole assignment model, or site by site for large scenarios without routing."""
+    return SitewiseFormulation() if use_sitewise(problem) else AssignmentFormulation()
 
 
 WIDENING = ((9, 2000), (30, 8000))
