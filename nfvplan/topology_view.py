@@ -17,12 +17,14 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-import networkx as nx
+from typing import TYPE_CHECKING
 
 import nfvplan
 from nfvplan.errors import InputError
 from nfvplan.io import Topology, load_topology
+
+if TYPE_CHECKING:
+    import networkx as nx
 from nfvplan.io.output import write_output
 from nfvplan.io.topology import parse_topology
 
@@ -208,6 +210,8 @@ class TopologyView:
 
 def topology_graph(topology: Topology) -> nx.Graph:
     """Sites as nodes (with kind and coordinates), links as edges (gbps, latency_ms)."""
+    import networkx as nx  # only here: `nfvplan --help` must not pay for networkx
+
     graph = nx.Graph()
     for name, site in topology.sites.items():
         graph.add_node(name, kind=site.kind, lat=site.lat, lon=site.lon)
@@ -223,6 +227,8 @@ def diameter(graph: nx.Graph) -> tuple[float, tuple[str, str] | None]:
     """
     best, ends = 0.0, None
     order = {name: i for i, name in enumerate(graph.nodes)}
+    import networkx as nx
+
     for source, lengths in nx.all_pairs_dijkstra_path_length(graph, weight="latency_ms"):
         for target, latency in lengths.items():
             if order[target] <= order[source]:
@@ -234,6 +240,8 @@ def diameter(graph: nx.Graph) -> tuple[float, tuple[str, str] | None]:
 
 def view_topology(topology: Topology) -> TopologyView:
     """Sites with kind and degree, links with figures, total capacity and diameter."""
+    import networkx as nx
+
     graph = topology_graph(topology)
     span, ends = diameter(graph)
     return TopologyView(
@@ -368,6 +376,8 @@ def layout(topology: Topology) -> tuple[dict[str, tuple[float, float]], bool]:
     when only some do, the others are placed by a spring layout around the fixed ones. Seeded so
     that the same file always gives the same picture.
     """
+    import networkx as nx
+
     graph = topology_graph(topology)
     known = {
         name: (site.lon, site.lat)

@@ -10,26 +10,27 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nfvplan.check import check_plan
 from nfvplan.cli.compare import compare_command
+from nfvplan.cli.generate import generate_command
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
-from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
-from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
-from nfvplan.migration import validate_current
-from nfvplan.model import Objective, Scenario
-from nfvplan.plan import Plan
-from nfvplan.report import format_summary
-from nfvplan.solver import SolveOptions, solve
-from nfvplan.survive import Level, format_survival, plan_survivable
+from nfvplan.model import Objective
+from nfvplan.survive import Level
+
+# The solver (OR-Tools, networkx), the checker, the file readers and the report are imported
+# inside the commands that use them, so `nfvplan --help` and a usage error answer quickly
+# (see benchmarks/startup.py and docs/performance.md).
+if TYPE_CHECKING:
+    from nfvplan.model import Scenario
+    from nfvplan.plan import Plan
 
 EXIT_INTERNAL = 1
 EXIT_INPUT = 2
@@ -41,12 +42,14 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    rich_markup_mode=None,  # plain click help: rendering it with rich costs ~0.3 s per call
 )
 app.add_typer(topology_app, name="topology")
 app.command("compare")(compare_command)
-app.command("sweep")(sweep_command)
 app.command("whatif")(whatif_command)
 app.command("resilience")(resilience_command)
+app.command("sweep")(sweep_command)
+app.command("generate")(generate_command)
 
 
 class PlanFormat(str, Enum):
@@ -70,6 +73,8 @@ PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML o
 
 def load_pair(scenario: Path, plan_file: Path) -> tuple[Scenario, Plan]:
     """The scenario and a plan file, or exit 2 naming what is wrong in either."""
+    from nfvplan.io import load_scenario, read_plan
+
     try:
         return load_scenario(scenario), read_plan(plan_file)
     except InputError as error:
@@ -128,6 +133,10 @@ def solve_command(
 
     Example: nfvplan solve examples/5g-core.yaml -o plan.yaml
     """
+    from nfvplan.io import load_scenario, read_plan, write_plan
+    from nfvplan.migration import validate_current
+    from nfvplan.report import format_summary
+
     try:
         loaded = load_scenario(scenario)
         deployment = read_plan(current) if current is not None else None
@@ -139,6 +148,10 @@ def solve_command(
     if deployment is None and (move_cost or max_moves is not None):
         typer.echo("error: --move-cost and --max-moves need --current PLAN", err=True)
         raise typer.Exit(EXIT_INPUT)
+    from nfvplan.cli.progress import ProgressLine
+    from nfvplan.solver import SolveOptions, solve
+    from nfvplan.survive import format_survival, plan_survivable
+
     progress = ProgressLine() if not quiet and sys.stderr.isatty() else None
     options = SolveOptions(
         time_limit,
@@ -184,6 +197,8 @@ def check_command(
 
     Example: nfvplan check examples/5g-core.yaml plan.yaml
     """
+    from nfvplan.check import check_plan
+
     loaded, plan = load_pair(scenario, plan_file)
     violations = check_plan(loaded, plan)
     for violation in violations:
@@ -210,6 +225,9 @@ def show_command(
 
     Example: nfvplan show examples/5g-core.yaml plan.yaml
     """
+    from nfvplan.io import dump_plan
+    from nfvplan.report import format_summary
+
     loaded, plan = load_pair(scenario, plan_file)
     if plan_format is not None:
         typer.echo(dump_plan(plan, plan_format.value), nl=False)

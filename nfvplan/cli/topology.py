@@ -18,7 +18,9 @@ from nfvplan.io import load_topology
 
 EXIT_INPUT = 2
 
-topology_app = typer.Typer(help="List, show and import physical topologies.", no_args_is_help=True)
+topology_app = typer.Typer(
+    help="List, show and import physical topologies.", no_args_is_help=True, rich_markup_mode=None
+)
 
 DirOption = Annotated[
     Path | None,

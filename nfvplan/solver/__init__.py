@@ -24,6 +24,7 @@ from nfvplan.solver.problem import (
     build_problem,
 )
 from nfvplan.solver.result import build_plan
+from nfvplan.solver.sitewise import SitewiseFormulation, use_sitewise
 from nfvplan.solver.solution import Formulation, Progress, ProgressCallback, RunLimits, Solution
 
 __all__ = ["Progress", "SolveOptions", "solve"]
@@ -69,7 +70,6 @@ def solve(
         progress=options.progress,
     )
     objective = options.objective or scenario.objective
-    formulation = formulation or AssignmentFormulation()
 
     def build(k_paths: int = DEFAULT_K_PATHS, path_cap: int = DEFAULT_PATH_CAP) -> Problem:
         problem = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
@@ -84,6 +84,7 @@ def solve(
         return problem
 
     problem = build()
+    formulation = formulation or default_formulation(problem)
     reasons = cheap_checks(problem)
     if reasons:
         solution = Solution(Status.INFEASIBLE)
@@ -145,6 +146,16 @@ def _replanning_outcome(
     if options.move_cost and objective is Objective.COST and solution.status is Status.FEASIBLE:
         bound = solution.relaxation_bound
     return replace(solution, notes=notes, bound=bound)
+
+
+def default_formulation(problem: Problem) -> Formulation:
+    """The whole assignment model, or site by site for large scenarios without routing.
+
+    A re-plan stays on the whole model: the site-by-site search knows nothing of moves or pins.
+    """
+    if problem.current is None and use_sitewise(problem):
+        return SitewiseFormulation()
+    return AssignmentFormulation()
 
 
 WIDENING = ((9, 2000), (30, 8000))

@@ -538,8 +538,8 @@ def _pattern_counts(problem: Problem, pattern: Pattern) -> dict[tuple[int, int |
     for k, n, c in pattern.nodes:
         counts[(k, rename[n])] = c
     for k, c in pattern.counts:
-        if k not in split:
-            counts[(k, None)] = c
+        if k not in split:  # an aligned kind left unsplit sits on a one-node server: node 0
+            counts[(k, 0 if problem.kinds[k].vnf.numa_aligned else None)] = c
     return counts
 
 

@@ -1,0 +1,71 @@
+"""`nfvplan generate`: write a realistic scenario of a chosen size (library: nfvplan.generate).
+
+Thin on purpose: parse the options, call `generate_scenario`, write the text atomically (or
+print it). Bad options exit 2 with what would be valid; nothing is written then.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+EXIT_INPUT = 2
+
+
+def generate_command(
+    instances: Annotated[
+        int, typer.Option("--instances", min=10, help="About this many VNF instances.")
+    ] = 1000,
+    sites: Annotated[
+        int | None,
+        typer.Option("--sites", min=3, help="Sites with servers (default: grows with size)."),
+    ] = None,
+    topology: Annotated[
+        str | None,
+        typer.Option(
+            "--topology",
+            help="A topology name (topologies/NAME.yaml) or file; default: a generated "
+            "core/regional/edge network.",
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 1,
+    demands: Annotated[
+        int | None,
+        typer.Option("--demands", min=0, help="Broadband demands (default: one per edge site)."),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Write the scenario to this file.")
+    ] = None,
+) -> None:
+    """Write a realistic national-operator scenario (5G core, IMS, vCPE/SD-WAN) of a given size.
+
+    Example: nfvplan generate --instances 10000 --seed 1 -o big.yaml
+    """
+    from nfvplan.errors import InputError
+    from nfvplan.generate import GenerateOptions, generate_scenario
+    from nfvplan.io.output import write_output
+    from nfvplan.topology_view import default_topology_dir, resolve_topology
+
+    try:
+        path = None
+        if topology is not None:
+            path = resolve_topology(topology, default_topology_dir())
+        options = GenerateOptions(instances, sites, path, seed, demands, output)
+        text = generate_scenario(options)
+    except InputError as error:
+        typer.echo(f"error: {error.render()}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    except ValueError as error:
+        typer.echo(f"error: {error}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    if output is None:
+        typer.echo(text, nl=False)
+        return
+    try:
+        write_output(output, text.encode())
+    except OSError as error:
+        typer.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
+        raise typer.Exit(EXIT_INPUT) from None
+    typer.echo(f"scenario written to {output}", err=True)

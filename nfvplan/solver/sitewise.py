@@ -1,0 +1,185 @@
+"""Large plans without routing: a greedy plan at once, then an exact search site by site.
+
+At operator scale (thousands of instances on thousands of servers) one CP-SAT model over every
+(kind, server) pair is too big to give a first plan within a minute. Without service routing,
+sites interact only through how many instances of each pooled VNF each site runs (and site
+anti-affinity, one per site): once those per-site counts are fixed, every rule left is about
+one server, one rack or one site. So:
+
+1. a first-fit-decreasing plan (`greedy.py`) is reported at once: a plan in seconds;
+2. a proven lower bound comes from the configuration LP (`patterns.py`), within a share of the
+   time: it is valid for the whole problem, whatever the split between sites;
+3. the greedy's per-site counts are kept, and each site is re-planned exactly by the aggregated
+   assignment model on a scenario of that site alone, biggest sites first, each given a share
+   of the time left; a site's new plan replaces its greedy part only when it is cheaper.
+
+The result is `feasible` with the configuration-LP bound (the per-site optima are optimal only
+for the split, never claimed as optimal overall); it is `optimal` only when that global bound
+meets the plan. With routing the whole model is needed, and this formulation delegates to the
+assignment one.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import defaultdict
+from dataclasses import replace
+
+from nfvplan.model import Objective, Scenario, Scope
+from nfvplan.plan import Status
+from nfvplan.solver.assignment import AssignmentFormulation
+from nfvplan.solver.data import COST_SCALE
+from nfvplan.solver.greedy import greedy_plan
+from nfvplan.solver.patterns import pattern_bound
+from nfvplan.solver.problem import Problem, build_problem
+from nfvplan.solver.solution import Progress, RunLimits, Solution
+
+Counts = dict[tuple[int, int, int | None], int]
+
+BOUND_SHARE = 0.2
+"""Share of the time limit the global configuration-LP bound may take."""
+MIN_SITE_S = 0.5
+"""A site re-plan shorter than this is not worth starting."""
+
+
+def use_sitewise(problem: Problem) -> bool:
+    """True for problems large enough that the whole model is slow, and without routing."""
+    return problem.routing is None and sum(problem.counts.values()) >= LARGE_INSTANCES
+
+
+LARGE_INSTANCES = 500
+"""From this many instances a greedy first plan plus site-by-site search beats the whole model
+(measured by benchmarks/scale.py: at 1 000 instances the whole model's first plan came after
+30 s of a 60 s limit; see docs/performance.md)."""
+
+
+class SitewiseFormulation:
+    """Greedy first plan, global configuration-LP bound, exact re-plan per site."""
+
+    name = "site-by-site assignment + configuration-LP bound"
+
+    def solve(self, problem: Problem, limits: RunLimits) -> Solution:
+        """A plan within `limits`; delegates to the assignment model when routing is needed."""
+        started = time.perf_counter()
+        if problem.routing is not None:
+            return AssignmentFormulation().solve(problem, limits)
+        plan = greedy_plan(problem)
+        if plan is None:
+            return AssignmentFormulation().solve(problem, limits)
+        value = problem.plan_cost(plan)
+        bound = 0
+        self._report(problem, limits, started, value, bound)
+        patterns = pattern_bound(problem, limits.time_limit_s * BOUND_SHARE, limits.seed)
+        if patterns is not None:
+            bound = patterns.bound
+            if patterns.hint and problem.plan_cost(patterns.hint) < value:
+                plan, value = dict(patterns.hint), problem.plan_cost(patterns.hint)
+            self._report(problem, limits, started, value, bound)
+        notes: list[str] = []
+        if value > bound:
+            plan, replanned = self._replan_sites(problem, plan, limits, started, bound)
+            value = problem.plan_cost(plan)
+            notes.append(
+                f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
+                "the other sites' instance counts fixed; the bound is the configuration LP's"
+            )
+        status = Status.OPTIMAL if value <= bound and _exact_levels(problem) else Status.FEASIBLE
+        solution = Solution(status, counts=plan, notes=notes)
+        solution.value = _natural(problem, value)
+        solution.bound = _natural(problem, bound) if bound else None
+        solution.relaxation_bound = solution.bound
+        solution.wall_time_s = time.perf_counter() - started
+        return solution
+
+    def _replan_sites(
+        self, problem: Problem, plan: Counts, limits: RunLimits, started: float, bound: int
+    ) -> tuple[Counts, int]:
+        """Re-plan each site exactly with its instance counts fixed; keep what is cheaper."""
+        by_site: dict[str, Counts] = defaultdict(dict)
+        for (k, s, node), count in plan.items():
+            by_site[problem.slots[s].site.name][(k, s, node)] = count
+        order = sorted(by_site, key=lambda site: -problem.plan_cost(by_site[site]))
+        replanned = 0
+        for i, site in enumerate(order):
+            left = limits.time_limit_s - (time.perf_counter() - started)
+            weight = problem.plan_cost(by_site[site])
+            rest = sum(problem.plan_cost(by_site[s]) for s in order[i:]) or 1
+            budget = left * weight / rest
+            if budget < MIN_SITE_S:
+                continue
+            better = _replan_site(
+                problem, site, by_site[site], replace(limits, progress=None, time_limit_s=budget)
+            )
+            if better is not None and problem.plan_cost(better) < weight:
+                by_site[site] = better
+                replanned += 1
+                merged = {key: c for part in by_site.values() for key, c in part.items()}
+                self._report(problem, limits, started, problem.plan_cost(merged), bound)
+        merged = {key: c for part in by_site.values() for key, c in part.items()}
+        return merged, replanned
+
+    @staticmethod
+    def _report(problem: Problem, limits: RunLimits, started: float, value: int, bound: int):
+        if limits.progress is not None:
+            elapsed = time.perf_counter() - started
+            limits.progress(Progress(elapsed, _natural(problem, value), _natural(problem, bound)))
+
+
+def _exact_levels(problem: Problem) -> bool:
+    """When meeting the bound on the first level proves the plan (as `_proven_by_bound`)."""
+    if problem.objective is Objective.COST:
+        return True
+    return problem.objective is Objective.SERVERS and len({s.cost for s in problem.slots}) == 1
+
+
+def _natural(problem: Problem, first: int) -> float:
+    """A first-level value in the objective's units (cents to currency; servers as is)."""
+    return first / COST_SCALE if problem.objective is Objective.COST else float(first)
+
+
+def _replan_site(problem: Problem, site: str, part: Counts, limits: RunLimits) -> Counts | None:
+    """The best plan the assignment model finds for one site with the given instance counts."""
+    scenario = problem.scenario
+    per_vnf: dict[str, int] = defaultdict(int)
+    for (k, _s, _n), count in part.items():
+        per_vnf[problem.kinds[k].vnf.name] += count
+    sub = _site_scenario(scenario, site, per_vnf)
+    sub_problem = build_problem(sub, problem.objective)
+    solution = AssignmentFormulation().solve(sub_problem, limits)
+    if not solution.status.has_plan:
+        return None
+    slot_of = {slot.id: slot.index for slot in problem.slots}
+    kind_of = {(kind.vnf.name, kind.form): k for k, kind in enumerate(problem.kinds)}
+    result: Counts = {}
+    for (k, s, node), count in solution.counts.items():
+        kind = sub_problem.kinds[k]
+        key = (kind_of[(kind.vnf.name, kind.form)], slot_of[sub_problem.slots[s].id], node)
+        result[key] = result.get(key, 0) + count
+    return result
+
+
+def _site_scenario(scenario: Scenario, site: str, per_vnf: dict[str, int]) -> Scenario:
+    """One site with its servers and exactly the instances the split gave it.
+
+    Server numbering is per site and type, so the site's server ids are the same as in the whole
+    scenario. Site anti-affinity is already satisfied by the split (one per site) and dropped;
+    host and rack anti-affinity, trust, isolation and NUMA stay, as they are rules within a site.
+    """
+    vnfs = {}
+    for name, count in per_vnf.items():
+        vnf = scenario.vnfs[name]
+        vnfs[name] = replace(
+            vnf,
+            replicas=count,
+            throughput_gbps=None,
+            redundancy=0,
+            sites=None,
+            anti_affinity=None if vnf.anti_affinity is Scope.SITE else vnf.anti_affinity,
+        )
+    return replace(
+        scenario,
+        sites={site: scenario.sites[site]},
+        links=(),
+        services={},
+        vnfs=vnfs,
+    )
