@@ -10,22 +10,17 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
-from nfvplan.migration import plan_migration
 from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan, Status
-from nfvplan.solver.assignment import AssignmentFormulation
-from nfvplan.solver.explain import cheap_checks, explain_conflict
-from nfvplan.solver.problem import (
-    DEFAULT_K_PATHS,
-    DEFAULT_PATH_CAP,
-    Problem,
-    attach_current,
-    build_problem,
-)
-from nfvplan.solver.result import build_plan
-from nfvplan.solver.sitewise import SitewiseFormulation, use_sitewise
 from nfvplan.solver.solution import Formulation, Progress, ProgressCallback, RunLimits, Solution
+
+if TYPE_CHECKING:
+    from nfvplan.solver.problem import Problem
+
+# OR-Tools and networkx are imported by `solve()` itself, not here: every command module can
+# import `SolveOptions` and `solve` while `nfvplan --help` stays fast (benchmarks/startup.py).
 
 __all__ = ["Progress", "SolveOptions", "solve"]
 
@@ -60,6 +55,16 @@ def solve(
     Deterministic when the search finishes before the time limit: the same scenario, seed and
     worker count give the same plan. Retries (wider path sets) share the one time limit.
     """
+    from nfvplan.migration import plan_migration
+    from nfvplan.solver.explain import cheap_checks, explain_conflict
+    from nfvplan.solver.problem import (
+        DEFAULT_K_PATHS,
+        DEFAULT_PATH_CAP,
+        attach_current,
+        build_problem,
+    )
+    from nfvplan.solver.result import build_plan
+
     started = time.perf_counter()
     options = options or SolveOptions()
     settings = scenario.solver
@@ -153,6 +158,9 @@ def default_formulation(problem: Problem) -> Formulation:
 
     A re-plan stays on the whole model: the site-by-site search knows nothing of moves or pins.
     """
+    from nfvplan.solver.assignment import AssignmentFormulation
+    from nfvplan.solver.sitewise import SitewiseFormulation, use_sitewise
+
     if problem.current is None and use_sitewise(problem):
         return SitewiseFormulation()
     return AssignmentFormulation()

@@ -9,11 +9,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 from nfvplan.plan import Status
-from nfvplan.solver.problem import Problem
-from nfvplan.solver.routing import ChainPath
+
+if TYPE_CHECKING:  # annotations only: importing them would pull networkx into `import nfvplan`
+    from nfvplan.solver.problem import Problem
+    from nfvplan.solver.routing import ChainPath
 
 Placement = tuple[int, int, int | None]
 """(kind index, slot index, NUMA node or None)."""

@@ -14,13 +14,16 @@ every survivable plan, and an optimum that passes the check is optimal among sur
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING
 
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver import SolveOptions, solve
-from nfvplan.solver.survive import FailureSpec, SurvivingFormulation
 from nfvplan.survive.check import CheckOptions, Outcome, ResilienceReport, check_resilience
 from nfvplan.survive.failures import Failure, Level, dropped_demands
+
+if TYPE_CHECKING:
+    from nfvplan.solver.survive import FailureSpec
 
 MAX_ROUNDS = 20
 """Check-and-resolve rounds at most; each round adds at least one failure to the model."""
@@ -80,6 +83,8 @@ class SurvivalResult:
 
 def failure_spec(scenario: Scenario, failure: Failure) -> FailureSpec:
     """The solver's description of a failure."""
+    from nfvplan.solver.survive import FailureSpec  # OR-Tools only when planning
+
     del scenario  # the spec is self-contained; demands are dropped by the solver from the site
     return FailureSpec(failure.label, failure.servers, failure.site)
 
@@ -97,6 +102,8 @@ def plan_survivable(
     if not plain.status.has_plan:
         return SurvivalResult(level, plain, plain, None, (), 0)
     plan, report = plain, check_resilience(scenario, plain, level, check)
+    from nfvplan.solver.survive import SurvivingFormulation  # OR-Tools only when planning
+
     specs: dict[str, FailureSpec] = {}
     rounds = 0
     while not report.survivable and rounds < MAX_ROUNDS:
