@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, settings
 
 
 @pytest.fixture
@@ -26,3 +28,27 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
         return path
 
     return write
+
+
+# --- hypothesis profiles ------------------------------------------------------------------------
+# `ci` (the default): reproducible (derandomized), no deadline since every example runs the real
+# solver, a few hundred examples over all property tests. `slow` (HYPOTHESIS_PROFILE=slow):
+# random, 10 000 examples per test unless NFVPLAN_SLOW_EXAMPLES says otherwise; run it with
+# `-m slow` to get the tests marked slow (docs/testing.md).
+settings.register_profile(
+    "ci",
+    derandomize=True,
+    deadline=None,
+    max_examples=50,
+    database=None,
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.register_profile(
+    "slow",
+    deadline=None,
+    max_examples=int(os.environ.get("NFVPLAN_SLOW_EXAMPLES", "10000")),
+    print_blob=True,
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
+)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -258,7 +258,10 @@ class _ColumnGeneration:
             found, upper = pricer.price(weights, self.seed)
             best = upper / DUAL_SCALE
             lagrangian += self.available[g] * min(0.0, pricer.unit_cost - best)
-            ratio = max(ratio, best / pricer.unit_cost)
+            if pricer.unit_cost > 0:
+                ratio = max(ratio, best / pricer.unit_cost)
+            elif best > 0:
+                ratio = math.inf  # a free server: no ratio bounds its configurations' profit
             columns.extend((g, pattern) for pattern in found)
         return _Round(max(lagrangian, value / ratio), columns)
 

@@ -63,7 +63,7 @@ def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement
                 instance=name,
                 server=problem.slots[s].id,
                 form=kind.form.value,
-                numa_node=node,
+                numa_node=_node(kind.vnf.numa_aligned, problem.slots[s].type.numa_nodes, node),
             )
             result.append((placement, k, s))
     return result
@@ -111,6 +111,17 @@ class _Namer:
                 if name not in self.taken:
                     result.append(name)
         return result
+
+
+def _node(aligned: bool, nodes: int, node: int | None) -> int | None:
+    """The plan's `numa_node`: every aligned instance names one, node 0 on a one-node server.
+
+    Formulations split aligned instances over nodes only where there are several; a count they
+    keep unsplit on a one-node server (the configuration-LP plans do) is on node 0.
+    """
+    if node is None and aligned and nodes == 1:
+        return 0
+    return node
 
 
 def build_plan(
