@@ -1,0 +1,87 @@
+"""Tests that hostile or mismatched input ends in a located exit 2 (or 5), never a crash.
+
+Each test here pins down one crash the fuzzer (tests/test_fuzz.py) found, or one way a plan
+file can fail to belong to the scenario it is checked against: a plan from another scenario,
+cut short, edited by hand or with the wrong types. The scenario is tests/test_cli.py's SMALL
+(optimum 330 by hand, three servers), solved once per test with one worker.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+import yaml
+from helpers import CliResult, run_cli
+
+SMALL = """\
+nfvplan: 1
+name: small
+platform:
+  cpu_overcommit: 1
+server_types:
+  s: {cores: 8, threads_per_core: 1, memory_gib: 32, monthly_cost: 100}
+sites:
+  dc-a: {servers: {s: 3}}
+  dc-b: {servers: {s: 2}}
+vnfs:
+  amf: {flavor: {vcpu: 5, memory_gib: 4}, replicas: 3, anti_affinity: host}
+  nrf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 2, anti_affinity: site}
+"""
+"""Optimum 300 by hand: amf needs three hosts (host anti-affinity), each nrf fits beside an
+amf (5 + 1 <= 8 threads) and the two nrf need two sites, so three `s` servers at 100."""
+
+
+def no_crash(result: CliResult) -> None:
+    """Neither stream shows a traceback, nothing escaped the app, no internal error."""
+    assert "Traceback" not in result.output, result.output
+    assert result.exception is None, repr(result.exception)
+    assert result.exit_code != 1, result.output
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """The SMALL scenario as a file."""
+    path = tmp_path / "small.yaml"
+    path.write_text(SMALL, encoding="utf-8")
+    return path
+
+
+@pytest.fixture
+def plan(small: Path, tmp_path: Path) -> Path:
+    """An optimal plan of SMALL, written by `nfvplan solve` and accepted by `check`."""
+    path = tmp_path / "plan.yaml"
+    result = run_cli("solve", small, "-o", path, "--workers", "1", "-q")
+    assert result.exit_code == 0, result.output
+    assert run_cli("check", small, path).exit_code == 0
+    return path
+
+
+def edit(path: Path, change) -> dict:
+    """Apply `change(data)` to the plan file's data and write it back."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    change(data)
+    path.write_text(yaml.safe_dump(data, sort_keys=False), encoding="utf-8")
+    return data
+
+
+# --- crashes the fuzzer found -------------------------------------------------------------------
+
+
+def test_show_a_plan_placing_on_an_unlisted_server(small: Path, plan: Path) -> None:
+    """Tests `show` on a plan whose placement names a server missing from `servers:`.
+
+    Found by swapping two values of a plan file (a server id and a service name): `show`
+    raised KeyError. Now it prints the summary, counts the stray instance, exits 0; `check`
+    reports the bad server id and exits 5.
+    """
+    edit(plan, lambda d: d["placements"][0].update(server="broadband"))
+    shown = run_cli("show", small, plan)
+    no_crash(shown)
+    assert shown.exit_code == 0
+    assert "1 instance(s) placed on servers the plan does not list" in shown.stdout
+    checked = run_cli("check", small, plan)
+    no_crash(checked)
+    assert checked.exit_code == 5
+    assert "violation [server-id]" in checked.stdout
+    assert "'broadband' is not of the form site/type/n" in checked.stdout
