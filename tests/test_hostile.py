@@ -14,6 +14,10 @@ import pytest
 import yaml
 from helpers import CliResult, run_cli
 
+from nfvplan.errors import InputError
+from nfvplan.io import parse_scenario, yamlsrc
+from nfvplan.io.yamlsrc import MAX_PROBLEMS, parse_yaml
+
 SMALL = """\
 nfvplan: 1
 name: small
@@ -85,3 +89,65 @@ def test_show_a_plan_placing_on_an_unlisted_server(small: Path, plan: Path) -> N
     assert checked.exit_code == 5
     assert "violation [server-id]" in checked.stdout
     assert "'broadband' is not of the form site/type/n" in checked.stdout
+
+
+# --- the YAML reader ----------------------------------------------------------------------------
+
+
+def test_a_control_character_after_accented_text_is_located_by_character() -> None:
+    """Tests the column of a forbidden character that follows a two-byte character.
+
+    libyaml reports byte offsets: 'name: é' is 8 bytes but 7 characters, so the BEL after it
+    is character column 8 on line 2 (not 9).
+    """
+    with pytest.raises(InputError) as caught:
+        parse_yaml("nfvplan: 1\nname: é\x07x\n", "f.yaml")
+    assert str(caught.value) == (
+        "f.yaml:2:8: character U+0007 is not allowed in YAML text; remove it"
+    )
+
+
+def test_text_with_a_lone_surrogate_is_refused_as_not_utf8() -> None:
+    """Tests `parse_scenario` on Python text no file can hold (found by the fuzzer: the C
+    parser raised UnicodeEncodeError)."""
+    with pytest.raises(InputError) as caught:
+        parse_scenario("nfvplan: 1\nname: \ud800\n", "f.yaml")
+    assert "f.yaml:2:7: not UTF-8 text" in str(caught.value)
+
+
+def test_fifty_thousand_unknown_keys_stop_after_the_problem_cap(tmp_path: Path) -> None:
+    """Tests a generated file of 50 000 unknown top-level keys: reported and cut at
+    MAX_PROBLEMS instead of running a 'did you mean' search for each (over a minute before)."""
+    path = tmp_path / "keys.yaml"
+    path.write_text("{" + ", ".join(f"k{i}: {i}" for i in range(50_000)) + "}\n")
+    result = run_cli("solve", path)
+    no_crash(result)
+    assert result.exit_code == 2
+    assert f"stopped after {MAX_PROBLEMS} problems" in result.stderr
+    assert f"{path}:1:2: k0: unknown key 'k0'" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "nfvplan: 1\nname: é\x07x\n",
+        "a: " + "[" * 10_000,
+        "a: &x [*x]\n",
+        "a: 1\na: 2\n",
+        "a:\n\t- b\n",
+        "a: {b: [1, 2, {c: d}]}\nb: &y {z: 1}\nc: {<<: *y, w: 2}\n",
+    ],
+)
+def test_the_pure_python_parser_gives_the_same_answers(text: str, monkeypatch) -> None:
+    """Tests the fallback for a PyYAML without libyaml against the libyaml reader: the same
+    tree, or problems at the same places (syntax messages are worded by each parser)."""
+
+    def answer() -> str:
+        try:
+            return repr(parse_yaml(text, "f.yaml"))
+        except InputError as error:
+            return repr([(p.line, p.column, p.path) for p in error.problems])
+
+    fast = answer()
+    monkeypatch.setattr(yamlsrc, "_LOADER", yamlsrc._Loader)
+    assert answer() == fast
