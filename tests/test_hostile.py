@@ -15,7 +15,7 @@ import yaml
 from helpers import CliResult, run_cli
 
 from nfvplan.errors import InputError
-from nfvplan.io import parse_scenario, yamlsrc
+from nfvplan.io import parse_scenario, read_plan, yamlsrc
 from nfvplan.io.yamlsrc import MAX_PROBLEMS, parse_yaml
 
 SMALL = """\
@@ -151,3 +151,17 @@ def test_the_pure_python_parser_gives_the_same_answers(text: str, monkeypatch) -
     fast = answer()
     monkeypatch.setattr(yamlsrc, "_LOADER", yamlsrc._Loader)
     assert answer() == fast
+
+
+def test_names_with_yaml_line_breaks_survive_the_plan_file(tmp_path: Path) -> None:
+    """Tests a scenario named with NEL, LS and PS characters: the written plan names it
+    exactly, so `check` accepts the plan (found by the fuzzer: PyYAML wrote NEL raw inside
+    single quotes, a reader folded it into a space and `check` reported another scenario)."""
+    scenario = tmp_path / "odd.yaml"
+    scenario.write_text(SMALL.replace("name: small", 'name: "a\\Nb\\Lc\\Pd"'), encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    solved = run_cli("solve", scenario, "-o", plan, "--workers", "1", "-q")
+    assert solved.exit_code == 0, solved.output
+    assert read_plan(plan).scenario == "a\x85b\u2028c\u2029d"
+    checked = run_cli("check", scenario, plan)
+    assert checked.exit_code == 0, checked.output

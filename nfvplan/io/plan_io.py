@@ -172,14 +172,36 @@ def _link_dict(link: LinkLoad) -> dict[str, Any]:
     }
 
 
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Characters YAML reads as line breaks. PyYAML writes them raw inside single quotes, where a
+reader folds NEL into a space: a name holding one would not survive a round trip."""
+
+
+class _PlanDumper(yaml.SafeDumper):
+    """The safe dumper, with double quotes (which escape them) for strings with line breaks."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if any(char in data for char in _LINE_BREAKS):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_PlanDumper.add_representer(str, _PlanDumper.represent_str)
+
+
 def dump_plan(plan: Plan, fmt: str = "yaml") -> str:
     """The plan file's text in `fmt` ("yaml" or "json")."""
     data = plan_to_dict(plan)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "yaml":
-        return yaml.safe_dump(
-            data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
+        return yaml.dump(
+            data,
+            Dumper=_PlanDumper,
+            sort_keys=False,
+            default_flow_style=None,
+            allow_unicode=True,
+            width=100,
         )
     raise InputError.single("<output>", f"unknown plan format {fmt!r}; use yaml or json")
 
