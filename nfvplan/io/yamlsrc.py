@@ -492,6 +492,9 @@ MAX_COUNT = 100_000
 MAX_NAME = 100
 """Longest name accepted for sites, server types, VNFs and services."""
 
+MAX_TEXT = 10_000
+"""Longest free text accepted (a description, a kind, a trust domain, a plan's notes)."""
+
 MAX_PROBLEMS = 1000
 """A file with this many problems is not read further: the count alone says it is not ours."""
 
@@ -524,10 +527,8 @@ class Issues:
         if len(self.problems) >= MAX_PROBLEMS:
             # A generated file with 50 000 unknown keys would otherwise cost a "did you mean"
             # search each; nobody reads past the first screen of errors anyway.
-            self.problems.append(
-                Problem(self.file, None, None, "", f"stopped after {MAX_PROBLEMS} problems")
-            )
-            self.raise_if_any()
+            stop = Problem(self.file, None, None, "", f"stopped after {MAX_PROBLEMS} problems")
+            raise InputError([stop, *sorted(self.problems, key=self._order)])
 
     def extend(self, problems: Iterable[Problem]) -> None:
         """Adopt problems found in another file (an included topology)."""
@@ -676,7 +677,18 @@ def text(issues: Issues, node: Node | None, path: YamlPath, default: str = "") -
     if node.kind != "scalar" or node.is_null:
         issues.add(node, path, f"must be text, got {describe(node)}")
         return default
+    if len(node.text) > MAX_TEXT:
+        issues.add(node, path, f"text of {len(node.text)} characters; at most {MAX_TEXT} accepted")
+        return default
     return node.text
+
+
+def at_most(
+    issues: Issues, node: Node | None, path: YamlPath, count: int, limit: int, what: str
+) -> None:
+    """Record that a section holds more entries than the planner accepts."""
+    if count > limit:
+        issues.add(node, path, f"{count} {what}; at most {limit:,} are accepted (see Limits)")
 
 
 def name_ref(
