@@ -165,3 +165,18 @@ def test_names_with_yaml_line_breaks_survive_the_plan_file(tmp_path: Path) -> No
     assert read_plan(plan).scenario == "a\x85b\u2028c\u2029d"
     checked = run_cli("check", scenario, plan)
     assert checked.exit_code == 0, checked.output
+
+
+@pytest.mark.parametrize("trick", ["\\u202e", "\\u200b", "\\ufeff", "\\x85", "\\u2028", "\\e"])
+def test_invisible_characters_in_names_are_refused(trick: str, tmp_path: Path) -> None:
+    """Tests a VNF name holding a right-to-left override, a zero-width space, a BOM, NEL, a
+    line separator or an escape: exit 2 at the name (a terminal would show 'amf' reversed, or
+    two different names alike)."""
+    scenario = tmp_path / "odd.yaml"
+    scenario.write_text(SMALL.replace("  amf:", f'  "am{trick}f":'), encoding="utf-8")
+    result = run_cli("solve", scenario)
+    no_crash(result)
+    assert result.exit_code == 2
+    line = SMALL.splitlines().index(next(x for x in SMALL.splitlines() if "amf:" in x)) + 1
+    assert f"{scenario}:{line}:3: vnfs[" in result.stderr
+    assert "control or invisible characters" in result.stderr

@@ -20,6 +20,7 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -665,9 +666,18 @@ def name_problem(name: str) -> str | None:
         return "a name must not be empty"
     if len(name) > MAX_NAME:
         return f"a name must be at most {MAX_NAME} characters"
-    if "/" in name or name != name.strip() or any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return f"{name!r} must not contain '/', control characters or leading/trailing blanks"
+    if "/" in name or name != name.strip() or any(_invisible(c) for c in name):
+        return (
+            f"{name!r} must not contain '/', control or invisible characters (such as a "
+            "right-to-left override or a zero-width space), or leading/trailing blanks"
+        )
     return None
+
+
+def _invisible(char: str) -> bool:
+    """Control, format (bidi overrides, zero-width), surrogate, private, unassigned or line
+    separator characters: they garble terminals or make two names look alike."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def text(issues: Issues, node: Node | None, path: YamlPath, default: str = "") -> str:
