@@ -180,3 +180,17 @@ def test_invisible_characters_in_names_are_refused(trick: str, tmp_path: Path) -
     line = SMALL.splitlines().index(next(x for x in SMALL.splitlines() if "amf:" in x)) + 1
     assert f"{scenario}:{line}:3: vnfs[" in result.stderr
     assert "control or invisible characters" in result.stderr
+
+
+def test_a_homoglyph_reference_is_an_unknown_name_with_a_hint(tmp_path: Path) -> None:
+    """Tests a service chain naming 'аmf' (Cyrillic а) when the VNF is 'amf' (Latin a):
+    refused at the reference, and the hint shows the real name (docs/format.md, Limits)."""
+    scenario = tmp_path / "glyph.yaml"
+    scenario.write_text(SMALL + "services:\n  s: {chain: [\u0430mf]}\n", encoding="utf-8")
+    result = run_cli("solve", scenario)
+    no_crash(result)
+    assert result.exit_code == 2
+    line = len(SMALL.splitlines()) + 2  # after SMALL and 'services:'
+    # '  s: {chain: [' is 14 characters: the name starts in column 15.
+    assert f"{scenario}:{line}:15: services.s.chain[0]: unknown VNF '\u0430mf'" in result.stderr
+    assert "did you mean 'amf'?" in result.stderr
