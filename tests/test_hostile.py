@@ -8,11 +8,13 @@ cut short, edited by hand or with the wrong types. The scenario is tests/test_cl
 
 from __future__ import annotations
 
+import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 import yaml
-from helpers import CliResult, run_cli
+from helpers import CliResult, nfvplan_command, run_cli
 
 from nfvplan.errors import InputError
 from nfvplan.io import parse_scenario, read_plan, yamlsrc
@@ -194,3 +196,22 @@ def test_a_homoglyph_reference_is_an_unknown_name_with_a_hint(tmp_path: Path) ->
     # '  s: {chain: [' is 14 characters: the name starts in column 15.
     assert f"{scenario}:{line}:15: services.s.chain[0]: unknown VNF '\u0430mf'" in result.stderr
     assert "did you mean 'amf'?" in result.stderr
+
+
+def test_a_closed_output_pipe_is_not_an_internal_error(small: Path, tmp_path: Path) -> None:
+    """Tests `nfvplan check other-scenario plan | head -0`: the reader is gone before the
+    first violation is printed. Click turned the broken pipe into exit 1 (our code for bugs);
+    now the command ends by SIGPIPE like any Unix tool, silently."""
+    other = tmp_path / "other.yaml"
+    other.write_text(SMALL.replace("name: small", "name: other"), encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    assert run_cli("solve", small, "-o", plan, "--workers", "1", "-q").exit_code == 0
+    process = subprocess.Popen(
+        [*nfvplan_command(), "check", other, plan],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    process.stdout.close()  # long before the command has imported anything
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=120) == -signal.SIGPIPE, stderr
+    assert "internal error" not in stderr and "Traceback" not in stderr

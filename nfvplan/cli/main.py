@@ -6,6 +6,7 @@ Exit codes: 0 plan found · 1 internal error · 2 bad input or usage · 3 proven
 
 from __future__ import annotations
 
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -163,6 +164,11 @@ def show_command(
 
 def main() -> None:
     """Entry point: run the app; anything unexpected is an internal error (exit 1), briefly."""
+    if hasattr(signal, "SIGPIPE"):
+        # `nfvplan check ... | head`: when the reader goes away, end quietly as Unix tools do
+        # (the shell sees 141) instead of click's exit 1, which our codes reserve for bugs.
+        # Files are never pipes to us, so only the printing can be cut short.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
     except SystemExit:
