@@ -8,6 +8,7 @@ cut short, edited by hand or with the wrong types. The scenario is tests/test_cl
 
 from __future__ import annotations
 
+import re
 import signal
 import subprocess
 from pathlib import Path
@@ -215,3 +216,115 @@ def test_a_closed_output_pipe_is_not_an_internal_error(small: Path, tmp_path: Pa
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=120) == -signal.SIGPIPE, stderr
     assert "internal error" not in stderr and "Traceback" not in stderr
+
+
+# --- plan files that do not belong to the scenario ---------------------------------------------
+
+
+def test_a_plan_of_another_scenario_names_both(small: Path, plan: Path, tmp_path: Path) -> None:
+    """Tests `check` of SMALL's plan against a scenario named 'other' with other VNFs and
+    sites: a well-formed plan breaking rules, so exit 5, and the first violation says whose
+    plan it is (the rest, one per placement, name the unknown VNF and site)."""
+    other = tmp_path / "other.yaml"
+    other.write_text(
+        SMALL.replace("name: small", "name: other")
+        .replace("dc-a", "north")
+        .replace("dc-b", "south")
+        .replace("amf", "smf"),
+        encoding="utf-8",
+    )
+    result = run_cli("check", other, plan)
+    no_crash(result)
+    assert result.exit_code == 5
+    lines = result.stdout.splitlines()
+    assert lines[0] == (
+        "violation [scenario]: the plan is for scenario 'small', this scenario is 'other'"
+    )
+    assert "violation [vnf]: amf-1: no VNF 'amf' in the scenario" in lines
+    assert any("no site 'dc-a' in the scenario" in line for line in lines)
+    assert f"violation(s) found in {plan}" in result.stderr
+
+
+def test_a_plan_naming_unknown_servers(small: Path, plan: Path) -> None:
+    """Tests placements on a server number past the inventory and on a server type the site
+    does not have: exit 5 with each server id and the valid range."""
+    edit(
+        plan,
+        lambda d: (
+            d["placements"][0].update(server="dc-a/s/9"),
+            d["placements"][1].update(server="dc-b/big/1"),
+        ),
+    )
+    result = run_cli("check", small, plan)
+    no_crash(result)
+    assert result.exit_code == 5
+    # dc-a installs 3 `s` servers and may buy none: valid numbers are 1..3.
+    assert "server dc-a/s/9: number 9 is outside 1..3" in result.stdout
+    assert "server dc-b/big/1: site dc-b has no servers of type 'big'" in result.stdout
+
+
+def test_a_plan_with_edited_numbers(small: Path, plan: Path) -> None:
+    """Tests a plan whose objective and a server's usage were edited: exit 5 naming both,
+    with the recomputed figures (300: three servers at 100)."""
+    data = edit(
+        plan,
+        lambda d: (
+            d["objective"].update(value=250.0),
+            d["servers"][0]["used"].update(threads=1.0),
+        ),
+    )
+    result = run_cli("check", small, plan)
+    no_crash(result)
+    assert result.exit_code == 5
+    assert "violation [objective]" in result.stdout and "300" in result.stdout
+    assert f"{data['servers'][0]['id']}: threads reported as 1" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("cut", "expected"),
+    [
+        ("half", "YAML syntax error"),
+        ("header", "missing required key 'status'"),
+    ],
+)
+def test_a_truncated_plan(cut: str, expected: str, small: Path, plan: Path) -> None:
+    """Tests a plan cut in the middle of a flow mapping (a syntax error at the end) and one cut
+    after its first two lines (no status): exit 2, located in the plan file."""
+    text = plan.read_text(encoding="utf-8")
+    if cut == "half":
+        flow = text.index("{", len(text) // 2)
+        plan.write_text(text[: flow + 5], encoding="utf-8")
+    else:
+        plan.write_text("".join(text.splitlines(keepends=True)[:2]), encoding="utf-8")
+    result = run_cli("check", small, plan)
+    no_crash(result)
+    assert result.exit_code == 2
+    assert expected in result.stderr
+    assert f"{plan}:" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "message"),
+    [
+        (lambda d: d["placements"][0].update(numa_node=-1), "placements[0].numa_node", ">= 0"),
+        (lambda d: d["placements"][1].pop("server"), "placements[1]", "missing required key"),
+        (lambda d: d["servers"][0].update(rack="1"), "servers[0].rack", "quoted text"),
+        (lambda d: d["summary"].update(instances=5.5), "summary.instances", "whole number"),
+        (lambda d: d["objective"].update(value=float("nan")), "objective.value", "number"),
+        (lambda d: d.update(placements={"a": 1}), "placements", "must be a list"),
+        (lambda d: d.update(status="done"), "status", "must be one of"),
+        (lambda d: d.update(nfvplan=2), "nfvplan", "unsupported plan version 2"),
+    ],
+)
+def test_a_plan_with_wrong_types_or_missing_fields(
+    change, field: str, message: str, small: Path, plan: Path
+) -> None:
+    """Tests each kind of malformed field in a plan: exit 2 at file:line:column and field."""
+    edit(plan, change)
+    result = run_cli("check", small, plan)
+    no_crash(result)
+    assert result.exit_code == 2, result.output
+    located = [line for line in result.stderr.splitlines() if f": {field}: " in line]
+    assert located, result.stderr
+    assert re.search(rf"{re.escape(str(plan))}:\d+:\d+: {re.escape(field)}: ", located[0])
+    assert message in located[0]
