@@ -311,7 +311,9 @@ class _Model:
             self.cp.add(sum(flows) <= scale_down(capacity[key], NIC))
         for name in p.traffic:
             sites = {p.slots[s].site.name for k in p.kinds_of(name) for s in p.candidates[k]}
-            for site in sites | {site for (n, site) in at_site if n == name}:
+            # Sorted: a set of strings iterates in a per-process hash order, and constraint
+            # order steers CP-SAT, so separate runs would find different (equal-cost) plans.
+            for site in sorted(sites | {site for (n, site) in at_site if n == name}):
                 carried = [
                     var
                     for (k, s), var in self.t.items()
@@ -399,7 +401,7 @@ class _Model:
         p = self.problem
         for s, ks in self.kinds_on.items():
             total = sum(self.x[(k, s)] for k in ks)
-            for name in {p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}:
+            for name in sorted({p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}):
                 mine = [k for k in ks if p.kinds[k].vnf.name == name]
                 here = self.cp.new_bool_var(f"iso_{s}_{name}")
                 self.cp.add(sum(self.x[(k, s)] for k in mine) == here)
