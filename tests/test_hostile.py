@@ -8,6 +8,8 @@ cut short, edited by hand or with the wrong types. The scenario is tests/test_cl
 
 from __future__ import annotations
 
+import errno
+import os
 import re
 import signal
 import subprocess
@@ -18,7 +20,7 @@ import yaml
 from helpers import CliResult, nfvplan_command, run_cli
 
 from nfvplan.errors import InputError
-from nfvplan.io import parse_scenario, read_plan, yamlsrc
+from nfvplan.io import output, parse_scenario, read_plan, yamlsrc
 from nfvplan.io.yamlsrc import MAX_PROBLEMS, parse_yaml
 
 SMALL = """\
@@ -328,3 +330,44 @@ def test_a_plan_with_wrong_types_or_missing_fields(
     assert located, result.stderr
     assert re.search(rf"{re.escape(str(plan))}:\d+:\d+: {re.escape(field)}: ", located[0])
     assert message in located[0]
+
+
+# --- unwritable output --------------------------------------------------------------------------
+
+
+def test_a_full_disk_leaves_the_old_plan_and_no_temp_file(
+    small: Path, plan: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Tests `solve -o` onto an existing plan when the disk fills up: simulated by making the
+    writer's fsync fail with ENOSPC (never a real device: see docs/format.md). Exit 2 naming
+    the file and the cause; the old plan is untouched and no temp file is left."""
+    old = plan.read_bytes()
+
+    def full(fd: int) -> None:
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr(output.os, "fsync", full)
+    result = run_cli("solve", small, "-o", plan, "--workers", "1")
+    no_crash(result)
+    assert result.exit_code == 2
+    assert f"error: cannot write {plan}: No space left on device" in result.stderr
+    assert plan.read_bytes() == old
+    assert sorted(p.name for p in plan.parent.iterdir()) == ["plan.yaml", "small.yaml"]
+
+
+@pytest.mark.parametrize("where", ["under a file", "in /proc"])
+def test_an_unwritable_path_is_a_clear_error(where: str, small: Path, tmp_path: Path) -> None:
+    """Tests `-o` where even root cannot write: under a regular file (`file.txt/plan.yaml`)
+    and inside /proc. Exit 2 naming the path; nothing is created."""
+    if where == "under a file":
+        (tmp_path / "file.txt").write_text("not a directory\n")
+        target = tmp_path / "file.txt" / "plan.yaml"
+    else:
+        target = Path("/proc/nfvplan-test/plan.yaml")
+    before = sorted(p.name for p in tmp_path.iterdir())
+    result = run_cli("solve", small, "-o", target, "--workers", "1")
+    no_crash(result)
+    assert result.exit_code == 2
+    assert f"error: cannot write {target}: " in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+    assert not target.exists()
