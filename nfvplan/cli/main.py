@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from nfvplan.check import check_plan
+from nfvplan.cli.interrupt import EXIT_INTERRUPTED, stop_on_sigint
 from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.topology import topology_app
 from nfvplan.errors import InputError
@@ -101,9 +102,14 @@ def solve_command(
         return
     progress = ProgressLine() if not quiet and sys.stderr.isatty() else None
     options = SolveOptions(time_limit, workers, seed, objective, progress)
-    plan = solve(loaded, options)
-    if progress is not None:
-        progress.clear()
+    with stop_on_sigint() as stop:
+        try:
+            plan = solve(loaded, options)
+        finally:
+            if progress is not None:
+                progress.clear()
+    if stop.is_set():
+        typer.echo("interrupted: stopping with the best plan found so far", err=True)
     if output is not None:
         try:
             write_plan(plan, output, plan_format.value if plan_format else None)
@@ -116,7 +122,7 @@ def solve_command(
             typer.echo(f"\nplan written to {output}")
     elif not plan.status.has_plan:
         typer.echo("\n".join(plan.explanation or []), err=True)
-    raise typer.Exit(plan.status.exit_code)
+    raise typer.Exit(EXIT_INTERRUPTED if stop.is_set() else plan.status.exit_code)
 
 
 @app.command("check")
@@ -175,7 +181,7 @@ def main() -> None:
         raise
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as error:
         typer.echo(
             f"internal error ({type(error).__name__}): {error}\n"

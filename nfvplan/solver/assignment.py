@@ -31,6 +31,7 @@ from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
+from nfvplan.solver.stop import stop_requested
 
 Requirement = tuple[str, str]
 """(family, VNF name), e.g. ("anti_affinity", "amf")."""
@@ -103,9 +104,10 @@ class AssignmentFormulation:
             solution.status = Status.FEASIBLE
             solution.bound = solution.relaxation_bound
             solution.counts = dict(hint)
-            solution.notes.append(
-                "the time limit ran out before the search improved the starting plan"
-            )
+            if not stop_requested():  # else solve() notes the interruption instead
+                solution.notes.append(
+                    "the time limit ran out before the search improved the starting plan"
+                )
         elif solution.status is Status.INFEASIBLE and self.relaxable:
             core = solver.sufficient_assumptions_for_infeasibility()
             solution.conflict = [model.requirement_of[i] for i in core]
@@ -130,7 +132,7 @@ class AssignmentFormulation:
         first_share = DETERMINISTIC_SHARE if parallel else 1.0
         solver = make_solver(remaining() * first_share, workers=limits.workers, seed=limits.seed)
         status = solver.solve(model.cp, callback)
-        if not parallel or status in _CONCLUSIVE or remaining() < 0.5:
+        if not parallel or status in _CONCLUSIVE or remaining() < 0.5 or stop_requested():
             return status, solver, []
         if status == cp_model.FEASIBLE:
             model.cp.clear_hints()
