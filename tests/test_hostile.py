@@ -239,10 +239,15 @@ def test_a_plan_of_another_scenario_names_both(small: Path, plan: Path, tmp_path
     no_crash(result)
     assert result.exit_code == 5
     lines = result.stdout.splitlines()
+    # Each violation is located in the plan file: `scenario:` is its second line; amf-1 at
+    # its placement entry (the `- ` of a block list item puts the mapping in column 3).
     assert lines[0] == (
-        "violation [scenario]: the plan is for scenario 'small', this scenario is 'other'"
+        f"{plan}:2:1: violation [scenario]: the plan is for scenario 'small', "
+        "this scenario is 'other'"
     )
-    assert "violation [vnf]: amf-1: no VNF 'amf' in the scenario" in lines
+    text = plan.read_text(encoding="utf-8").splitlines()
+    amf_line = next(i for i, x in enumerate(text, 1) if "instance: amf-1" in x)
+    assert f"{plan}:{amf_line}:3: violation [vnf]: amf-1: no VNF 'amf' in the scenario" in lines
     assert any("no site 'dc-a' in the scenario" in line for line in lines)
     assert f"violation(s) found in {plan}" in result.stderr
 
@@ -280,6 +285,15 @@ def test_a_plan_with_edited_numbers(small: Path, plan: Path) -> None:
     assert result.exit_code == 5
     assert "violation [objective]" in result.stdout and "300" in result.stdout
     assert f"{data['servers'][0]['id']}: threads reported as 1" in result.stdout
+    # Located: the objective at its top-level key, the server usage at its `servers` entry.
+    text = plan.read_text(encoding="utf-8").splitlines()
+    objective_line = text.index("objective:") + 1 if "objective:" in text else None
+    objective_line = objective_line or next(
+        i for i, x in enumerate(text, 1) if x.startswith("objective:")
+    )
+    assert f"{plan}:{objective_line}:1: violation [objective]" in result.stdout
+    server_line = next(i for i, x in enumerate(text, 1) if x.startswith("- id: "))
+    assert f"{plan}:{server_line}:3: violation [server-usage]" in result.stdout
 
 
 @pytest.mark.parametrize(

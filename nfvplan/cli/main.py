@@ -14,12 +14,13 @@ from typing import Annotated
 
 import typer
 
-from nfvplan.check import check_plan
+from nfvplan.check import Violation, check_plan
 from nfvplan.cli.interrupt import EXIT_INTERRUPTED, stop_on_sigint
 from nfvplan.cli.progress import ProgressLine
 from nfvplan.cli.topology import topology_app
 from nfvplan.errors import InputError
 from nfvplan.io import dump_plan, load_scenario, read_plan, write_plan
+from nfvplan.io.plan_io import plan_places
 from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan
 from nfvplan.report import format_summary
@@ -137,8 +138,11 @@ def check_command(
     """
     loaded, plan = load_pair(scenario, plan_file)
     violations = check_plan(loaded, plan)
+    places = plan_places(plan_file) if violations else {}
     for violation in violations:
-        typer.echo(f"violation [{violation.rule}]: {violation.message}")
+        where = _place_of(violation, places)
+        prefix = f"{plan_file}:{where[0]}:{where[1]}: " if where else ""
+        typer.echo(f"{prefix}violation [{violation.rule}]: {violation.message}")
     if violations:
         typer.echo(f"{len(violations)} violation(s) found in {plan_file}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
@@ -147,6 +151,34 @@ def check_command(
             f"{plan_file}: every rule holds ({plan.status.value}, "
             f"{plan.summary.instances} instances on {plan.summary.servers_used} servers)"
         )
+
+
+_RULE_SECTION = {
+    "status": "status",
+    "scenario": "scenario",
+    "summary": "summary",
+    "objective": "objective",
+    "count": "placements",
+    "server-usage": "servers",
+    "route": "routes",
+    "latency": "routes",
+    "demand-total": "routes",
+    "link-capacity": "links",
+    "link-usage": "links",
+}
+"""The plan section a violation without an instance or server is about."""
+
+
+def _place_of(violation: Violation, places: dict[tuple[str, ...], tuple[int, int]]):
+    """Line and column in the plan file a violation is about: its instance's placement, its
+    server's entry, or the section its rule checks; None when the plan lacks all of them."""
+    keys: list[tuple[str, ...]] = []
+    if violation.instance is not None:
+        keys.append(("instance", violation.instance))
+    if violation.server is not None:
+        keys.append(("server", violation.server))
+    keys.append((_RULE_SECTION.get(violation.rule, "placements"),))
+    return next((places[key] for key in keys if key in places), None)
 
 
 @app.command("show")

@@ -227,6 +227,32 @@ def _format_of(path: Path) -> str:
 # ---------------------------------------------------------------------------------------------
 # Reading
 
+Place = tuple[int, int]
+"""1-based line and column in a plan file."""
+
+
+def plan_places(path: str | Path) -> dict[tuple[str, ...], Place]:
+    """Where things are written in a plan file, for messages about a plan that read cleanly.
+
+    Keys: a top-level key (`("summary",)`), `("instance", name)` and `("server", id)` (their
+    first entry under `placements` / `servers`; a server only placed on, its first placement).
+    Read again only when there is something to report, so `check` of a good plan pays nothing.
+    """
+    root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
+    places: dict[tuple[str, ...], Place] = {(key,): position for key, position in root.keys.items()}
+    sections = {key: root.value.get(key) for key in ("servers", "placements")}
+    for section, field_name, kind in (
+        ("servers", "id", "server"),
+        ("placements", "instance", "instance"),
+        ("placements", "server", "server"),
+    ):
+        node = sections[section]
+        for entry in node.value if node is not None and node.kind == "seq" else ():
+            value = entry.value.get(field_name) if entry.kind == "map" else None
+            if value is not None and value.kind == "scalar":
+                places.setdefault((kind, value.text), (entry.line, entry.column))
+    return places
+
 
 def read_plan(path: str | Path) -> Plan:
     """Read a plan file written by `write_plan` (yaml or json) or edited by hand.
