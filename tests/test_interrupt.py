@@ -21,7 +21,9 @@ import pytest
 import yaml
 from helpers import nfvplan_command, run_nfvplan
 
-from nfvplan.solver.stop import INTERRUPTED_NOTE
+from nfvplan.cli.interrupt import stop_on_sigint
+from nfvplan.solver import Stop
+from nfvplan.solver.stop import INTERRUPTED_NOTE, active_stop, stop_requested
 
 SLOW = os.environ.get("NFVPLAN_SLOW_TESTS") == "1"
 
@@ -143,3 +145,30 @@ class _suppress_eio:
 
     def __exit__(self, kind, value, traceback) -> bool:
         return kind is OSError
+
+
+def test_first_sigint_requests_the_stop_and_the_second_gives_up() -> None:
+    """Tests the CLI's handler in-process: the first SIGINT sets the Stop (the active one for
+    solves), the second raises KeyboardInterrupt, and leaving restores the old handler."""
+    before = signal.getsignal(signal.SIGINT)
+    with stop_on_sigint() as stop:
+        assert active_stop() is stop and not stop.is_set()
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)  # the handler runs between bytecodes of the main thread
+        assert stop.is_set() and stop_requested()
+        with pytest.raises(KeyboardInterrupt):
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+    assert signal.getsignal(signal.SIGINT) is before
+    assert active_stop() is None
+
+
+def test_a_stop_calls_the_hooks_registered_at_the_time() -> None:
+    """Tests `Stop.hook`: a running search's `stop_search` is called on request, and only
+    while it is registered."""
+    stop = Stop()
+    calls = []
+    with stop.hook(lambda: calls.append("running")):
+        stop.request()
+    stop.request()
+    assert calls == ["running"]
