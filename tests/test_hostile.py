@@ -385,3 +385,22 @@ def test_an_unwritable_path_is_a_clear_error(where: str, small: Path, tmp_path: 
     assert f"error: cannot write {target}: " in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == before
     assert not target.exists()
+
+
+def test_an_aligned_instance_on_a_single_numa_node_server_names_node_0(tmp_path: Path) -> None:
+    """Tests `numa: aligned` on a server with `numa_nodes: 1` (found by the brute-force
+    hypothesis test in the full run): the plan gave no numa_node and `check` refused it.
+    One node, so the instance is on node 0; the plan says so and checks clean."""
+    scenario = tmp_path / "numa.yaml"
+    scenario.write_text(
+        SMALL.replace(
+            "replicas: 2, anti_affinity: site", "replicas: 2, anti_affinity: site, numa: aligned"
+        ),
+        encoding="utf-8",
+    )
+    plan = tmp_path / "plan.yaml"
+    assert run_cli("solve", scenario, "-o", plan, "--workers", "1", "-q").exit_code == 0
+    nrf = [p for p in read_plan(plan).placements if p.vnf == "nrf"]
+    assert [p.numa_node for p in nrf] == [0, 0]
+    checked = run_cli("check", scenario, plan)
+    assert checked.exit_code == 0, checked.output

@@ -61,7 +61,9 @@ def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement
                 instance=f"{kind.vnf.name}-{numbers[kind.vnf.name]}",
                 server=problem.slots[s].id,
                 form=kind.form.value,
-                numa_node=node,
+                # One NUMA node: the model has no node variables, but an aligned instance
+                # still names its node (docs/format.md), and there is only node 0.
+                numa_node=0 if node is None and kind.vnf.numa_aligned else node,
             )
             result.append((placement, k, s))
     return result
