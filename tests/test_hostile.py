@@ -389,18 +389,28 @@ def test_an_unwritable_path_is_a_clear_error(where: str, small: Path, tmp_path: 
 
 def test_an_aligned_instance_on_a_single_numa_node_server_names_node_0(tmp_path: Path) -> None:
     """Tests `numa: aligned` on a server with `numa_nodes: 1` (found by the brute-force
-    hypothesis test in the full run): the plan gave no numa_node and `check` refused it.
-    One node, so the instance is on node 0; the plan says so and checks clean."""
+    hypothesis test in the full run): when the starting plan is proven optimal by the bound,
+    the plan gave no numa_node and `check` refused the solver's own plan. One node, so the
+    instance is on node 0. Optimum 100 by hand, the one server: as containers, 2 GiB reserve +
+    (7 + 0.5) + (1 + 0.5) = 11 GiB <= 16 and 1 core + (1.5 + 1.5) / 2 threads <= 4."""
     scenario = tmp_path / "numa.yaml"
     scenario.write_text(
-        SMALL.replace(
-            "replicas: 2, anti_affinity: site", "replicas: 2, anti_affinity: site, numa: aligned"
-        ),
+        "nfvplan: 1\nname: t\nplatform:\n"
+        "  vm: {overhead: {vcpu: 1, memory_gib: 2}, host_reserve: {cores: 1, memory_gib: 4}}\n"
+        "  container: {overhead: {vcpu: 0.5, memory_gib: 0.5},"
+        " host_reserve: {cores: 1, memory_gib: 2}}\n"
+        "  cpu_overcommit: 2\nserver_types:\n"
+        "  t1: {cores: 4, memory_gib: 16, monthly_cost: 100}\n"
+        "sites:\n  a: {servers: {t1: 1}}\nvnfs:\n"
+        "  f0: {flavor: {vcpu: 1, memory_gib: 7}, replicas: 1, trust: blue}\n"
+        "  f1: {flavor: {vcpu: 1, memory_gib: 1}, forms: [container], replicas: 1,"
+        " trust: blue, numa: aligned}\n",
         encoding="utf-8",
     )
     plan = tmp_path / "plan.yaml"
     assert run_cli("solve", scenario, "-o", plan, "--workers", "1", "-q").exit_code == 0
-    nrf = [p for p in read_plan(plan).placements if p.vnf == "nrf"]
-    assert [p.numa_node for p in nrf] == [0, 0]
+    f1 = [p for p in read_plan(plan).placements if p.vnf == "f1"]
+    assert [p.numa_node for p in f1] == [0]
     checked = run_cli("check", scenario, plan)
     assert checked.exit_code == 0, checked.output
+    assert "every rule holds (optimal, 2 instances on 1 servers)" in checked.stdout
