@@ -65,7 +65,9 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
     lines.append("")
     lines.append(f"{'site':<16}{'servers':>8}{'bought':>8}{'VMs':>6}{'containers':>12}  types")
     server_site = {server.id: server.site for server in plan.servers}
-    forms = Counter((server_site[p.server], p.form) for p in plan.placements)
+    # A hand-edited plan may place instances on servers it does not list: `show` still prints
+    # it (counting them apart), and leaves the verdict to `nfvplan check`.
+    forms = Counter((server_site.get(p.server), p.form) for p in plan.placements)
     for site in scenario.sites:
         here = [server for server in plan.servers if server.site == site]
         if not here:
@@ -75,6 +77,12 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
         lines.append(
             f"{site:<16}{len(here):>8}{sum(x.bought for x in here):>8}"
             f"{forms[(site, 'vm')]:>6}{forms[(site, 'container')]:>12}  {type_text}"
+        )
+    unlisted = sum(n for (site, _), n in forms.items() if site is None)
+    if unlisted:
+        lines.append(
+            f"{unlisted} instance(s) placed on servers the plan does not list "
+            "(run nfvplan check for the details)"
         )
     if plan.links:
         lines.append("")

@@ -149,7 +149,11 @@ def run_cli(*args: str | Path, cwd: Path | None = None) -> CliResult:
 
 
 def nfvplan_command() -> list[str]:
-    """The installed `nfvplan` entry point (or the module run with this Python as a fallback)."""
+    """The `nfvplan` entry point of this Python's environment (a venv's bin/), else the one
+    on PATH, else the module run with this Python: never another checkout's install."""
+    beside = Path(sys.executable).parent / "nfvplan"
+    if beside.is_file():
+        return [str(beside)]
     found = shutil.which("nfvplan")
     if found:
         return [found]

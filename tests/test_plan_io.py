@@ -128,7 +128,7 @@ def test_failed_serialisation_leaves_existing_file_intact(tmp_path: Path, monkey
     def broken(*args: object, **kwargs: object) -> str:
         raise RuntimeError("cannot represent")
 
-    monkeypatch.setattr(plan_io.yaml, "safe_dump", broken)
+    monkeypatch.setattr(plan_io.yaml, "dump", broken)
     with pytest.raises(RuntimeError):
         write_plan(PLAN, path)
     assert path.read_text() == "old plan\n"

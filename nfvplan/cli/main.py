@@ -7,6 +7,7 @@ survivable (`resilience`, `solve --survive`).
 
 from __future__ import annotations
 
+import signal
 import sys
 from enum import Enum
 from pathlib import Path
@@ -16,6 +17,7 @@ import typer
 
 from nfvplan.cli.compare import compare_command
 from nfvplan.cli.generate import generate_command
+from nfvplan.cli.interrupt import EXIT_INTERRUPTED, stop_on_sigint
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
@@ -29,6 +31,7 @@ from nfvplan.survive import Level
 # inside the commands that use them, so `nfvplan --help` and a usage error answer quickly
 # (see benchmarks/startup.py and docs/performance.md).
 if TYPE_CHECKING:
+    from nfvplan.check import Violation
     from nfvplan.model import Scenario
     from nfvplan.plan import Plan
 
@@ -166,10 +169,19 @@ def solve_command(
     if survive is not None and deployment is not None:
         typer.echo("error: --survive cannot be combined with --current", err=True)
         raise typer.Exit(EXIT_INPUT)
-    survival = plan_survivable(loaded, survive, options) if survive is not None else None
-    plan = survival.plan if survival is not None else solve(loaded, options)
-    if progress is not None:
-        progress.clear()
+    survival = None
+    with stop_on_sigint() as stop:
+        try:
+            if survive is not None:
+                survival = plan_survivable(loaded, survive, options)
+                plan = survival.plan
+            else:
+                plan = solve(loaded, options)
+        finally:
+            if progress is not None:
+                progress.clear()
+    if stop.is_set():
+        typer.echo("interrupted: stopping with the best plan found so far", err=True)
     if output is not None:
         try:
             write_plan(plan, output, plan_format.value if plan_format else None)
@@ -184,6 +196,8 @@ def solve_command(
             typer.echo(f"\nplan written to {output}")
     elif not plan.status.has_plan:
         typer.echo("\n".join(plan.explanation or []), err=True)
+    if stop.is_set():
+        raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(survival.exit_code if survival is not None else plan.status.exit_code)
 
 
@@ -198,11 +212,15 @@ def check_command(
     Example: nfvplan check examples/5g-core.yaml plan.yaml
     """
     from nfvplan.check import check_plan
+    from nfvplan.io.plan_io import plan_places
 
     loaded, plan = load_pair(scenario, plan_file)
     violations = check_plan(loaded, plan)
+    places = plan_places(plan_file) if violations else {}
     for violation in violations:
-        typer.echo(f"violation [{violation.rule}]: {violation.message}")
+        where = _place_of(violation, places)
+        prefix = f"{plan_file}:{where[0]}:{where[1]}: " if where else ""
+        typer.echo(f"{prefix}violation [{violation.rule}]: {violation.message}")
     if violations:
         typer.echo(f"{len(violations)} violation(s) found in {plan_file}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
@@ -211,6 +229,34 @@ def check_command(
             f"{plan_file}: every rule holds ({plan.status.value}, "
             f"{plan.summary.instances} instances on {plan.summary.servers_used} servers)"
         )
+
+
+_RULE_SECTION = {
+    "status": "status",
+    "scenario": "scenario",
+    "summary": "summary",
+    "objective": "objective",
+    "count": "placements",
+    "server-usage": "servers",
+    "route": "routes",
+    "latency": "routes",
+    "demand-total": "routes",
+    "link-capacity": "links",
+    "link-usage": "links",
+}
+"""The plan section a violation without an instance or server is about."""
+
+
+def _place_of(violation: Violation, places: dict[tuple[str, ...], tuple[int, int]]):
+    """Line and column in the plan file a violation is about: its instance's placement, its
+    server's entry, or the section its rule checks; None when the plan lacks all of them."""
+    keys: list[tuple[str, ...]] = []
+    if violation.instance is not None:
+        keys.append(("instance", violation.instance))
+    if violation.server is not None:
+        keys.append(("server", violation.server))
+    keys.append((_RULE_SECTION.get(violation.rule, "placements"),))
+    return next((places[key] for key in keys if key in places), None)
 
 
 @app.command("show")
@@ -237,13 +283,18 @@ def show_command(
 
 def main() -> None:
     """Entry point: run the app; anything unexpected is an internal error (exit 1), briefly."""
+    if hasattr(signal, "SIGPIPE"):
+        # `nfvplan check ... | head`: when the reader goes away, end quietly as Unix tools do
+        # (the shell sees 141) instead of click's exit 1, which our codes reserve for bugs.
+        # Files are never pipes to us, so only the printing can be cut short.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     try:
         app()
     except SystemExit:
         raise
     except KeyboardInterrupt:
         typer.echo("interrupted", err=True)
-        sys.exit(130)
+        sys.exit(EXIT_INTERRUPTED)
     except Exception as error:
         typer.echo(
             f"internal error ({type(error).__name__}): {error}\n"

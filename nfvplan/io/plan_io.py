@@ -226,14 +226,36 @@ def _link_dict(link: LinkLoad) -> dict[str, Any]:
     }
 
 
+_LINE_BREAKS = ("\x85", "\u2028", "\u2029")
+"""Characters YAML reads as line breaks. PyYAML writes them raw inside single quotes, where a
+reader folds NEL into a space: a name holding one would not survive a round trip."""
+
+
+class _PlanDumper(yaml.SafeDumper):
+    """The safe dumper, with double quotes (which escape them) for strings with line breaks."""
+
+    def represent_str(self, data: str) -> yaml.ScalarNode:
+        if any(char in data for char in _LINE_BREAKS):
+            return self.represent_scalar("tag:yaml.org,2002:str", data, style='"')
+        return super().represent_str(data)
+
+
+_PlanDumper.add_representer(str, _PlanDumper.represent_str)
+
+
 def dump_plan(plan: Plan, fmt: str = "yaml") -> str:
     """The plan file's text in `fmt` ("yaml" or "json")."""
     data = plan_to_dict(plan)
     if fmt == "json":
         return json.dumps(data, indent=2, ensure_ascii=False, allow_nan=False) + "\n"
     if fmt == "yaml":
-        return yaml.safe_dump(
-            data, sort_keys=False, default_flow_style=None, allow_unicode=True, width=100
+        return yaml.dump(
+            data,
+            Dumper=_PlanDumper,
+            sort_keys=False,
+            default_flow_style=None,
+            allow_unicode=True,
+            width=100,
         )
     raise InputError.single("<output>", f"unknown plan format {fmt!r}; use yaml or json")
 
@@ -258,6 +280,32 @@ def _format_of(path: Path) -> str:
 
 # ---------------------------------------------------------------------------------------------
 # Reading
+
+Place = tuple[int, int]
+"""1-based line and column in a plan file."""
+
+
+def plan_places(path: str | Path) -> dict[tuple[str, ...], Place]:
+    """Where things are written in a plan file, for messages about a plan that read cleanly.
+
+    Keys: a top-level key (`("summary",)`), `("instance", name)` and `("server", id)` (their
+    first entry under `placements` / `servers`; a server only placed on, its first placement).
+    Read again only when there is something to report, so `check` of a good plan pays nothing.
+    """
+    root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
+    places: dict[tuple[str, ...], Place] = {(key,): position for key, position in root.keys.items()}
+    sections = {key: root.value.get(key) for key in ("servers", "placements")}
+    for section, field_name, kind in (
+        ("servers", "id", "server"),
+        ("placements", "instance", "instance"),
+        ("placements", "server", "server"),
+    ):
+        node = sections[section]
+        for entry in node.value if node is not None and node.kind == "seq" else ():
+            value = entry.value.get(field_name) if entry.kind == "map" else None
+            if value is not None and value.kind == "scalar":
+                places.setdefault((kind, value.text), (entry.line, entry.column))
+    return places
 
 
 def read_plan(path: str | Path) -> Plan:

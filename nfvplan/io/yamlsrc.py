@@ -20,14 +20,22 @@ import math
 import os
 import re
 import stat
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
+from yaml.composer import Composer
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, ScalarNode, SequenceNode
+from yaml.resolver import Resolver
+
+try:
+    from yaml._yaml import CParser as _CParser
+except ImportError:  # pragma: no cover - PyYAML built without libyaml
+    _CParser = None
 
 from nfvplan.errors import InputError, Problem
 
@@ -172,7 +180,8 @@ def _decode(data: str | bytes, filename: str, max_bytes: int) -> str:
     if isinstance(data, str):
         if len(data) > max_bytes:
             raise InputError.single(filename, f"input is larger than {max_bytes} characters")
-        return data.removeprefix("\ufeff")
+        # Text from Python may hold lone surrogates, which no file can: check it as bytes.
+        data = data.encode("utf-8", errors="surrogatepass")
     if len(data) > max_bytes:
         raise InputError.single(
             filename, f"file is larger than {max_bytes // (1024 * 1024)} MB; refusing to parse it"
@@ -200,27 +209,48 @@ class _DepthError(Exception):
         self.mark = mark
 
 
-class _Loader(yaml.SafeLoader):
-    """A SafeLoader whose composer refuses deep nesting before Python's stack runs out."""
+class _DepthLimit:
+    """A composer mixin that refuses deep nesting before Python's stack runs out."""
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._depth = 0
+    _depth = 0
 
     def compose_node(self, parent: Any, index: Any) -> Any:
         self._depth += 1
         try:
             if self._depth > MAX_DEPTH:
-                raise _DepthError(self.peek_event().start_mark)
-            return super().compose_node(parent, index)
+                raise _DepthError(self.peek_event().start_mark)  # type: ignore[attr-defined]
+            return super().compose_node(parent, index)  # type: ignore[misc]
         finally:
             self._depth -= 1
+
+
+class _Loader(_DepthLimit, yaml.SafeLoader):
+    """The pure-Python scanner and parser, where libyaml is not installed."""
+
+
+if _CParser is not None:
+
+    class _FastLoader(_DepthLimit, _CParser, Composer, Resolver):  # type: ignore[misc]
+        """libyaml's scanner and parser (about 8 times faster) under PyYAML's own composer.
+
+        The events come from C, but nodes are composed in Python, so the depth limit above
+        still stops deep nesting one level at a time, and libyaml never recurses.
+        """
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            Composer.__init__(self)
+            Resolver.__init__(self)
+
+    _LOADER: type = _FastLoader
+else:  # pragma: no cover - PyYAML wheels ship libyaml
+    _LOADER = _Loader
 
 
 def _compose(text: str, filename: str) -> yaml.Node | None:
     """The node graph of the single document in `text`, or None for an empty stream."""
     try:
-        loader = _Loader(text)
+        loader = _LOADER(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
     try:
@@ -252,9 +282,15 @@ def _compose(text: str, filename: str) -> yaml.Node | None:
 
 
 def _reader_problem(filename: str, text: str, exc: yaml.reader.ReaderError) -> InputError:
-    """A character YAML does not allow (control characters, mostly) as a located Problem."""
-    line, column = _line_col(text, exc.position)
-    char = exc.character if isinstance(exc.character, int) else ord(exc.character[:1] or " ")
+    """A character YAML does not allow (control characters, mostly) as a located Problem.
+
+    The two readers disagree on offsets (libyaml counts UTF-8 bytes, PyYAML's count can be
+    one off), so the character is looked up in the text with PyYAML's own pattern.
+    """
+    found = yaml.reader.Reader.NON_PRINTABLE.search(text)
+    offset = found.start() if found else min(exc.position, len(text))
+    line, column = _line_col(text, offset)
+    char = ord(text[offset]) if offset < len(text) else 0
     return InputError.single(
         filename,
         f"character U+{char:04X} is not allowed in YAML text; remove it",
@@ -463,6 +499,12 @@ MAX_COUNT = 100_000
 MAX_NAME = 100
 """Longest name accepted for sites, server types, VNFs and services."""
 
+MAX_TEXT = 10_000
+"""Longest free text accepted (a description, a kind, a trust domain, a plan's notes)."""
+
+MAX_PROBLEMS = 1000
+"""A file with this many problems is not read further: the count alone says it is not ours."""
+
 _SHOWN_NAMES = 12
 """How many defined names a 'did you mean' message lists before summarising."""
 
@@ -513,6 +555,11 @@ class Issues:
         if file != self.file and not line:
             line = column = None
         self.problems.append(Problem(file, line, column, fmt_path(path), message))
+        if len(self.problems) >= MAX_PROBLEMS:
+            # A generated file with 50 000 unknown keys would otherwise cost a "did you mean"
+            # search each; nobody reads past the first screen of errors anyway.
+            stop = Problem(self.file, None, None, "", f"stopped after {MAX_PROBLEMS} problems")
+            raise InputError([stop, *sorted(self.problems, key=self._order)])
 
     def extend(self, problems: Iterable[Problem]) -> None:
         """Adopt problems found in another file (an included topology)."""
@@ -649,9 +696,18 @@ def name_problem(name: str) -> str | None:
         return "a name must not be empty"
     if len(name) > MAX_NAME:
         return f"a name must be at most {MAX_NAME} characters"
-    if "/" in name or name != name.strip() or any(ord(c) < 32 or ord(c) == 127 for c in name):
-        return f"{name!r} must not contain '/', control characters or leading/trailing blanks"
+    if "/" in name or name != name.strip() or any(_invisible(c) for c in name):
+        return (
+            f"{name!r} must not contain '/', control or invisible characters (such as a "
+            "right-to-left override or a zero-width space), or leading/trailing blanks"
+        )
     return None
+
+
+def _invisible(char: str) -> bool:
+    """Control, format (bidi overrides, zero-width), surrogate, private, unassigned or line
+    separator characters: they garble terminals or make two names look alike."""
+    return unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn", "Zl", "Zp")
 
 
 def text(issues: Issues, node: Node | None, path: YamlPath, default: str = "") -> str:
@@ -661,7 +717,18 @@ def text(issues: Issues, node: Node | None, path: YamlPath, default: str = "") -
     if node.kind != "scalar" or node.is_null:
         issues.add(node, path, f"must be text, got {describe(node)}")
         return default
+    if len(node.text) > MAX_TEXT:
+        issues.add(node, path, f"text of {len(node.text)} characters; at most {MAX_TEXT} accepted")
+        return default
     return node.text
+
+
+def at_most(
+    issues: Issues, node: Node | None, path: YamlPath, count: int, limit: int, what: str
+) -> None:
+    """Record that a section holds more entries than the planner accepts."""
+    if count > limit:
+        issues.add(node, path, f"{count} {what}; at most {limit:,} are accepted (see Limits)")
 
 
 def name_ref(

@@ -15,6 +15,13 @@ from typing import TYPE_CHECKING
 from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver.solution import Formulation, Progress, ProgressCallback, RunLimits, Solution
+from nfvplan.solver.stop import (
+    INTERRUPTED_NO_PLAN,
+    INTERRUPTED_NOTE,
+    Stop,
+    stop_requested,
+    stopping,
+)
 
 if TYPE_CHECKING:
     from nfvplan.solver.problem import Problem
@@ -22,7 +29,7 @@ if TYPE_CHECKING:
 # OR-Tools and networkx are imported by `solve()` itself, not here: every command module can
 # import `SolveOptions` and `solve` while `nfvplan --help` stays fast (benchmarks/startup.py).
 
-__all__ = ["Progress", "SolveOptions", "solve"]
+__all__ = ["Progress", "SolveOptions", "Stop", "solve", "stopping"]
 
 
 @dataclass(frozen=True)
@@ -119,6 +126,8 @@ def solve(
                 "because longer paths were left out",
                 *reasons,
             ]
+    if stop_requested():
+        solution, reasons = _interrupted(solution, reasons)
     if options.current is not None:
         solution = _replanning_outcome(solution, options, objective)
     plan = build_plan(problem, solution, formulation.name, limits.workers, limits.seed)
@@ -179,6 +188,8 @@ class _Clock:
     started: float
 
     def remaining(self) -> float:
+        if stop_requested():  # interrupted: no retry is worth starting
+            return 0.0
         return self.limits.time_limit_s - (time.perf_counter() - self.started)
 
     def rest(self) -> RunLimits:
@@ -269,6 +280,17 @@ def _meets_routing_free_bound(solution: Solution) -> bool:
     """True when the bound that ignores routing proves the plan: no path could do better."""
     relaxed, value = solution.relaxation_bound, solution.value
     return relaxed is not None and value is not None and relaxed >= value - 1e-9
+
+
+def _interrupted(solution: Solution, reasons: list[str]) -> tuple[Solution, list[str]]:
+    """A solve stopped by `Stop`: a plan is only `feasible`, and no plan is no longer
+    blamed on the time limit. A proven infeasibility stays proven."""
+    if solution.status.has_plan:
+        notes = [*solution.notes, INTERRUPTED_NOTE]
+        return replace(solution, status=Status.FEASIBLE, notes=notes), reasons
+    if solution.status is Status.UNKNOWN:
+        return solution, [INTERRUPTED_NO_PLAN]
+    return solution, reasons
 
 
 def _with_explanation(plan: Plan, reasons: list[str]) -> Plan:

@@ -31,6 +31,7 @@ from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
+from nfvplan.solver.stop import stop_requested
 from nfvplan.solver.survive import add_recovery
 
 Requirement = tuple[str, str]
@@ -115,9 +116,10 @@ class AssignmentFormulation:
             solution.status = Status.FEASIBLE
             solution.bound = solution.relaxation_bound
             solution.counts = dict(hint)
-            solution.notes.append(
-                "the time limit ran out before the search improved the starting plan"
-            )
+            if not stop_requested():  # else solve() notes the interruption instead
+                solution.notes.append(
+                    "the time limit ran out before the search improved the starting plan"
+                )
         elif solution.status is Status.INFEASIBLE and self.relaxable:
             core = solver.sufficient_assumptions_for_infeasibility()
             solution.conflict = [model.requirement_of[i] for i in core]
@@ -142,7 +144,7 @@ class AssignmentFormulation:
         first_share = DETERMINISTIC_SHARE if parallel else 1.0
         solver = make_solver(remaining() * first_share, workers=limits.workers, seed=limits.seed)
         status = solver.solve(model.cp, callback)
-        if not parallel or status in _CONCLUSIVE or remaining() < 0.5:
+        if not parallel or status in _CONCLUSIVE or remaining() < 0.5 or stop_requested():
             return status, solver, []
         if status == cp_model.FEASIBLE:
             model.cp.clear_hints()
@@ -333,7 +335,9 @@ class _Model:
             self.cp.add(sum(flows) <= scale_down(capacity[key], NIC))
         for name in p.traffic:
             sites = {p.slots[s].site.name for k in p.kinds_of(name) for s in p.candidates[k]}
-            for site in sites | {site for (n, site) in at_site if n == name}:
+            # Sorted: a set of strings iterates in a per-process hash order, and constraint
+            # order steers CP-SAT, so separate runs would find different (equal-cost) plans.
+            for site in sorted(sites | {site for (n, site) in at_site if n == name}):
                 carried = [
                     var
                     for (k, s), var in self.t.items()
@@ -421,7 +425,7 @@ class _Model:
         p = self.problem
         for s, ks in self.kinds_on.items():
             total = sum(self.x[(k, s)] for k in ks)
-            for name in {p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}:
+            for name in sorted({p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}):
                 mine = [k for k in ks if p.kinds[k].vnf.name == name]
                 here = self.cp.new_bool_var(f"iso_{s}_{name}")
                 self.cp.add(sum(self.x[(k, s)] for k in mine) == here)

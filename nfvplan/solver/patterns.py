@@ -29,6 +29,7 @@ from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.data import COST_SCALE, NUMA_RESOURCES, THREADS
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.problem import Problem
+from nfvplan.solver.stop import stop_requested
 
 DUAL_SCALE = 10_000
 """Duals enter the integer pricing objective rounded up at this resolution (keeps bounds valid)."""
@@ -298,7 +299,7 @@ class _ColumnGeneration:
             self.add(first.columns, None)
         duals: dict[str, float] | None = None
         alpha = SMOOTHING
-        while self.patterns and time.perf_counter() - started < budget_s:
+        while self.patterns and time.perf_counter() - started < budget_s and not stop_requested():
             if duals is None:
                 solved = _solve_master(
                     self.problem, self.groups, self.patterns, self.demand, self.available
@@ -474,7 +475,7 @@ def _dived_plan(
     started = time.perf_counter()
     chosen: dict[int, list[dict[tuple[int, int | None], int]]] = defaultdict(list)
     residual = dict(generation.demand)
-    while residual and time.perf_counter() - started < budget_s:
+    while residual and time.perf_counter() - started < budget_s and not stop_requested():
         remaining = budget_s - (time.perf_counter() - started)
         generation.demand = residual
         generation.master = None
