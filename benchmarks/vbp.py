@@ -228,6 +228,8 @@ def select(
     every: bool,
     max_items: int | None,
     families: Sequence[str] | None,
+    sizes: Sequence[int] | None = None,
+    dims: Sequence[int] | None = None,
 ) -> list[Instance]:
     """The instances to run: `names` if given, else replicates 0..K-1 of every stratum.
 
@@ -251,6 +253,10 @@ def select(
         if families and instance.family not in families:
             continue
         if max_items is not None and instance.stratum[1] > max_items:
+            continue
+        if sizes and instance.stratum[1] not in sizes:
+            continue
+        if dims and instance.dims not in dims:
             continue
         strata[instance.stratum].append(instance)
     chosen = []
@@ -692,6 +698,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--all", action="store_true", help="every valid instance")
     parser.add_argument("--max-items", type=int, help="only strata of at most this many items")
     parser.add_argument("--families", nargs="+", help="New, Panigrahy, Triplet")
+    parser.add_argument("--sizes", nargs="+", type=int, help="only these nominal item counts")
+    parser.add_argument("--dims", nargs="+", type=int, help="only these resource counts")
     parser.add_argument("--instances", nargs="+", help="Family/name (or a unique bare name)")
     parser.add_argument(
         "--vpsolver", default="glpk", help="VPSolver backend script (glpk, coinor) or 'none'"
@@ -715,7 +723,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     for line in catalog.malformed:
         print(f"malformed: {line}")
     chosen = select(
-        catalog, args.instances, args.per_stratum, args.all, args.max_items, args.families
+        catalog,
+        args.instances,
+        args.per_stratum,
+        args.all,
+        args.max_items,
+        args.families,
+        args.sizes,
+        args.dims,
     )
     if not chosen:
         raise SystemExit(f"no instance selected (data directory {args.data}; see --data)")

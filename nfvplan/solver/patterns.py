@@ -175,6 +175,7 @@ class _Pricer:
                 [p.bounds[(k, s)] for k in members],
                 threshold=0.0,
                 deadline=deadline,
+                floor=float(DUAL_SCALE * self.unit_cost),
             )
             upper = max(upper, result.bound)
             for _value, fill in result.fills:

@@ -23,6 +23,7 @@ branch and bound answers most calls in milliseconds. See docs/performance.md, "V
 from __future__ import annotations
 
 import math
+import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -34,13 +35,15 @@ from ortools.sat.python import cp_model
 from nfvplan.solver.cpsat import make_solver
 
 EPS = 1e-9
-NODE_LIMIT = 20_000
+NODE_LIMIT = 5_000
 """Branch-and-bound nodes per exact pricing call; past it the root bound is what is proven."""
 
 FALLBACK_BOUNDS = False
 """Also try the normalised-sum and single-resource bounds when the LP-dual surrogate does not
 prune: measured slower (more time per node than nodes saved), so off."""
 GREEDY_STARTS = 4
+CPSAT_FALLBACK = True
+"""Past the node limit, finish the exact pricing with CP-SAT instead of giving up."""
 Fill = tuple[tuple[int, int], ...]
 """A configuration: (item type, count) pairs, count > 0."""
 
@@ -111,8 +114,14 @@ class Knapsack:
         keep: int = 8,
         node_limit: int = NODE_LIMIT,
         deadline: float | None = None,
+        floor: float = 0.0,
     ) -> KnapsackResult:
         """The best fill for `profits`, with up to `keep` fills worth more than `threshold`.
+
+        `floor`: the caller only needs to know the optimum when it is above `floor` (column
+        generation: a configuration worth at most its cost neither prices out nor changes the
+        Farley bound), so the search prunes against it and the bound returned is then
+        max(optimum, floor), proven. With the duals near optimal that cuts most of the tree.
 
         With `exact=False` only the greedy fills are tried and the bound is infinite.
         """
@@ -249,13 +258,31 @@ class Knapsack:
                 for r in dims
             ]
 
-        def lp_bound(start: int, rem: list[int], target: float) -> float:
+        # Per node, the copies of every item that still fit: one numpy step instead of a
+        # Python loop over resources per item and per bound evaluation.
+        size_np = np.array(S, dtype=np.int64).reshape(n, len(dims))
+        zero_np = size_np == 0
+        safe_np = np.where(zero_np, 1, size_np)
+        upper_np = np.array(U, dtype=np.int64)
+        huge = np.int64(1 << 40)
+
+        def fits_now(rem: list[int]) -> list[int]:
+            q = np.where(zero_np, huge, np.array(rem, dtype=np.int64) // safe_np)
+            copies = np.minimum(upper_np, q.min(axis=1)).tolist()
+            if gleft:
+                for j in range(n):
+                    g = G[j]
+                    if g in gleft and gleft[g] < copies[j]:
+                        copies[j] = gleft[g]
+            return copies
+
+        def lp_bound(start: int, rem: list[int], copies: list[int], target: float) -> float:
             if lam is None:
                 return bound(start, rem, gleft, target)
             room = room_l - sum(lam[r] * (cap[r] - rem[r]) for r in dims)
             value = 0.0
             for j in range(start, n):
-                m = most(j, rem, gleft)
+                m = copies[j]
                 if not m:
                     continue
                 if wl[j] * m <= room + 1e-12:
@@ -272,15 +299,18 @@ class Knapsack:
         gleft = dict(gcap)
         x = [0] * n
         nodes = [0]
+        # Values up to `floor` are all alike to the caller: prune everything that cannot beat it.
+        best[0] = max(best[0], floor)
 
         def search(start: int, value: float) -> None:
             nodes[0] += 1
             if nodes[0] > node_limit or (deadline is not None and time.perf_counter() > deadline):
                 raise _Stop
+            copies = fits_now(rem)
             for j in range(start, n):
-                if value + lp_bound(j, rem, best[0] - value + EPS) <= best[0] + EPS:
+                if value + lp_bound(j, rem, copies, best[0] - value + EPS) <= best[0] + EPS:
                     return
-                m = most(j, rem, gleft)
+                m = copies[j]
                 if not m:
                     continue
                 g = G[j]
@@ -304,13 +334,69 @@ class Knapsack:
         try:
             search(0, 0.0)
         except _Stop:
-            return self._result(found, keep, max(root, best[0]), False)
+            if not CPSAT_FALLBACK or (deadline is not None and time.perf_counter() > deadline):
+                return self._result(found, keep, max(root, best[0]), False)
+            # A hard knapsack for depth-first search: CP-SAT's LP and cuts close it faster.
+            value, upper_bound, fill = _cpsat_knapsack(cap, S, P, U, G, gcap, best[0], deadline)
+            if fill:
+                found[tuple(sorted((order[j], c) for j, c in fill))] = value
+            # Rounded-up profits: the bound may exceed the optimum by one unit per item.
+            slack = (sum(U) + 1) / PROFIT_SCALE
+            proven = upper_bound <= max(value, best[0]) + slack
+            return self._result(found, keep, max(upper_bound, best[0]), proven)
         return self._result(found, keep, best[0], True)
 
     @staticmethod
     def _result(found: dict[Fill, float], keep: int, bound: float, proven: bool) -> KnapsackResult:
         ranked = sorted(((v, f) for f, v in found.items()), key=lambda t: -t[0])[:keep]
         return KnapsackResult(ranked, bound, proven)
+
+
+PROFIT_SCALE = 1_000_000
+"""Profits enter CP-SAT rounded up at this resolution, so its bound stays an upper bound."""
+
+
+def _cpsat_knapsack(
+    cap: Sequence[int],
+    sizes: list[tuple[int, ...]],
+    profits: list[float],
+    upper: list[int],
+    groups: list[int | None],
+    group_caps: dict[int, int],
+    floor: float,
+    deadline: float | None,
+) -> tuple[float, float, list[tuple[int, int]]]:
+    """The knapsack on CP-SAT: (best value found, proven upper bound, its fill by position).
+
+    Only fills worth more than `floor` are asked for; "none" proves the optimum is at most it.
+    """
+    model = cp_model.CpModel()
+    x = [model.new_int_var(0, u, "") for u in upper]
+    for r, c in enumerate(cap):
+        terms = [s[r] * v for s, v in zip(sizes, x, strict=True) if s[r]]
+        if terms:
+            model.add(sum(terms) <= c)
+    for g, most in group_caps.items():
+        members = [v for v, gg in zip(x, groups, strict=True) if gg == g]
+        if members:
+            model.add(sum(members) <= most)
+    weights = [math.ceil(p * PROFIT_SCALE) for p in profits]
+    objective = sum(w * v for w, v in zip(weights, x, strict=True))
+    model.add(objective >= math.floor(floor * PROFIT_SCALE) + 1)
+    model.maximize(objective)
+    seconds = 10.0 if deadline is None else max(0.05, deadline - time.perf_counter())
+    solver = make_solver(min(seconds, 10.0), seed=0)
+    status = solver.solve(model)
+    if status == cp_model.INFEASIBLE:
+        return floor, floor, []
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return floor, math.inf, []
+    fill = [(j, solver.value(v)) for j, v in enumerate(x) if solver.value(v)]
+    value = sum(profits[j] * c for j, c in fill)
+    bound = solver.best_objective_bound / PROFIT_SCALE
+    if status == cp_model.OPTIMAL:
+        bound = max(value, bound)
+    return value, bound, fill
 
 
 def _root_duals(
@@ -490,6 +576,8 @@ class _Generator:
         self.pricing_calls = 0
         self.exact_calls = 0
         self.pricing_s = 0.0
+        self.lp_value: float | None = None
+        """The configuration LP's optimum, once column generation has proven it."""
 
     def residual(self, fixed: list[int]) -> list[int]:
         """Demand left after the columns fixed (by lower bounds) in the master."""
@@ -509,7 +597,9 @@ class _Generator:
         result = self.knapsack.solve(duals, left, exact=False, threshold=threshold)
         if exact and (not result.fills or result.value <= threshold + 1e-7):
             self.exact_calls += 1
-            result = self.knapsack.solve(duals, left, threshold=threshold, deadline=self.deadline)
+            result = self.knapsack.solve(
+                duals, left, threshold=threshold, deadline=self.deadline, floor=1.0
+            )
         self.pricing_s += time.perf_counter() - started
         return result
 
@@ -564,7 +654,7 @@ class _Generator:
             assert center is not None
             trial = [alpha * c + (1 - alpha) * d for c, d in zip(center, duals, strict=True)]
             result = self.price(trial, left, 1.0, exact)
-            if result.proven:
+            if result.bound < math.inf:  # any valid upper bound gives a valid Farley bound
                 z = max(1.0, result.bound)
                 farley = sum(y * n for y, n in zip(trial, left, strict=True)) / z
                 if farley > best:
@@ -585,6 +675,8 @@ class _Generator:
             else:
                 if exact and result.proven:  # no column prices out: the LP optimum is a bound
                     best = max(best, self.master.objective.Value() - fixed_total)
+                    if not fixed_total:
+                        self.lp_value = self.master.objective.Value()
                 break
         return best, usage
 
@@ -629,24 +721,27 @@ def solve_packing(
         found = _integer_master(packing, gen.master.fills, best, bound, deadline, workers, seed)
         if found is not None and len(found) < len(best):
             best, source = found, "integer-master"
+    # Dives until the time is up or a packing meets the bound: the first follows the LP, the
+    # next ones pick among the three most used configurations at random (seeded), and every
+    # fourth is followed by the integer master over all the columns generated so far.
     dives = 0
+    rng = random.Random(seed)
     while not done():
         dives += 1
-        dived = _dive(packing, gen, len(best), dives)
+        dived = _dive(packing, gen, len(best), rng if dives > 1 else None)
         if dived is not None and len(dived) < len(best):
             best, source = dived, "dive"
-        if dives >= 8:
-            break
-    if not done():
-        found = _integer_master(packing, gen.master.fills, best, bound, deadline, workers, seed)
-        if found is not None and len(found) < len(best):
-            best, source = found, "integer-master"
+        if dives % 4 == 0 and not done():
+            found = _integer_master(packing, gen.master.fills, best, bound, deadline, workers, seed)
+            if found is not None and len(found) < len(best):
+                best, source = found, "integer-master"
     stats.update(
         pricing_calls=gen.pricing_calls,
         exact_calls=gen.exact_calls,
         pricing_s=gen.pricing_s,
         columns=len(gen.master.fills),
         dives=dives,
+        lp=-1.0 if gen.lp_value is None else gen.lp_value,
     )
     return PackResult(best, bound, len(best) <= bound, time.perf_counter() - started, source, stats)
 
@@ -655,15 +750,16 @@ DIVE_ROUNDS = 8
 """Pricing rounds between two fixings of a dive."""
 
 
-def _dive(packing: Packing, gen: _Generator, incumbent: int, attempt: int) -> list[Fill] | None:
-    """Fix configurations one at a time (the most used by the LP), re-pricing in between.
+def _dive(
+    packing: Packing, gen: _Generator, incumbent: int, rng: random.Random | None
+) -> list[Fill] | None:
+    """Fix configurations (the LP's whole ones, else the most used), re-pricing in between.
 
     Pricing is greedy only: the dive is a primal heuristic, its bound is not needed. Stops when
-    the fixed bins alone cannot beat `incumbent`. Attempt
-    k > 1 skips the k-1 most used columns at the first step, for a different dive.
+    the fixed bins alone cannot beat `incumbent`. With `rng`, each fractional fixing picks one
+    of the three most used configurations at random, for a different dive each time.
     """
     fixed = [0] * len(gen.master.fills)
-    first = True
     while time.perf_counter() < gen.deadline:
         outcome = gen.run(fixed, exact=False, rounds=DIVE_ROUNDS)
         if outcome is None:
@@ -675,7 +771,6 @@ def _dive(packing: Packing, gen: _Generator, incumbent: int, attempt: int) -> li
         left = gen.residual(fixed)
         if not any(left):
             break
-        # Whole configurations first (residual rounding), else the most used fractional one.
         free = [(usage[c] - fixed[c], c) for c in range(len(usage))]
         whole = [(u, c) for u, c in free if u >= 1 - 1e-6]
         if whole:
@@ -685,8 +780,7 @@ def _dive(packing: Packing, gen: _Generator, incumbent: int, attempt: int) -> li
         ranked = sorted((t for t in free if t[0] > 1e-6), reverse=True)
         if not ranked:
             break
-        pick = ranked[min(attempt - 1, len(ranked) - 1)] if first else ranked[0]
-        first = False
+        pick = ranked[0] if rng is None else rng.choice(ranked[:3])
         fixed[pick[1]] += 1
     kept = [
         f for c, f in enumerate(gen.master.fills) for _ in range(fixed[c] if c < len(fixed) else 0)
