@@ -157,9 +157,14 @@ class _Pricer:
         return subproblems
 
     def _price_fast(
-        self, fast: list[tuple[Knapsack, list[int]]], weights: dict[str, int]
+        self, fast: list[tuple[Knapsack, list[int]]], weights: dict[str, int], seeding: bool
     ) -> tuple[list[Pattern], float]:
-        """Best configurations over the knapsack subproblems, and a proven upper bound."""
+        """Best configurations over the knapsack subproblems, and a proven upper bound.
+
+        Configurations worth no more than the server's cost neither price out nor move the
+        bound, so the search prunes below that value, except when `seeding` the first master,
+        which needs columns of any value.
+        """
         p = self.problem
         s = self.slot.index
 
@@ -175,9 +180,21 @@ class _Pricer:
                 [p.bounds[(k, s)] for k in members],
                 threshold=0.0,
                 deadline=deadline,
-                floor=float(DUAL_SCALE * self.unit_cost),
+                floor=0.0 if seeding else float(DUAL_SCALE * self.unit_cost),
             )
             upper = max(upper, result.bound)
+            if seeding:
+                # The first master needs every VNF covered, whatever its value at these duals:
+                # each kind alone, as many copies as the server (and the VNF's cap) takes.
+                for i, k in enumerate(members):
+                    copies = min(
+                        p.bounds[(k, s)],
+                        knapsack.empty_fit[i],
+                        knapsack.group_caps.get(knapsack.groups[i], p.bounds[(k, s)]),
+                    )
+                    if copies > 0:
+                        cost = self.unit_cost + self.kind_cost(k) * copies
+                        found.append(Pattern(-1, ((k, copies),), (), cost))
             for _value, fill in result.fills:
                 counts = tuple(sorted((members[i], c) for i, c in fill))
                 cost = self.unit_cost + sum(self.kind_cost(k) * c for k, c in counts)
@@ -202,14 +219,16 @@ class _Pricer:
             return 0
         return self.licence[self.problem.kinds[k].vnf.name]
 
-    def price(self, weights: dict[str, int], seed: int) -> tuple[list[Pattern], float]:
+    def price(
+        self, weights: dict[str, int], seed: int, seeding: bool = False
+    ) -> tuple[list[Pattern], float]:
         """Maximise sum(weight*count) - licences*scale.
 
         Returns every improving configuration the search met (several columns per round make
         column generation converge in fewer rounds) and a proven upper bound on the maximum.
         """
         if self.fast is not None:
-            return self._price_fast(self.fast, weights)
+            return self._price_fast(self.fast, weights, seeding)
         p = self.problem
         s = self.slot.index
         model = cp_model.CpModel()
@@ -341,7 +360,7 @@ class _ColumnGeneration:
         self.master: _Master | None = None
         self.seen: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
 
-    def price(self, duals: dict[str, float]) -> _Round:
+    def price(self, duals: dict[str, float], seeding: bool = False) -> _Round:
         """Price every group at `duals`: the Lagrangian or Farley bound they prove, and columns.
 
         No configuration of a group earns more than `best` over its licences, so none has a
@@ -355,7 +374,7 @@ class _ColumnGeneration:
         ratio = 1.0
         columns = []
         for g, pricer in enumerate(self.pricers):
-            found, upper = pricer.price(weights, self.seed)
+            found, upper = pricer.price(weights, self.seed, seeding)
             best = upper / DUAL_SCALE
             lagrangian += self.available[g] * min(0.0, pricer.unit_cost - best)
             ratio = max(ratio, best / pricer.unit_cost)
@@ -390,7 +409,7 @@ class _ColumnGeneration:
         # The starting duals are a guess, not the master's: every column they give seeds it.
         center = _volume_duals(self.problem, self.pricers, self.demand)
         if not self.patterns:
-            first = self.price(center)
+            first = self.price(center, seeding=True)
             best_bound = first.bound
             self.add(first.columns, None)
         duals: dict[str, float] | None = None
