@@ -7,15 +7,19 @@ reserves per form present, NUMA nodes, the container trust rule, dedicated hosts
 replica of an anti-affine VNF), and the LP chooses how many servers of each configuration to
 use. Its value is the classic Gilmore-Gomory bound, usually equal to the optimum rounded up.
 
-Columns are priced by a small CP-SAT model per group. Every pricing round also gives a
-Lagrangian bound, valid even before the LP converges, so a time-limited run still returns a
-proven bound. Rules across servers (rack and site anti-affinity, routing) are relaxed, which
-keeps the bound valid. When the scenario has no such rule, the best integer combination of the
-generated configurations is also a complete plan, handed to the assignment model as a hint.
+Columns are priced per group by the branch-and-bound knapsack of `solver/vpack.py` (the same
+pricer the vector packing benchmark measures), run once per combination of forms present and
+container trust domain, so that reserves and the trust rule stay exact; groups whose servers
+have several NUMA nodes and NUMA-aligned VNFs keep a small CP-SAT model. Every pricing round
+also gives a Lagrangian bound, valid even before the LP converges, so a time-limited run still
+returns a proven bound. Rules across servers (rack and site anti-affinity, routing) are relaxed,
+which keeps the bound valid. When the scenario has no such rule, the best integer combination of
+the generated configurations is also a complete plan, handed to the assignment model as a hint.
 """
 
 from __future__ import annotations
 
+import itertools
 import math
 import time
 from collections import defaultdict
@@ -30,6 +34,7 @@ from nfvplan.solver.data import COST_SCALE, NUMA_RESOURCES, THREADS
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.stop import stop_requested
+from nfvplan.solver.vpack import Knapsack
 
 DUAL_SCALE = 10_000
 """Duals enter the integer pricing objective rounded up at this resolution (keeps bounds valid)."""
@@ -96,6 +101,116 @@ class _Pricer:
         ]
         self.licence = licence
         self.unit_cost = self._unit_cost()
+        self.fast = self._fast_subproblems()
+
+    def _fast_subproblems(self) -> list[tuple[Knapsack, list[int]]] | None:
+        """The pricing problem as pure knapsacks, or None when NUMA nodes need CP-SAT.
+
+        A configuration has some set of forms present (each paying its host reserve) and, when
+        containers of several trust domains could land here, at most one container domain. So
+        the best configuration is the best over (forms present, domain) of a knapsack with the
+        reserves taken off the capacity and only the kinds allowed in that combination; isolated
+        VNFs are priced apart, alone on their server. At most `count` instances of a VNF (1 if
+        anti-affine) per server is a group cap across its forms.
+        """
+        p = self.problem
+        if self.slot.type.numa_nodes > 1 and any(p.kinds[k].vnf.numa_aligned for k in self.kinds):
+            return None
+        shared = [k for k in self.kinds if not p.kinds[k].vnf.isolated]
+        forms = sorted({p.kinds[k].form for k in shared}, key=lambda f: f.value)
+        domains = sorted(
+            {p.kinds[k].vnf.trust for k in shared if p.kinds[k].form is Form.CONTAINER}
+        )
+        names = sorted({p.kinds[k].vnf.name for k in shared})
+        group_of = {name: g for g, name in enumerate(names)}
+        caps = {
+            group_of[n]: 1 if p.scenario.vnfs[n].anti_affinity is not None else p.counts[n]
+            for n in names
+        }
+        subproblems = []
+        for size in range(1, len(forms) + 1):
+            for present in itertools.combinations(forms, size):
+                capacity = list(self.slot.capacity)
+                for form in present:
+                    for r, reserve in enumerate(p.reserve(form, self.slot)):
+                        capacity[r] -= reserve
+                if min(capacity) < 0:
+                    continue
+                for domain in domains if Form.CONTAINER in present and len(domains) > 1 else [None]:
+                    members = [
+                        k
+                        for k in shared
+                        if p.kinds[k].form in present
+                        and (
+                            domain is None
+                            or p.kinds[k].form is not Form.CONTAINER
+                            or p.kinds[k].vnf.trust == domain
+                        )
+                    ]
+                    if members:
+                        knapsack = Knapsack(
+                            capacity,
+                            [p.kinds[k].demand for k in members],
+                            [group_of[p.kinds[k].vnf.name] for k in members],
+                            caps,
+                        )
+                        subproblems.append((knapsack, members))
+        return subproblems
+
+    def _price_fast(
+        self, fast: list[tuple[Knapsack, list[int]]], weights: dict[str, int], seeding: bool
+    ) -> tuple[list[Pattern], float]:
+        """Best configurations over the knapsack subproblems, and a proven upper bound.
+
+        Configurations worth no more than the server's cost neither price out nor move the
+        bound, so the search prunes below that value, except when `seeding` the first master,
+        which needs columns of any value.
+        """
+        p = self.problem
+        s = self.slot.index
+
+        def profit(k: int) -> int:
+            return weights.get(p.kinds[k].vnf.name, 0) - DUAL_SCALE * self.kind_cost(k)
+
+        deadline = time.perf_counter() + PRICING_LIMIT_S
+        upper = 0.0
+        found: list[Pattern] = []
+        for knapsack, members in fast:
+            result = knapsack.solve(
+                [profit(k) for k in members],
+                [p.bounds[(k, s)] for k in members],
+                threshold=0.0,
+                deadline=deadline,
+                floor=0.0 if seeding else float(DUAL_SCALE * self.unit_cost),
+            )
+            upper = max(upper, result.bound)
+            if seeding:
+                # The first master needs every VNF covered, whatever its value at these duals:
+                # each kind alone, as many copies as the server (and the VNF's cap) takes.
+                for i, k in enumerate(members):
+                    copies = min(
+                        p.bounds[(k, s)],
+                        knapsack.empty_fit[i],
+                        knapsack.group_caps.get(knapsack.groups[i], p.bounds[(k, s)]),
+                    )
+                    if copies > 0:
+                        cost = self.unit_cost + self.kind_cost(k) * copies
+                        found.append(Pattern(-1, ((k, copies),), (), cost))
+            for _value, fill in result.fills:
+                counts = tuple(sorted((members[i], c) for i, c in fill))
+                cost = self.unit_cost + sum(self.kind_cost(k) * c for k, c in counts)
+                found.append(Pattern(-1, counts, (), cost))
+        for k in self.kinds:
+            kind = p.kinds[k]
+            if not kind.vnf.isolated or profit(k) <= 0:
+                continue
+            reserve = p.reserve(kind.form, self.slot)
+            if all(
+                d + r <= c for d, r, c in zip(kind.demand, reserve, self.slot.capacity, strict=True)
+            ):
+                upper = max(upper, float(profit(k)))
+                found.append(Pattern(-1, ((k, 1),), (), self.unit_cost + self.kind_cost(k)))
+        return found, upper
 
     def _unit_cost(self) -> int:
         return self.slot.cost if self.problem.objective is Objective.COST else 1
@@ -105,12 +220,16 @@ class _Pricer:
             return 0
         return self.licence[self.problem.kinds[k].vnf.name]
 
-    def price(self, weights: dict[str, int], seed: int) -> tuple[list[Pattern], float]:
+    def price(
+        self, weights: dict[str, int], seed: int, seeding: bool = False
+    ) -> tuple[list[Pattern], float]:
         """Maximise sum(weight*count) - licences*scale.
 
         Returns every improving configuration the search met (several columns per round make
         column generation converge in fewer rounds) and a proven upper bound on the maximum.
         """
+        if self.fast is not None:
+            return self._price_fast(self.fast, weights, seeding)
         p = self.problem
         s = self.slot.index
         model = cp_model.CpModel()
@@ -242,7 +361,7 @@ class _ColumnGeneration:
         self.master: _Master | None = None
         self.seen: set[tuple[int, tuple[tuple[int, int], ...]]] = set()
 
-    def price(self, duals: dict[str, float]) -> _Round:
+    def price(self, duals: dict[str, float], seeding: bool = False) -> _Round:
         """Price every group at `duals`: the Lagrangian or Farley bound they prove, and columns.
 
         No configuration of a group earns more than `best` over its licences, so none has a
@@ -256,7 +375,7 @@ class _ColumnGeneration:
         ratio = 1.0
         columns = []
         for g, pricer in enumerate(self.pricers):
-            found, upper = pricer.price(weights, self.seed)
+            found, upper = pricer.price(weights, self.seed, seeding)
             best = upper / DUAL_SCALE
             lagrangian += self.available[g] * min(0.0, pricer.unit_cost - best)
             if pricer.unit_cost > 0:
@@ -294,7 +413,7 @@ class _ColumnGeneration:
         # The starting duals are a guess, not the master's: every column they give seeds it.
         center = _volume_duals(self.problem, self.pricers, self.demand)
         if not self.patterns:
-            first = self.price(center)
+            first = self.price(center, seeding=True)
             best_bound = first.bound
             self.add(first.columns, None)
         duals: dict[str, float] | None = None
