@@ -247,10 +247,11 @@ else:  # pragma: no cover - PyYAML wheels ship libyaml
     _LOADER = _Loader
 
 
-def _compose(text: str, filename: str) -> yaml.Node | None:
+def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml.Node | None:
     """The node graph of the single document in `text`, or None for an empty stream."""
+    loader_class = loader_class or _LOADER
     try:
-        loader = _LOADER(text)
+        loader = loader_class(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
     try:
@@ -270,6 +271,11 @@ def _compose(text: str, filename: str) -> yaml.Node | None:
     except _DepthError as exc:
         raise _too_deep(filename, exc.mark.line + 1, exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
+        if loader_class is not _Loader and "maximum nesting depth" in (exc.problem or ""):
+            # libyaml (PyYAML >= 6.0.4) scans a flow collection ahead and stops at its own depth
+            # limit before our composer reaches MAX_DEPTH; the pure-Python parser gets to ours
+            # first and says where, in the same words on every PyYAML. Only hostile files do this.
+            return _compose(text, filename, _Loader)
         raise _syntax_problem(filename, exc) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
