@@ -9,6 +9,7 @@ finished row is in the file; `--resume` continues).
 
 from __future__ import annotations
 
+import signal
 import sys
 import time
 from pathlib import Path
@@ -103,6 +104,11 @@ def sweep_command(
 
     Example: nfvplan sweep sweep.yaml -o results.csv --jobs 2
     """
+    if hasattr(signal, "SIGPIPE"):
+        # `main()` lets SIGPIPE end the process quietly for `| head`; a sweep talks to its
+        # workers over pipes and sockets, and a worker gone on Ctrl-C must surface as an error
+        # to handle (rows kept, exit 130), not kill the parent mid-write.
+        signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if dask is not None and dask != "local":
         _usage(f"--dask takes 'local' (got {dask!r}); for a running cluster use --scheduler")
     if dask is not None and scheduler is not None:
