@@ -12,16 +12,15 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 
-from nfvplan import compare as comparing
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
-from nfvplan.compare.variants import Variant
 from nfvplan.errors import InputError
-from nfvplan.io import load_scenario
-from nfvplan.solver import SolveOptions
+
+if TYPE_CHECKING:  # the library is imported when the command runs: `--help` stays fast
+    from nfvplan.compare.variants import Variant
 
 EXIT_INPUT = 2
 
@@ -83,6 +82,10 @@ def compare_command(
 
     Example: nfvplan compare examples/5g-core.yaml --format markdown -o plans/ --plot cmp.png
     """
+    from nfvplan import compare as comparing
+    from nfvplan.io import load_scenario
+    from nfvplan.solver import SolveOptions
+
     try:
         loaded = load_scenario(scenario)
         if output_dir is not None:
