@@ -12,17 +12,16 @@ from __future__ import annotations
 import sys
 from enum import Enum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, NoReturn
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.errors import InputError
 
 if TYPE_CHECKING:  # the library is imported when the command runs: `--help` stays fast
     from nfvplan.compare.variants import Variant
-
-EXIT_INPUT = 2
 
 
 class CompareFormat(str, Enum):
@@ -32,18 +31,6 @@ class CompareFormat(str, Enum):
     markdown = "markdown"
     json = "json"
     csv = "csv"
-
-
-def _fail(error: InputError) -> NoReturn:
-    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
-    if len(error.problems) > 1:
-        typer.echo(error.render(), err=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-def _fail_message(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_INPUT)
 
 
 def _announce(variant: Variant, position: int, total: int) -> None:
@@ -94,9 +81,9 @@ def compare_command(
         if plot is not None:
             comparing.ensure_matplotlib()
     except InputError as error:
-        _fail(error)
+        fail_input(error)
     except comparing.MissingMatplotlib as error:
-        _fail_message(str(error))
+        fail_usage(str(error))
     announce = _announce if sys.stderr.isatty() else None
     options = SolveOptions(time_limit_s=time_limit, workers=workers, seed=seed)
     comparison = comparing.compare(loaded, options, on_variant=announce)
@@ -107,11 +94,11 @@ def compare_command(
         try:
             files[plot] = comparing.render_chart(comparison, plot_format)
         except comparing.MissingMatplotlib as error:
-            _fail_message(str(error))
+            fail_usage(str(error))
     try:
         comparing.write_files(files)
     except OSError as error:
-        _fail_message(f"cannot write {error.filename or ''}: {error.strerror or error}")
+        fail_usage(f"cannot write {error.filename or ''}: {error.strerror or error}")
     typer.echo(comparing.render(comparison, loaded, output_format.value), nl=False)
     # JSON and CSV stay machine-readable on stdout: the file list goes to stderr with them.
     to_stderr = output_format in (CompareFormat.json, CompareFormat.csv)

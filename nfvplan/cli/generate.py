@@ -11,7 +11,7 @@ from typing import Annotated
 
 import typer
 
-EXIT_INPUT = 2
+from nfvplan.cli.errors import fail_input, fail_usage
 
 
 def generate_command(
@@ -55,17 +55,14 @@ def generate_command(
         options = GenerateOptions(instances, sites, path, seed, demands, output)
         text = generate_scenario(options)
     except InputError as error:
-        typer.echo(f"error: {error.render()}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        fail_input(error)
     except ValueError as error:
-        typer.echo(f"error: {error}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        fail_usage(str(error))
     if output is None:
         typer.echo(text, nl=False)
         return
     try:
         write_output(output, text.encode())
     except OSError as error:
-        typer.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        fail_usage(f"cannot write {output}: {error.strerror or error}")
     typer.echo(f"scenario written to {output}", err=True)

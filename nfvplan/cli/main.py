@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from nfvplan.cli.compare import compare_command
+from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.cli.generate import generate_command
 from nfvplan.cli.interrupt import EXIT_INTERRUPTED, stop_on_sigint
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
@@ -36,7 +37,6 @@ if TYPE_CHECKING:
     from nfvplan.plan import Plan
 
 EXIT_INTERNAL = 1
-EXIT_INPUT = 2
 EXIT_VIOLATIONS = 5
 
 app = typer.Typer(
@@ -60,14 +60,6 @@ class PlanFormat(str, Enum):
 
     yaml = "yaml"
     json = "json"
-
-
-def fail_input(error: InputError) -> None:
-    """Print every located problem and exit 2."""
-    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
-    if len(error.problems) > 1:
-        typer.echo(error.render(), err=True)
-    raise typer.Exit(EXIT_INPUT)
 
 
 PlannedScenarioArg = Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")]
@@ -149,8 +141,7 @@ def solve_command(
         fail_input(error)
         return
     if deployment is None and (move_cost or max_moves is not None):
-        typer.echo("error: --move-cost and --max-moves need --current PLAN", err=True)
-        raise typer.Exit(EXIT_INPUT)
+        fail_usage("--move-cost and --max-moves need --current PLAN")
     from nfvplan.cli.progress import ProgressLine
     from nfvplan.solver import SolveOptions, solve
     from nfvplan.survive import format_survival, plan_survivable
@@ -167,8 +158,7 @@ def solve_command(
         max_moves=max_moves,
     )
     if survive is not None and deployment is not None:
-        typer.echo("error: --survive cannot be combined with --current", err=True)
-        raise typer.Exit(EXIT_INPUT)
+        fail_usage("--survive cannot be combined with --current")
     survival = None
     with stop_on_sigint() as stop:
         try:
@@ -186,8 +176,7 @@ def solve_command(
         try:
             write_plan(plan, output, plan_format.value if plan_format else None)
         except OSError as error:
-            typer.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
+            fail_usage(f"cannot write {output}: {error.strerror or error}")
     if not quiet:
         typer.echo(format_summary(plan, loaded))
         if survival is not None:

@@ -10,16 +10,16 @@ from __future__ import annotations
 
 from enum import Enum
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from nfvplan.check import check_plan
+from nfvplan.cli.errors import fail_input
 from nfvplan.errors import InputError
 from nfvplan.io import load_scenario, read_plan
 from nfvplan.survive import CheckOptions, Level, check_resilience, format_report, require_plan_for
 
-EXIT_INPUT = 2
 EXIT_VIOLATIONS = 5
 
 
@@ -29,13 +29,6 @@ class ReportFormat(str, Enum):
     table = "table"
     markdown = "markdown"
     json = "json"
-
-
-def _fail(error: InputError) -> NoReturn:
-    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
-    if len(error.problems) > 1:
-        typer.echo(error.render(), err=True)
-    raise typer.Exit(EXIT_INPUT)
 
 
 def resilience_command(
@@ -68,7 +61,7 @@ def resilience_command(
         plan = read_plan(plan_file)
         require_plan_for(loaded, plan, plan_file)
     except InputError as error:
-        _fail(error)
+        fail_input(error)
     violations = check_plan(loaded, plan)
     if violations:
         for violation in violations:

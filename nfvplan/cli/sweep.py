@@ -17,6 +17,7 @@ from typing import Annotated
 
 import typer
 
+from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.errors import InputError
 from nfvplan.sweep import (
     DaskEngine,
@@ -29,7 +30,6 @@ from nfvplan.sweep import (
 )
 
 EXIT_FAILED_CASES = 1
-EXIT_INPUT = 2
 EXIT_INTERRUPTED = 130
 
 
@@ -110,9 +110,9 @@ def sweep_command(
         # to handle (rows kept, exit 130), not kill the parent mid-write.
         signal.signal(signal.SIGPIPE, signal.SIG_IGN)
     if dask is not None and dask != "local":
-        _usage(f"--dask takes 'local' (got {dask!r}); for a running cluster use --scheduler")
+        fail_usage(f"--dask takes 'local' (got {dask!r}); for a running cluster use --scheduler")
     if dask is not None and scheduler is not None:
-        _usage("--dask local and --scheduler exclude each other; give one")
+        fail_usage("--dask local and --scheduler exclude each other; give one")
     try:
         prepared = prepare(
             sweep_file,
@@ -123,10 +123,7 @@ def sweep_command(
             plans_dir=plans,
         )
     except InputError as error:
-        typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
-        if len(error.problems) > 1:
-            typer.echo(error.render(), err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        fail_input(error)
     total, todo = len(prepared.cases), len(prepared.todo)
     if not quiet:
         kept = f", {total - todo} already in {output}" if resume else ""
@@ -150,11 +147,10 @@ def sweep_command(
         )
         raise typer.Exit(EXIT_INTERRUPTED) from None
     except EngineError as error:
-        _usage(str(error))
+        fail_usage(str(error))
         return
     except OSError as error:
-        typer.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
-        raise typer.Exit(EXIT_INPUT) from None
+        fail_usage(f"cannot write {output}: {error.strerror or error}")
     if progress is not None:
         progress.clear()
     if outcome.failed:
@@ -177,8 +173,3 @@ def _engine(jobs: int, dask: str | None, scheduler: str | None) -> LocalPool | D
     if dask is not None:
         return DaskEngine(jobs)
     return LocalPool(jobs)
-
-
-def _usage(message: str) -> None:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_INPUT)

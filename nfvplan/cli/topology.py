@@ -8,15 +8,14 @@ network, missing optional extra), each message naming the file and line where th
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, NoReturn
+from typing import Annotated
 
 import typer
 
 from nfvplan import topology_view
+from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.errors import InputError
 from nfvplan.io import load_topology
-
-EXIT_INPUT = 2
 
 topology_app = typer.Typer(
     help="List, show and import physical topologies.", no_args_is_help=True, rich_markup_mode=None
@@ -31,19 +30,6 @@ DirOption = Annotated[
 ]
 
 
-def _fail(error: InputError) -> NoReturn:
-    """Print every located problem to stderr and exit 2, as `nfvplan solve` does."""
-    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
-    if len(error.problems) > 1:
-        typer.echo(error.render(), err=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
-def _fail_message(message: str) -> NoReturn:
-    typer.echo(f"error: {message}", err=True)
-    raise typer.Exit(EXIT_INPUT)
-
-
 @topology_app.command("list")
 def list_command(directory: DirOption = None) -> None:
     """List the topology files: name, sites, links, total link capacity, description.
@@ -56,13 +42,13 @@ def list_command(directory: DirOption = None) -> None:
     try:
         entries, errors = topology_view.list_topologies(folder)
     except InputError as error:
-        _fail(error)
+        fail_input(error)
     if entries:
         typer.echo(topology_view.format_list(entries))
     elif not errors:
         typer.echo(f"no topology files (*.yaml, *.yml) in {folder}")
     if errors:
-        _fail(InputError([p for error in errors for p in error.problems]))
+        fail_input(InputError([p for error in errors for p in error.problems]))
 
 
 @topology_app.command("show")
@@ -98,15 +84,15 @@ def show_command(
         if plot is not None:
             topology_view.plot_format(plot)
     except InputError as error:
-        _fail(error)
+        fail_input(error)
     typer.echo(topology_view.format_view(topology_view.view_topology(topology)))
     if plot is not None:
         try:
             topology_view.plot_topology(topology, plot)
         except InputError as error:
-            _fail(error)
+            fail_input(error)
         except topology_view.MissingExtraError as error:
-            _fail_message(str(error))
+            fail_usage(str(error))
         typer.echo(f"\nplot written to {plot}")
 
 
@@ -133,9 +119,9 @@ def import_command(
     try:
         entry = topology_view.import_network(network, output, gbps=gbps, kind=kind)
     except InputError as error:
-        _fail(error)
+        fail_input(error)
     except (ValueError, topology_view.MissingExtraError) as error:
-        _fail_message(str(error))
+        fail_usage(str(error))
     typer.echo(
         f"wrote {output}: {entry.sites} sites, {entry.links} links, "
         f"{topology_view.format_number(entry.total_gbps)} Gbps total"

@@ -14,6 +14,7 @@ from typing import Annotated
 
 import typer
 
+from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.errors import InputError
 from nfvplan.io import read_plan, write_plan
 from nfvplan.solver import SolveOptions
@@ -21,7 +22,6 @@ from nfvplan.whatif import Changes
 from nfvplan.whatif.report import FORMATTERS
 from nfvplan.whatif.run import prepare, run_whatif
 
-EXIT_INPUT = 2
 EXIT_NO_ANSWER = 4
 
 
@@ -31,13 +31,6 @@ class DiffFormat(str, Enum):
     text = "text"
     markdown = "markdown"
     json = "json"
-
-
-def _fail_input(error: InputError) -> None:
-    typer.echo(f"error: {error.render()}" if len(error.problems) == 1 else "error:", err=True)
-    if len(error.problems) > 1:
-        typer.echo(error.render(), err=True)
-    raise typer.Exit(EXIT_INPUT)
 
 
 def whatif_command(
@@ -107,7 +100,7 @@ def whatif_command(
             scenario, changes, (current, deployed) if current and deployed else None
         )
     except InputError as error:
-        _fail_input(error)
+        fail_input(error)
         return
     if changes.empty:
         typer.echo("note: no change given; comparing the scenario with itself", err=True)
@@ -123,8 +116,7 @@ def whatif_command(
         try:
             write_plan(result.changed_plan, output)
         except OSError as error:
-            typer.echo(f"error: cannot write {output}: {error.strerror or error}", err=True)
-            raise typer.Exit(EXIT_INPUT) from None
+            fail_usage(f"cannot write {output}: {error.strerror or error}")
     typer.echo(FORMATTERS[diff_format.value](result.diff))
     if output is not None and diff_format is not DiffFormat.json:
         typer.echo(f"\nchanged plan written to {output}")
