@@ -405,10 +405,7 @@ class _Model:
         """All containers on one server belong to one trust domain."""
         p = self.problem
         for s, ks in self.kinds_on.items():
-            by_domain: dict[str, list[int]] = defaultdict(list)
-            for k in ks:
-                if p.kinds[k].form is Form.CONTAINER:
-                    by_domain[p.kinds[k].vnf.trust].append(k)
+            by_domain = p.container_domains(ks)
             if len(by_domain) < 2:
                 continue
             flags = []

@@ -262,10 +262,7 @@ class _Pricer:
         by_vnf: dict[str, list[int]] = defaultdict(list)
         for k in self.kinds:
             by_vnf[p.kinds[k].vnf.name].append(k)
-        domains: dict[str, list[int]] = defaultdict(list)
-        for k in self.kinds:
-            if p.kinds[k].form is Form.CONTAINER:
-                domains[p.kinds[k].vnf.trust].append(k)
+        domains = p.container_domains(self.kinds)
         if len(domains) > 1:
             flags = []
             for members in domains.values():

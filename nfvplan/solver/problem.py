@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from nfvplan.model import Form, Objective, Scenario, Scope, Vnf
@@ -135,6 +136,15 @@ class Problem:
             for (k, _s, _n), c in counts.items()
         )
         return sum(self.slots[s].cost for s in used) + licences
+
+    def container_domains(self, kinds: Iterable[int]) -> dict[str, list[int]]:
+        """The container kinds among `kinds`, grouped by trust domain (VMs carry their own
+        kernel, so only containers sharing a host must share a domain)."""
+        domains: dict[str, list[int]] = defaultdict(list)
+        for k in kinds:
+            if self.kinds[k].form is Form.CONTAINER:
+                domains[self.kinds[k].vnf.trust].append(k)
+        return domains
 
     def reserve(self, form: Form, slot: Slot) -> tuple[int, ...]:
         """The host reserve of `form` on `slot`."""

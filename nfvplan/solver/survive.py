@@ -233,10 +233,7 @@ class _Recovery:
         for s, new_kinds in self._slots().items():
             if not any(p.kinds[k].form is Form.CONTAINER for k in new_kinds):
                 continue
-            by_domain: dict[str, list[int]] = defaultdict(list)
-            for k in m.kinds_on[s]:
-                if p.kinds[k].form is Form.CONTAINER:
-                    by_domain[p.kinds[k].vnf.trust].append(k)
+            by_domain = p.container_domains(m.kinds_on[s])
             if len(by_domain) < 2:
                 continue
             flags = []
