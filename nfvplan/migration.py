@@ -32,6 +32,7 @@ def validate_current(scenario: Scenario, plan: Plan, file: str) -> None:
     in it must exist, or it was made for another scenario. Raises InputError naming each entry.
     """
     problems = []
+    servers = {server_id for server_id, _bought in scenario.server_ids()}
     if plan.scenario != scenario.name:
         problems.append(
             Problem(
@@ -76,7 +77,7 @@ def validate_current(scenario: Scenario, plan: Plan, file: str) -> None:
                     f"unknown form {placement.form!r} (vm or container)",
                 )
             )
-        if not _server_exists(scenario, placement.server):
+        if placement.server not in servers:
             problems.append(
                 Problem(
                     file,
@@ -89,17 +90,6 @@ def validate_current(scenario: Scenario, plan: Plan, file: str) -> None:
             )
     if problems:
         raise InputError(problems)
-
-
-def _server_exists(scenario: Scenario, server: str) -> bool:
-    parts = server.rsplit("/", 2)
-    if len(parts) != 3 or not parts[2].isdigit():
-        return False
-    site = scenario.sites.get(parts[0])
-    if site is None:
-        return False
-    limit = site.servers.get(parts[1], 0) + site.expand.get(parts[1], 0)
-    return 1 <= int(parts[2]) <= limit
 
 
 def plan_migration(scenario: Scenario, before: Plan, after: Plan) -> Migration:
@@ -264,15 +254,12 @@ class _Replay:
     def idle_servers(self) -> list[str]:
         """Installed, in-service servers that run nothing right now, in inventory order."""
         idle = []
-        for site in self.scenario.sites.values():
-            for type_name, installed in site.servers.items():
-                for number in range(1, installed + 1):
-                    server = f"{site.name}/{type_name}/{number}"
-                    if server in self.scenario.out_of_service:
-                        continue
-                    host = self.hosts.get(server)
-                    if host is None or not any(host.forms.values()):
-                        idle.append(server)
+        for server, bought in self.scenario.server_ids():
+            if bought or server in self.scenario.out_of_service:
+                continue
+            host = self.hosts.get(server)
+            if host is None or not any(host.forms.values()):
+                idle.append(server)
         return idle
 
 

@@ -125,6 +125,20 @@ class Site:
     expand: dict[str, int]
     transit: bool = False
 
+    def type_order(self) -> list[str]:
+        """Server types in numbering order: installed types first, then purchasable-only ones."""
+        return list(self.servers) + [t for t in self.expand if t not in self.servers]
+
+    def server_ids(self) -> list[tuple[str, bool]]:
+        """Every server id `site/type/n` here, in FORMAT numbering, and whether it is
+        purchasable (numbered after the installed servers of its type)."""
+        ids = []
+        for type_name in self.type_order():
+            installed = self.servers.get(type_name, 0)
+            total = installed + self.expand.get(type_name, 0)
+            ids.extend((f"{self.name}/{type_name}/{n}", n > installed) for n in range(1, total + 1))
+        return ids
+
 
 @dataclass(frozen=True)
 class Link:
@@ -234,3 +248,7 @@ class Scenario:
 
     Not part of the file format: what-if analysis and the failure checks set it, so that a
     failed server keeps its id and the numbering of the others does not shift."""
+
+    def server_ids(self) -> list[tuple[str, bool]]:
+        """Every server id of every site in FORMAT order, with whether it is purchasable."""
+        return [entry for site in self.sites.values() for entry in site.server_ids()]

@@ -79,8 +79,7 @@ def build_slots(scenario: Scenario, units: tuple[int, ...]) -> list[Slot]:
     """
     slots: list[Slot] = []
     for site in scenario.sites.values():
-        type_names = list(site.servers) + [t for t in site.expand if t not in site.servers]
-        for type_name in type_names:
+        for type_name in site.type_order():
             server_type = scenario.server_types[type_name]
             installed = site.servers.get(type_name, 0)
             total = installed + site.expand.get(type_name, 0)

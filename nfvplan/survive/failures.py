@@ -62,15 +62,7 @@ class Failure:
 
 def server_ids(scenario: Scenario) -> list[tuple[str, bool]]:
     """Every server id of the scenario in FORMAT order, with whether it is purchasable."""
-    ids: list[tuple[str, bool]] = []
-    for site in scenario.sites.values():
-        type_names = list(site.servers) + [t for t in site.expand if t not in site.servers]
-        for type_name in type_names:
-            installed = site.servers.get(type_name, 0)
-            total = installed + site.expand.get(type_name, 0)
-            for number in range(1, total + 1):
-                ids.append((f"{site.name}/{type_name}/{number}", number > installed))
-    return ids
+    return scenario.server_ids()
 
 
 def site_of(server_id: str) -> str:

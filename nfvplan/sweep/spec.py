@@ -400,15 +400,7 @@ def _server_ids(base: Scenario, *, purchasable: bool = False) -> list[str]:
     `each-server` fails installed servers only (a failure of what is running); an explicit
     `server:` may name a purchasable one too, which then cannot be bought.
     """
-    ids = []
-    for site in base.sites.values():
-        types = list(site.servers) + [t for t in site.expand if t not in site.servers]
-        for type_name in types:
-            count = site.servers.get(type_name, 0)
-            if purchasable:
-                count += site.expand.get(type_name, 0)
-            ids.extend(f"{site.name}/{type_name}/{n}" for n in range(1, count + 1))
-    return ids
+    return [server_id for server_id, bought in base.server_ids() if purchasable or not bought]
 
 
 def _fail_item(issues: Issues, node: Node, path: YamlPath, base: Scenario) -> str | None:

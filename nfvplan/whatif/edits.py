@@ -106,12 +106,7 @@ def _site(scenario: Scenario, name: str, label: str) -> str:
 
 def server_ids(scenario: Scenario, site_name: str) -> list[str]:
     """Every server id of a site, installed and purchasable, in the format's numbering."""
-    site = scenario.sites[site_name]
-    ids = []
-    for type_name in list(site.servers) + [t for t in site.expand if t not in site.servers]:
-        total = site.servers.get(type_name, 0) + site.expand.get(type_name, 0)
-        ids.extend(f"{site_name}/{type_name}/{n}" for n in range(1, total + 1))
-    return ids
+    return [server_id for server_id, _bought in scenario.sites[site_name].server_ids()]
 
 
 def _fail_site(scenario: Scenario, name: str, notes: list[str]) -> Scenario:
@@ -156,7 +151,7 @@ def _id_patterns(scenario: Scenario, site_name: str) -> str:
     """The valid ids of a site as ranges: 'core-1/r750-nfv/1..20, core-1/edge-1u/1..2'."""
     site = scenario.sites[site_name]
     ranges = []
-    for type_name in list(site.servers) + [t for t in site.expand if t not in site.servers]:
+    for type_name in site.type_order():
         total = site.servers.get(type_name, 0) + site.expand.get(type_name, 0)
         if total:
             ranges.append(f"{site_name}/{type_name}/" + ("1" if total == 1 else f"1..{total}"))
