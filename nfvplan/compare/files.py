@@ -14,8 +14,7 @@ from nfvplan.compare.comparison import Comparison
 from nfvplan.errors import InputError
 from nfvplan.io import dump_plan
 from nfvplan.io.output import write_output
-
-PLOT_FORMATS = ("png", "svg")
+from nfvplan.topology_view import plot_format
 
 
 def plan_path(directory: Path, key: str) -> Path:
@@ -40,13 +39,7 @@ def check_output_dir(directory: Path) -> None:
 
 def check_plot_target(target: Path) -> str:
     """The image format (png or svg) of `target`; InputError for another suffix or no way in."""
-    fmt = target.suffix.lower().lstrip(".")
-    if fmt not in PLOT_FORMATS:
-        raise InputError.single(
-            str(target),
-            f"cannot tell the image format from {target.suffix or 'a name without suffix'!r}; "
-            "use a .png or .svg file",
-        )
+    fmt = plot_format(target)
     if target.is_dir():
         raise InputError.single(str(target), "--plot must name a file, and this is a folder")
     _check_parent(target, "the image")
