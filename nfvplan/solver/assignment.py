@@ -479,14 +479,15 @@ class _Model:
             stays = self.cp.new_int_var(0, count, f"kept_{k}_{s}")
             self.cp.add(stays <= x)
             kept[p.kinds[k].vnf.name].append(stays)
+        counts: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        most: dict[str, int] = defaultdict(int)
+        for key, var in self.x.items():  # one pass, not one per VNF: models can be large
+            name = p.kinds[key[0]].vnf.name
+            counts[name].append(var)
+            most[name] += p.bounds[key]
         for name, before in current.per_vnf.items():
-            mine = [var for (k, _s), var in self.x.items() if p.kinds[k].vnf.name == name]
-            after = self.cp.new_int_var(
-                0,
-                sum(p.bounds[key] for key in self.x if key[0] in p.kinds_of(name)),
-                f"count_{name}",
-            )
-            self.cp.add(after == sum(mine))
+            after = self.cp.new_int_var(0, most[name], f"count_{name}")
+            self.cp.add(after == sum(counts[name]))
             both = self.cp.new_int_var(0, before, f"both_{name}")
             self.cp.add_min_equality(both, [after, before])
             moved = self.cp.new_int_var(0, before, f"moved_{name}")
