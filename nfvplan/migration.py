@@ -109,8 +109,9 @@ def plan_migration(scenario: Scenario, before: Plan, after: Plan) -> Migration:
     for placement in removed:
         replay.take(placement)
         steps.append(_step("remove", placement, source=placement.server))
+    position = {name: index for index, name in enumerate(new)}
     pending = [(old.get(p.instance), p) for p in moved + added]
-    pending.sort(key=lambda pair: list(new).index(pair[1].instance))
+    pending.sort(key=lambda pair: position[pair[1].instance])
     needs_spare = False
     while pending:
         ready = next((pair for pair in pending if replay.fits(pair[1])), None)
