@@ -223,6 +223,44 @@ def test_resume_runs_nothing_when_complete_and_only_missing_cases(
     assert_expected(read_rows(out))
 
 
+def test_resume_runs_again_the_rows_whose_inputs_changed(sweep: Path, tmp_path: Path) -> None:
+    """Tests that --resume never keeps a row computed from another scenario or solver block.
+
+    A case id names the axis values only; the `inputs` digest covers what they stand for. A
+    comment or re-indentation changes no number, so every row is kept; doubling the server
+    cost changes all nine, which run again at twice the hand-derived costs (every instance
+    takes a whole server, so cost = servers x price)."""
+    out = tmp_path / "results.csv"
+    ok(run_cli("sweep", sweep, "-o", out, "--jobs", "1", "-q"))
+    first = out.read_text(encoding="utf-8")
+    scenario = tmp_path / "tiny.yaml"
+
+    scenario.write_text("# reviewed\n" + TINY.replace("{}", "{ }"), encoding="utf-8")
+    same = run_cli("sweep", sweep, "-o", out, "--resume")
+    ok(same)
+    assert "9 cases, 0 to run, 9 already in" in same.stderr
+    assert out.read_text(encoding="utf-8") == first
+
+    scenario.write_text(TINY.replace("monthly_cost: 100", "monthly_cost: 200"), encoding="utf-8")
+    changed = run_cli("sweep", sweep, "-o", out, "--resume", "--jobs", "1")
+    ok(changed)
+    assert "9 cases, 9 to run, 0 already in" in changed.stderr
+    assert "9 of its rows run again" in changed.stderr
+    rows = read_rows(out)
+    assert len(rows) == 9
+    for row in rows:
+        status, cost = EXPECTED[(row["scale_demand"], row["fail"])]
+        assert row["status"] == status
+        assert (float(row["monthly_cost"]) if row["monthly_cost"] else None) == (
+            None if cost is None else 2 * cost
+        )
+
+    sweep.write_text(SWEEP.replace("seed: 1", "seed: 2"), encoding="utf-8")
+    reseeded = run_cli("sweep", sweep, "-o", out, "--resume", "--jobs", "1", "-q")
+    ok(reseeded)
+    assert {row["inputs"] for row in read_rows(out)}.isdisjoint({row["inputs"] for row in rows})
+
+
 def test_an_existing_output_is_refused_without_resume_or_force(sweep: Path, tmp_path: Path) -> None:
     """Tests that a results file is never overwritten by accident."""
     out = tmp_path / "results.csv"

@@ -127,6 +127,11 @@ def sweep_command(
     total, todo = len(prepared.cases), len(prepared.todo)
     if not quiet:
         kept = f", {total - todo} already in {output}" if resume else ""
+        if prepared.stale:
+            kept += (
+                f" ({prepared.stale} of its rows run again: the scenario, a patch or the "
+                "solver settings changed since)"
+            )
         typer.echo(f"sweep: {total} cases, {todo} to run{kept}", err=True)
     workers = jobs or default_jobs()
     progress = None if quiet else SweepLine()

@@ -43,11 +43,15 @@ ERROR = "error"
 def run_case(payload: dict[str, Any]) -> dict[str, Any]:
     """Apply the case's changes, solve, re-check the plan, optionally write it; one row.
 
-    `payload` keys: case, labels, scenario, patches, sets, scale_demand, fails, objective,
+    `payload` keys: case, inputs, labels, scenario, patches, sets, scale_demand, fails, objective,
     time_limit_s, workers, seed, plans_dir (see `nfvplan.sweep.runner.payload`).
     """
     started = time.perf_counter()
-    row: dict[str, Any] = {"case": payload["case"], **payload["labels"]}
+    row: dict[str, Any] = {
+        "case": payload["case"],
+        "inputs": payload.get("inputs"),
+        **payload["labels"],
+    }
     row.update(dict.fromkeys(RESULT_COLUMNS))
     try:
         row.update(_solve_case(payload))

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +18,7 @@ from nfvplan.errors import InputError
 from nfvplan.sweep.case import ERROR, RESULT_COLUMNS
 from nfvplan.sweep.engines import Engine
 from nfvplan.sweep.grid import Case, expand, validate_cases
+from nfvplan.sweep.inputs import InputsDigest
 from nfvplan.sweep.spec import SweepSpec, load_sweep
 from nfvplan.sweep.store import ResultStore, output_format
 
@@ -47,6 +48,10 @@ class PreparedSweep:
     plans_dir: Path | None
     kept: int
     """Rows already in the file that are kept (`--resume`)."""
+    stale: int = 0
+    """Rows in the file whose inputs changed since (`--resume` runs them again)."""
+    inputs: dict[str, str] = field(default_factory=dict)
+    """Case id -> digest of what its row is computed from (`nfvplan.sweep.inputs`)."""
 
 
 @dataclass(frozen=True)
@@ -75,18 +80,26 @@ def prepare(
     spec = load_sweep(sweep_file)
     cases = expand(spec)
     validate_cases(spec, cases)
-    columns = ("case", *spec.axis_names, *RESULT_COLUMNS)
+    columns = ("case", "inputs", *spec.axis_names, *RESULT_COLUMNS)
     store = ResultStore(output, columns, [case.id for case in cases])
     _check_output(output, plans_dir, resume=resume, force=force)
     if resume and output.exists():
         store.load()
+    digest = InputsDigest(spec)
+    inputs = {case.id: digest.of(case) for case in cases}
+    stale = {
+        case_id
+        for case_id, row in store.rows.items()
+        if case_id in inputs and row.get("inputs") != inputs[case_id]
+    }
     finished = {
         case_id
         for case_id, row in store.rows.items()
-        if not (retry_failed and row.get("status") == ERROR)
+        if case_id not in stale and not (retry_failed and row.get("status") == ERROR)
     }
     todo = [case for case in cases if case.id not in finished]
-    return PreparedSweep(spec, cases, store, todo, plans_dir, len(store.rows))
+    kept = len(store.rows) - len(stale)
+    return PreparedSweep(spec, cases, store, todo, plans_dir, kept, len(stale), inputs)
 
 
 def _check_output(output: Path, plans_dir: Path | None, *, resume: bool, force: bool) -> None:
@@ -109,6 +122,7 @@ def payload(prepared: PreparedSweep, case: Case) -> dict[str, Any]:
     delta = case.delta
     return {
         "case": case.id,
+        "inputs": prepared.inputs.get(case.id),
         "labels": dict(case.labels),
         "scenario": str(prepared.spec.scenario),
         "patches": list(delta.patches),
