@@ -29,8 +29,8 @@ from nfvplan.model import Objective, Scenario, Scope
 from nfvplan.plan import Status
 from nfvplan.solver.assignment import AssignmentFormulation
 from nfvplan.solver.data import COST_SCALE
+from nfvplan.solver.decompose import DecomposedResult, decomposed_bound
 from nfvplan.solver.greedy import greedy_plan
-from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.solution import Progress, RunLimits, Solution
 
@@ -69,15 +69,17 @@ class SitewiseFormulation:
         value = problem.plan_cost(plan)
         bound = 0
         self._report(problem, limits, started, value, bound)
-        patterns = pattern_bound(problem, limits.time_limit_s * BOUND_SHARE, limits.seed)
+        patterns = decomposed_bound(problem, limits.time_limit_s * BOUND_SHARE, limits.seed, plan)
+        done: set[str] = set()
         if patterns is not None:
             bound = patterns.bound
             if patterns.hint and problem.plan_cost(patterns.hint) < value:
                 plan, value = dict(patterns.hint), problem.plan_cost(patterns.hint)
+            done = _proven_sites(problem, plan, patterns)
             self._report(problem, limits, started, value, bound)
         notes: list[str] = []
         if value > bound:
-            plan, replanned = self._replan_sites(problem, plan, limits, started, bound)
+            plan, replanned = self._replan_sites(problem, plan, limits, started, bound, done)
             value = problem.plan_cost(plan)
             notes.append(
                 f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
@@ -92,13 +94,25 @@ class SitewiseFormulation:
         return solution
 
     def _replan_sites(
-        self, problem: Problem, plan: Counts, limits: RunLimits, started: float, bound: int
+        self,
+        problem: Problem,
+        plan: Counts,
+        limits: RunLimits,
+        started: float,
+        bound: int,
+        done: set[str] | frozenset[str] = frozenset(),
     ) -> tuple[Counts, int]:
-        """Re-plan each site exactly with its instance counts fixed; keep what is cheaper."""
+        """Re-plan each site exactly with its instance counts fixed; keep what is cheaper.
+
+        Sites in `done` already meet their part's bound: no re-plan can make them cheaper.
+        """
         by_site: dict[str, Counts] = defaultdict(dict)
         for (k, s, node), count in plan.items():
             by_site[problem.slots[s].site.name][(k, s, node)] = count
-        order = sorted(by_site, key=lambda site: -problem.plan_cost(by_site[site]))
+        order = sorted(
+            (site for site in by_site if site not in done),
+            key=lambda site: -problem.plan_cost(by_site[site]),
+        )
         replanned = 0
         for i, site in enumerate(order):
             left = limits.time_limit_s - (time.perf_counter() - started)
@@ -123,6 +137,20 @@ class SitewiseFormulation:
         if limits.progress is not None:
             elapsed = time.perf_counter() - started
             limits.progress(Progress(elapsed, _natural(problem, value), _natural(problem, bound)))
+
+
+def _proven_sites(problem: Problem, plan: Counts, result: DecomposedResult) -> set[str]:
+    """Sites of the parts whose share of `plan` already costs no more than the part's bound."""
+    owner = {name: i for i, part in enumerate(result.parts) for name in part.component.vnfs}
+    cost: dict[int, Counts] = defaultdict(dict)
+    for key, count in plan.items():
+        cost[owner[problem.kinds[key[0]].vnf.name]][key] = count
+    return {
+        site
+        for i, part in enumerate(result.parts)
+        if problem.plan_cost(cost[i]) <= part.bound
+        for site in part.component.sites
+    }
 
 
 def _exact_levels(problem: Problem) -> bool:
