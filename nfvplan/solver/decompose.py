@@ -227,10 +227,11 @@ def to_whole(
         names = pooled.members[pool]
         anti = problem.scenario.vnfs[names[0]].anti_affinity is Scope.HOST
         entries.sort(key=lambda e: (-e[0], e[1]))
+        on_server: dict[int, set[str]] = defaultdict(set)  # members already on a server
         for count, s, node, k in entries:
             form = part.kinds[k].form
             todo = count
-            used: set[str] = set()
+            used = on_server[s]  # one server may hold the pool in several forms and nodes
             while todo > 0:
                 options = [n for n in names if left[n] > 0 and not (anti and n in used)]
                 if not options:
