@@ -153,3 +153,30 @@ def test_decomposed_bound_never_exceeds_the_whole_models_optimum(seed: int) -> N
     assert check_plan(scenario, plan) == []
     assert plan.status.has_plan
     assert result.bound / 100 <= plan.objective.value + 1e-6
+
+
+def test_bound_rounds_up_to_whole_servers_plus_licences() -> None:
+    """Tests the rounding of a part's bound to a cost a plan can have.
+
+    3 instances (licence 5 each: 15), a server (100) holds 2: the LP says 1.5 servers, 150 + 15
+    = 165; every plan pays 15 + 100 x (whole servers), so the bound is 15 + 200 = 215, which
+    two servers meet: the plan is proven optimal.
+    """
+    text = scenario_yaml(
+        NO_OVERHEAD,
+        """
+        server_types:
+          t: {cores: 2, threads_per_core: 1, memory_gib: 8, monthly_cost: 100}
+        sites:
+          a: {racks: 1, servers: {t: 3}}
+        vnfs:
+          p: {flavor: {vcpu: 1, memory_gib: 4}, forms: [vm], replicas: 3, license_monthly: 5}
+        """,
+    )
+    scenario = parse(text)
+    problem = build_problem(scenario, scenario.objective)
+    result = decomposed_bound(problem, 5.0, 1)
+    assert result is not None and result.bound == 215 * 100
+    plan = _sitewise(text)
+    assert plan.objective.value == pytest.approx(215)
+    assert plan.status.value == "optimal"

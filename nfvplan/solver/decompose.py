@@ -37,13 +37,15 @@ is cheaper. Parts are independent, so each part's choice is free of the others.
 
 from __future__ import annotations
 
+import math
 import time
 from collections import defaultdict
 from dataclasses import dataclass, replace
 
-from nfvplan.model import Scenario, Scope, Vnf
+from nfvplan.model import Objective, Scenario, Scope, Vnf
+from nfvplan.solver.data import COST_SCALE
 from nfvplan.solver.greedy import greedy_plan
-from nfvplan.solver.patterns import PatternResult, pattern_bound, supports
+from nfvplan.solver.patterns import pattern_bound, supports
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.stop import stop_requested
 
@@ -279,33 +281,15 @@ def decomposed_bound(
     for i, component in enumerate(parts):
         left = budget_s - (time.perf_counter() - started)
         rest = sum(size[c] for c in parts[i:]) or 1
-        share = max(MIN_PART_S, left * size[component] / rest)
-        if stop_requested():
-            share = 0.0
-        part_started = time.perf_counter()
-        pooled = pooled_problem(problem, component)
-        found: PatternResult | None = None
-        if share > 0:
-            found = pattern_bound(pooled.problem, share, seed, pooled.caps)
-        bound = found.bound if found is not None else 0
-        part = PartResult(component, bound, bool(found and found.converged), 0.0)
-        own = by_part.get(component)
-        best = own
-        mine = None
-        if found is not None and found.hint:
-            mine = to_whole(problem, component, pooled, found.hint)
-        if mine is not None:
-            part.hint_cost = problem.plan_cost(mine)
-            if own is None or part.hint_cost < problem.plan_cost(own):
-                best = mine
+        share = 0.0 if stop_requested() else max(MIN_PART_S, left * size[component] / rest)
+        part, best = _solve_part(problem, component, share, seed, by_part.get(component))
         if best is None and start is not None:
             hint = {}
             start = None  # the start plan misses this part and nothing replaced it
         if start is not None and best is not None:
             hint.update(best)
-        part.seconds = time.perf_counter() - part_started
         results.append(part)
-        total += bound
+        total += part.bound
         converged = converged and part.converged
     return DecomposedResult(
         bound=total,
@@ -314,3 +298,94 @@ def decomposed_bound(
         hint=hint if start is not None and hint else None,
         seconds=time.perf_counter() - started,
     )
+
+
+UNPOOLED_GAP = 0.005
+"""A part whose plan is further than this above its pooled bound tries the unpooled LP too."""
+
+
+def _solve_part(
+    problem: Problem, component: Component, share: float, seed: int, own: Counts | None
+) -> tuple[PartResult, Counts | None]:
+    """One part's bound within `share` seconds, and its cheapest plan (`own` or the LP's).
+
+    The pooled LP first (it converges fast on big pools); when time is left and the part's
+    plan is still above that bound, the part's own (unpooled) LP too, which sees each member's
+    count and can only be as strong or stronger once converged: the larger bound is kept (both
+    are valid), and the cheaper plan.
+    """
+    started = time.perf_counter()
+    part = PartResult(component, 0, False, 0.0)
+    best = own
+    if share <= 0:
+        return part, best
+    pooled = pooled_problem(problem, component)
+    found = pattern_bound(pooled.problem, share, seed, pooled.caps)
+    candidates: list[Counts] = []
+    if found is not None:
+        part.bound, part.converged = found.bound, found.converged
+        if found.hint:
+            mine = to_whole(problem, component, pooled, found.hint)
+            if mine is not None:
+                candidates.append(mine)
+    left = share - (time.perf_counter() - started)
+    pools = any(len(names) > 1 for names in pooled.members.values())
+
+    def cheapest() -> int | None:
+        costs = [problem.plan_cost(c) for c in candidates + ([own] if own else [])]
+        return min(costs) if costs else None
+
+    value = cheapest()
+    if pools and left >= MIN_PART_S and (value is None or value > part.bound * (1 + UNPOOLED_GAP)):
+        real = build_problem(component_scenario(problem, component), problem.objective)
+        again = pattern_bound(real, left, seed)
+        if again is not None:
+            if again.bound > part.bound:
+                part.bound, part.converged = again.bound, again.converged
+            if again.hint:
+                candidates.append(reindex(real, problem, again.hint))
+    part.bound = _rounded_up(problem, component, part.bound)
+    if candidates:
+        mine = min(candidates, key=problem.plan_cost)
+        part.hint_cost = problem.plan_cost(mine)
+        if own is None or part.hint_cost < problem.plan_cost(own):
+            best = mine
+    part.seconds = time.perf_counter() - started
+    return part, best
+
+
+def _rounded_up(problem: Problem, component: Component, bound: int) -> int:
+    """The part's bound raised to the next cost a plan of the part can have.
+
+    For the cost objective a part's plan costs its licences L (fixed: every instance pays its
+    VNF's licence, whatever its server) plus the costs of the servers it uses. Those are all
+    multiples of g, the gcd of the costs of the part's candidate servers, so any plan costs
+    L + g * (a whole number): a bound B proves L + g * ceil((B - L) / g). When every server of
+    the part costs the same this is "whole servers", often a full server more than the LP.
+    (A traffic-sized VNF may exceed its count: its licence then joins the gcd.)
+    """
+    if problem.objective is not Objective.COST:
+        return bound
+    names = set(component.vnfs)
+    costs = {
+        problem.slots[s].cost
+        for k, kind in enumerate(problem.kinds)
+        if kind.vnf.name in names
+        for s in problem.candidates[k]
+    }
+    # A traffic-sized VNF may run more instances than its count, each paying its licence.
+    costs |= {
+        round(problem.scenario.vnfs[name].license_monthly * COST_SCALE)
+        for name in component.vnfs
+        if problem.scales_with_traffic(name)
+    }
+    step = math.gcd(*costs) if costs else 0
+    if step <= 0:
+        return bound
+    licences = sum(
+        round(problem.scenario.vnfs[name].license_monthly * COST_SCALE) * problem.counts[name]
+        for name in component.vnfs
+    )
+    if bound <= licences:
+        return bound
+    return licences + step * math.ceil((bound - licences) / step)
