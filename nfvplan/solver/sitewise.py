@@ -7,15 +7,19 @@ anti-affinity, one per site): once those per-site counts are fixed, every rule l
 one server, one rack or one site. So:
 
 1. a first-fit-decreasing plan (`greedy.py`) is reported at once: a plan in seconds;
-2. a proven lower bound comes from the configuration LP (`patterns.py`), within a share of the
-   time: it is valid for the whole problem, whatever the split between sites;
-3. the greedy's per-site counts are kept, and each site is re-planned exactly by the aggregated
-   assignment model on a scenario of that site alone, biggest sites first, each given a share
-   of the time left; a site's new plan replaces its greedy part only when it is cheaper.
+2. a proven lower bound comes from the configuration LP solved part by part
+   (`decompose.py`: sites joined by the VNFs they may share, identical VNFs pooled), within a
+   share of the time: the sum of the parts' bounds is valid for the whole problem, whatever
+   the split between sites; each part's LP plan replaces the greedy's part when cheaper (this
+   is where pooled VNFs get a cost-aware split between their sites);
+3. that plan's per-site counts are kept, and each site not yet proven (its part above its
+   bound) is re-planned exactly by the aggregated assignment model on a scenario of that site
+   alone, biggest sites first, each given a share of the time left; a site's new plan replaces
+   its part only when it is cheaper.
 
-The result is `feasible` with the configuration-LP bound (the per-site optima are optimal only
-for the split, never claimed as optimal overall); it is `optimal` only when that global bound
-meets the plan. With routing the whole model is needed, and this formulation delegates to the
+The result is `feasible` with the decomposed bound (the per-site optima are optimal only for
+the split, never claimed as optimal overall); it is `optimal` only when that global bound meets
+the plan. With routing the whole model is needed, and this formulation delegates to the
 assignment one.
 """
 
@@ -83,7 +87,8 @@ class SitewiseFormulation:
             value = problem.plan_cost(plan)
             notes.append(
                 f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
-                "the other sites' instance counts fixed; the bound is the configuration LP's"
+                "the other sites' instance counts fixed; the bound is the configuration LP's, "
+                "solved part by part"
             )
         status = Status.OPTIMAL if value <= bound and _exact_levels(problem) else Status.FEASIBLE
         solution = Solution(status, counts=plan, notes=notes)
