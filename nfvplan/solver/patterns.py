@@ -497,15 +497,19 @@ def pattern_bound(
     result = generation.run(budget_s)
     if generation.patterns and _hint_is_a_plan(problem):
         remaining = max(0.5, min(budget_s / 2, budget_s - (time.perf_counter() - started)))
+        # The integer master gets half of what is left (at least 1 s): on the 10 000-instance
+        # core part it found 1 512 in 1 s and 1 511.8 (0.4% above the bound) in 4 s.
+        master_s = max(1.0, remaining / 2)
         plans = [
             _rounded_plan(problem, generation),
             _integer_plan(
-                problem, generation.groups, generation.patterns, generation.demand, 1.0, seed
+                problem, generation.groups, generation.patterns, generation.demand, master_s, seed
             ),
         ]
         found = [plan for plan in plans if plan]
         if not found or min(problem.plan_cost(plan) for plan in found) > result.bound:
-            found.append(_dived_plan(problem, generation, remaining))  # not proven yet: dive
+            dive_s = max(0.5, remaining - master_s)
+            found.append(_dived_plan(problem, generation, dive_s))  # not proven yet: dive
         found = [plan for plan in found if plan]
         if found:
             result.hint = min(found, key=lambda plan: problem.plan_cost(plan))

@@ -33,7 +33,7 @@ from nfvplan.model import Objective, Scenario, Scope
 from nfvplan.plan import Status
 from nfvplan.solver.assignment import AssignmentFormulation
 from nfvplan.solver.data import COST_SCALE
-from nfvplan.solver.decompose import DecomposedResult, decomposed_bound
+from nfvplan.solver.decompose import DecomposedResult, decomposed_bound, improve_parts
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.solution import Progress, RunLimits, Solution
@@ -42,6 +42,8 @@ Counts = dict[tuple[int, int, int | None], int]
 
 BOUND_SHARE = 0.2
 """Share of the time limit the global configuration-LP bound may take."""
+PARTS_SHARE = 0.5
+"""Share of the time left after the bound that re-plans the unproven pooled parts."""
 MIN_SITE_S = 0.5
 """A site re-plan shorter than this is not worth starting."""
 
@@ -74,16 +76,15 @@ class SitewiseFormulation:
         bound = 0
         self._report(problem, limits, started, value, bound)
         patterns = decomposed_bound(problem, limits.time_limit_s * BOUND_SHARE, limits.seed, plan)
-        done: set[str] = set()
         if patterns is not None:
             bound = patterns.bound
             if patterns.hint and problem.plan_cost(patterns.hint) < value:
                 plan, value = dict(patterns.hint), problem.plan_cost(patterns.hint)
-            done = _proven_sites(problem, plan, patterns)
             self._report(problem, limits, started, value, bound)
         notes: list[str] = []
         if value > bound:
-            plan, replanned = self._replan_sites(problem, plan, limits, started, bound, done)
+            plan, replanned = self._replan_sites(problem, plan, limits, started, patterns)
+            bound = patterns.bound if patterns is not None else bound
             value = problem.plan_cost(plan)
             notes.append(
                 f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
@@ -104,13 +105,24 @@ class SitewiseFormulation:
         plan: Counts,
         limits: RunLimits,
         started: float,
-        bound: int,
-        done: set[str] | frozenset[str] = frozenset(),
+        parts: DecomposedResult | None,
     ) -> tuple[Counts, int]:
-        """Re-plan each site exactly with its instance counts fixed; keep what is cheaper.
+        """Re-plan the unproven parts, then each site exactly with its instance counts fixed.
 
-        Sites in `done` already meet their part's bound: no re-plan can make them cheaper.
+        First, half the time left goes to the pooled parts still above their bound
+        (`decompose.improve_parts`: their configuration LP again, with a longer integer
+        master). Then each site whose part is still above its bound is re-planned by the
+        assignment model on its own; sites of proven parts cannot get cheaper and are skipped.
+        A new plan replaces the old one only when cheaper.
         """
+        bound = 0
+        done: set[str] = set()
+        if parts is not None:
+            left = limits.time_limit_s - (time.perf_counter() - started)
+            plan = improve_parts(problem, plan, parts, left * PARTS_SHARE, limits.seed)
+            bound = parts.bound
+            self._report(problem, limits, started, problem.plan_cost(plan), bound)
+            done = _proven_sites(problem, plan, parts)
         by_site: dict[str, Counts] = defaultdict(dict)
         for (k, s, node), count in plan.items():
             by_site[problem.slots[s].site.name][(k, s, node)] = count
@@ -123,7 +135,9 @@ class SitewiseFormulation:
             left = limits.time_limit_s - (time.perf_counter() - started)
             weight = problem.plan_cost(by_site[site])
             rest = sum(problem.plan_cost(by_site[s]) for s in order[i:]) or 1
-            budget = left * weight / rest
+            # A one-site model takes a little longer than its limit (build, presolve): keep
+            # a tenth back so that the last site does not run past the whole limit.
+            budget = 0.9 * left * weight / rest
             if budget < MIN_SITE_S:
                 continue
             better = _replan_site(
