@@ -7,15 +7,19 @@ anti-affinity, one per site): once those per-site counts are fixed, every rule l
 one server, one rack or one site. So:
 
 1. a first-fit-decreasing plan (`greedy.py`) is reported at once: a plan in seconds;
-2. a proven lower bound comes from the configuration LP (`patterns.py`), within a share of the
-   time: it is valid for the whole problem, whatever the split between sites;
-3. the greedy's per-site counts are kept, and each site is re-planned exactly by the aggregated
-   assignment model on a scenario of that site alone, biggest sites first, each given a share
-   of the time left; a site's new plan replaces its greedy part only when it is cheaper.
+2. a proven lower bound comes from the configuration LP solved part by part
+   (`decompose.py`: sites joined by the VNFs they may share, identical VNFs pooled), within a
+   share of the time: the sum of the parts' bounds is valid for the whole problem, whatever
+   the split between sites; each part's LP plan replaces the greedy's part when cheaper (this
+   is where pooled VNFs get a cost-aware split between their sites);
+3. that plan's per-site counts are kept, and each site not yet proven (its part above its
+   bound) is re-planned exactly by the aggregated assignment model on a scenario of that site
+   alone, biggest sites first, each given a share of the time left; a site's new plan replaces
+   its part only when it is cheaper.
 
-The result is `feasible` with the configuration-LP bound (the per-site optima are optimal only
-for the split, never claimed as optimal overall); it is `optimal` only when that global bound
-meets the plan. With routing the whole model is needed, and this formulation delegates to the
+The result is `feasible` with the decomposed bound (the per-site optima are optimal only for
+the split, never claimed as optimal overall); it is `optimal` only when that global bound meets
+the plan. With routing the whole model is needed, and this formulation delegates to the
 assignment one.
 """
 
@@ -29,8 +33,8 @@ from nfvplan.model import Objective, Scenario, Scope
 from nfvplan.plan import Status
 from nfvplan.solver.assignment import AssignmentFormulation
 from nfvplan.solver.data import COST_SCALE
+from nfvplan.solver.decompose import DecomposedResult, decomposed_bound, improve_parts
 from nfvplan.solver.greedy import greedy_plan
-from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.solution import Progress, RunLimits, Solution
 
@@ -38,6 +42,8 @@ Counts = dict[tuple[int, int, int | None], int]
 
 BOUND_SHARE = 0.2
 """Share of the time limit the global configuration-LP bound may take."""
+PARTS_SHARE = 0.5
+"""Share of the time left after the bound that re-plans the unproven pooled parts."""
 MIN_SITE_S = 0.5
 """A site re-plan shorter than this is not worth starting."""
 
@@ -69,7 +75,7 @@ class SitewiseFormulation:
         value = problem.plan_cost(plan)
         bound = 0
         self._report(problem, limits, started, value, bound)
-        patterns = pattern_bound(problem, limits.time_limit_s * BOUND_SHARE, limits.seed)
+        patterns = decomposed_bound(problem, limits.time_limit_s * BOUND_SHARE, limits.seed, plan)
         if patterns is not None:
             bound = patterns.bound
             if patterns.hint and problem.plan_cost(patterns.hint) < value:
@@ -77,11 +83,13 @@ class SitewiseFormulation:
             self._report(problem, limits, started, value, bound)
         notes: list[str] = []
         if value > bound:
-            plan, replanned = self._replan_sites(problem, plan, limits, started, bound)
+            plan, replanned = self._replan_sites(problem, plan, limits, started, patterns)
+            bound = patterns.bound if patterns is not None else bound
             value = problem.plan_cost(plan)
             notes.append(
                 f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
-                "the other sites' instance counts fixed; the bound is the configuration LP's"
+                "the other sites' instance counts fixed; the bound is the configuration LP's, "
+                "solved part by part"
             )
         status = Status.OPTIMAL if value <= bound and _exact_levels(problem) else Status.FEASIBLE
         solution = Solution(status, counts=plan, notes=notes)
@@ -92,19 +100,44 @@ class SitewiseFormulation:
         return solution
 
     def _replan_sites(
-        self, problem: Problem, plan: Counts, limits: RunLimits, started: float, bound: int
+        self,
+        problem: Problem,
+        plan: Counts,
+        limits: RunLimits,
+        started: float,
+        parts: DecomposedResult | None,
     ) -> tuple[Counts, int]:
-        """Re-plan each site exactly with its instance counts fixed; keep what is cheaper."""
+        """Re-plan the unproven parts, then each site exactly with its instance counts fixed.
+
+        First, half the time left goes to the pooled parts still above their bound
+        (`decompose.improve_parts`: their configuration LP again, with a longer integer
+        master). Then each site whose part is still above its bound is re-planned by the
+        assignment model on its own; sites of proven parts cannot get cheaper and are skipped.
+        A new plan replaces the old one only when cheaper.
+        """
+        bound = 0
+        done: set[str] = set()
+        if parts is not None:
+            left = limits.time_limit_s - (time.perf_counter() - started)
+            plan = improve_parts(problem, plan, parts, left * PARTS_SHARE, limits.seed)
+            bound = parts.bound
+            self._report(problem, limits, started, problem.plan_cost(plan), bound)
+            done = _proven_sites(problem, plan, parts)
         by_site: dict[str, Counts] = defaultdict(dict)
         for (k, s, node), count in plan.items():
             by_site[problem.slots[s].site.name][(k, s, node)] = count
-        order = sorted(by_site, key=lambda site: -problem.plan_cost(by_site[site]))
+        order = sorted(
+            (site for site in by_site if site not in done),
+            key=lambda site: -problem.plan_cost(by_site[site]),
+        )
         replanned = 0
         for i, site in enumerate(order):
             left = limits.time_limit_s - (time.perf_counter() - started)
             weight = problem.plan_cost(by_site[site])
             rest = sum(problem.plan_cost(by_site[s]) for s in order[i:]) or 1
-            budget = left * weight / rest
+            # A one-site model takes a little longer than its limit (build, presolve): keep
+            # a tenth back so that the last site does not run past the whole limit.
+            budget = 0.9 * left * weight / rest
             if budget < MIN_SITE_S:
                 continue
             better = _replan_site(
@@ -123,6 +156,20 @@ class SitewiseFormulation:
         if limits.progress is not None:
             elapsed = time.perf_counter() - started
             limits.progress(Progress(elapsed, _natural(problem, value), _natural(problem, bound)))
+
+
+def _proven_sites(problem: Problem, plan: Counts, result: DecomposedResult) -> set[str]:
+    """Sites of the parts whose share of `plan` already costs no more than the part's bound."""
+    owner = {name: i for i, part in enumerate(result.parts) for name in part.component.vnfs}
+    cost: dict[int, Counts] = defaultdict(dict)
+    for key, count in plan.items():
+        cost[owner[problem.kinds[key[0]].vnf.name]][key] = count
+    return {
+        site
+        for i, part in enumerate(result.parts)
+        if problem.plan_cost(cost[i]) <= part.bound
+        for site in part.component.sites
+    }
 
 
 def _exact_levels(problem: Problem) -> bool:
