@@ -81,6 +81,8 @@ class Problem:
     """The deployment to re-plan from, when there is one."""
     failures: list = field(default_factory=list)
     """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
+    _kinds_by_vnf: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _kinds_indexed: int = field(default=0, repr=False, compare=False)
 
     def scales_with_traffic(self, vnf_name: str) -> bool:
         """True when the VNF's count follows its traffic (a lower bound, not an exact count)."""
@@ -92,8 +94,13 @@ class Problem:
         return list(self.scenario.vnfs)
 
     def kinds_of(self, vnf_name: str) -> list[int]:
-        """Kind indices of one VNF."""
-        return [k for k, kind in enumerate(self.kinds) if kind.vnf.name == vnf_name]
+        """Kind indices of one VNF (indexed once: callers ask per VNF, thousands of times)."""
+        if self._kinds_by_vnf is None or self._kinds_indexed != len(self.kinds):
+            index: dict[str, list[int]] = defaultdict(list)
+            for k, kind in enumerate(self.kinds):
+                index[kind.vnf.name].append(k)
+            self._kinds_by_vnf, self._kinds_indexed = dict(index), len(self.kinds)
+        return list(self._kinds_by_vnf.get(vnf_name, ()))
 
     def symmetry_groups(self) -> list[list[int]]:
         """Slots that are interchangeable in every respect, each group in slot order.
@@ -202,28 +209,46 @@ def build_problem(
     }
     counts = {name: fixed_count(scenario, vnf) for name, vnf in scenario.vnfs.items()}
     problem = Problem(scenario, objective, slots, kinds, reserves, counts, units)
+    # Whether a kind may go on a slot depends only on the slot's site and type: decide it once
+    # per (site, type) group, not once per server (at operator scale kinds x servers is 10^8).
+    groups: dict[tuple[str, str], list[Slot]] = defaultdict(list)
+    for slot in slots:
+        groups[(slot.site.name, slot.type.name)].append(slot)
     for k, kind in enumerate(kinds):
-        problem.candidates[k] = []
-        for slot in slots:
-            allowed = kind.vnf.sites is None or kind.vnf.sites.allows(slot.site)
+        chosen: list[int] = []
+        per_type: dict[str, int] = {}
+        for (_site, type_name), members in groups.items():
+            first = members[0]
+            allowed = kind.vnf.sites is None or kind.vnf.sites.allows(first.site)
             if not allowed and not ignore_sites:
                 continue
-            reserve = problem.reserve(kind.form, slot)
-            nodes = slot.type.numa_nodes if kind.vnf.numa_aligned else 1
-            if not fits(kind.demand, reserve, slot.capacity, nodes):
-                continue
-            most = counts[kind.vnf.name]
-            if kind.vnf.throughput_gbps is not None:
-                most = 2 * most + 1  # carried traffic on the NIC may call for more
-            bound = min(most, max_copies(kind.demand, reserve, slot.capacity))
-            if kind.vnf.anti_affinity is not None or kind.vnf.isolated:
-                bound = min(bound, 1)
+            if type_name not in per_type:
+                per_type[type_name] = _slot_bound(problem, counts, kind, first)
+            bound = per_type[type_name]
             if bound > 0:
-                problem.candidates[k].append(slot.index)
-                problem.bounds[(k, slot.index)] = bound
+                for slot in members:
+                    chosen.append(slot.index)
+                    problem.bounds[(k, slot.index)] = bound
+        chosen.sort()
+        problem.candidates[k] = chosen
     if scenario.services:
         _add_routing(problem, k_paths, path_cap)
     return problem
+
+
+def _slot_bound(problem: Problem, counts: dict[str, int], kind: Kind, slot: Slot) -> int:
+    """Most instances of `kind` one server like `slot` may hold; 0 when none fits."""
+    reserve = problem.reserve(kind.form, slot)
+    nodes = slot.type.numa_nodes if kind.vnf.numa_aligned else 1
+    if not fits(kind.demand, reserve, slot.capacity, nodes):
+        return 0
+    most = counts[kind.vnf.name]
+    if kind.vnf.throughput_gbps is not None:
+        most = 2 * most + 1  # carried traffic on the NIC may call for more
+    bound = min(most, max_copies(kind.demand, reserve, slot.capacity))
+    if kind.vnf.anti_affinity is not None or kind.vnf.isolated:
+        bound = min(bound, 1)
+    return bound
 
 
 def _add_routing(problem: Problem, k_paths: int, path_cap: int) -> None:

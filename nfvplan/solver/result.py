@@ -44,10 +44,11 @@ def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement
     instances get fresh numbers, after the highest one in use. Returns (placement, kind index,
     slot index) triples so callers can map traffic back.
     """
+    position = {name: i for i, name in enumerate(problem.vnf_names)}
     ordered = sorted(
         solution.counts.items(),
         key=lambda item: (
-            problem.vnf_names.index(problem.kinds[item[0][0]].vnf.name),
+            position[problem.kinds[item[0][0]].vnf.name],
             item[0][1],
             -1 if item[0][2] is None else item[0][2],
             item[0][0],
