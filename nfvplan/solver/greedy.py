@@ -93,12 +93,16 @@ def _try(problem: Problem, server: _Server, k: int) -> _Fit:
         if server.load[r] + extra > cap:
             return _NO_FIT
     nodes = slot.type.numa_nodes
+    if nodes == 1:
+        return _Fit(True, 0 if kind.vnf.numa_aligned else None)
+    if not new_form and not kind.vnf.numa_aligned:
+        return _Fit(True, None)
     forms = server.forms | {kind.form}
     reserves = [sum(problem.reserve(f, slot)[r] for f in forms) for r in range(5)]
-    if new_form and nodes > 1 and not _nodes_hold(server, reserves, nodes):
+    if new_form and not _nodes_hold(server, reserves, nodes):
         return _NO_FIT  # a new form's reserve shrinks every node's share, occupied ones too
-    if not kind.vnf.numa_aligned or nodes == 1:
-        return _Fit(True, 0 if kind.vnf.numa_aligned else None)
+    if not kind.vnf.numa_aligned:
+        return _Fit(True, None)
     for n in range(nodes):
         if all(
             nodes * (server.node_load[n][r] + kind.demand[r]) + reserves[r] <= slot.capacity[r]

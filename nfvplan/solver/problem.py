@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from nfvplan.model import Form, Objective, Scenario, Scope, Vnf
@@ -33,6 +33,53 @@ class Kind:
     vnf: Vnf
     form: Form
     demand: tuple[int, ...]
+
+
+class SlotBounds(Mapping[tuple[int, int], int]):
+    """(kind, slot) → bound, stored once per kind and (site, server type) group.
+
+    The bound only depends on the kind and the server's type, and whether a kind may go there on
+    its site: a dict with a key per (kind, candidate slot) held 10^7 entries (1 GiB) at
+    operator scale. Slots of one group are consecutive in slot order (`build_slots` numbers site
+    by site, type by type), so iterating kind by kind, group by group, is in (kind, slot) order.
+    """
+
+    def __init__(self, slots: list[Slot]) -> None:
+        index: dict[tuple[str, str], int] = {}
+        self.group_of: list[int] = []
+        self.groups: list[list[int]] = []
+        for slot in slots:
+            g = index.setdefault((slot.site.name, slot.type.name), len(index))
+            if g == len(self.groups):
+                self.groups.append([])
+            self.groups[g].append(slot.index)
+            self.group_of.append(g)
+        self.per_kind: list[dict[int, int]] = []
+        """kind → {group: bound}, only groups where at least one instance fits and is allowed."""
+
+    def __getitem__(self, key: tuple[int, int]) -> int:
+        k, s = key
+        if 0 <= k < len(self.per_kind) and 0 <= s < len(self.group_of):
+            bound = self.per_kind[k].get(self.group_of[s])
+            if bound is not None:
+                return bound
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for k, per_group in enumerate(self.per_kind):
+            for g in sorted(per_group):
+                for s in self.groups[g]:
+                    yield (k, s)
+
+    def __len__(self) -> int:
+        return sum(len(self.groups[g]) for per_group in self.per_kind for g in per_group)
 
 
 @dataclass(frozen=True)
@@ -71,8 +118,8 @@ class Problem:
     """Integer units per format unit of each resource (see `data.resource_units`)."""
     candidates: dict[int, list[int]] = field(default_factory=dict)
     """kind index → slot indices where one instance of the kind fits and is allowed."""
-    bounds: dict[tuple[int, int], int] = field(default_factory=dict)
-    """(kind, slot) → most instances of that kind the slot could hold."""
+    bounds: Mapping[tuple[int, int], int] = field(default_factory=dict)
+    """(kind, slot) → most instances of that kind the slot could hold (a `SlotBounds`)."""
     routing: RoutingSet | None = None
     """Candidate chain paths per demand; None when the scenario has no services."""
     traffic: dict[str, int] = field(default_factory=dict)
@@ -110,10 +157,7 @@ class Problem:
         rack anti-affinity: only then does the rack tell them apart. When planning for failures,
         installed and bought servers differ too: only an installed one is spare room when empty.
         """
-        offers: dict[int, list[int]] = defaultdict(list)
-        for k, slots in self.candidates.items():
-            for s in slots:
-                offers[s].append(k)
+        offers = self._offers()
         rack_sites = {
             self.slots[s].site.name
             for k, kind in enumerate(self.kinds)
@@ -130,8 +174,32 @@ class Problem:
             rack = slot.rack if slot.site.name in rack_sites else 0
             # Planning for failures, an empty installed server is spare room, a bought one is not.
             bought = slot.bought and bool(self.failures)
-            groups[(slot.site.name, slot.type.name, rack, bought, tuple(offers[s]))].append(s)
+            groups[(slot.site.name, slot.type.name, rack, bought, offers[s])].append(s)
         return list(groups.values())
+
+    def _offers(self) -> dict[int, int]:
+        """Slot → a number standing for the kinds it is a candidate for (equal numbers, equal
+        kinds). Per (site, type) group when the bounds are stored so: at operator scale a
+        slot's kinds are thousands, and a tuple of them per slot was most of the cost."""
+        bounds = self.bounds
+        if isinstance(bounds, SlotBounds):
+            per_group: dict[int, list[int]] = defaultdict(list)
+            for k, groups in enumerate(bounds.per_kind):
+                for g in groups:
+                    per_group[g].append(k)
+            number: dict[tuple[int, ...], int] = {}
+            offers = {}
+            for g, kinds in per_group.items():
+                n = number.setdefault(tuple(kinds), len(number))
+                for s in bounds.groups[g]:
+                    offers[s] = n
+            return offers
+        lists: dict[int, list[int]] = defaultdict(list)
+        for k, slots in self.candidates.items():
+            for s in slots:
+                lists[s].append(k)
+        number = {}
+        return {s: number.setdefault(tuple(kinds), len(number)) for s, kinds in lists.items()}
 
     def plan_cost(self, counts: dict[tuple[int, int, int | None], int]) -> int:
         """First-objective value of a plan given as counts: cents, or servers for `servers`."""
@@ -210,27 +278,26 @@ def build_problem(
     counts = {name: fixed_count(scenario, vnf) for name, vnf in scenario.vnfs.items()}
     problem = Problem(scenario, objective, slots, kinds, reserves, counts, units)
     # Whether a kind may go on a slot depends only on the slot's site and type: decide it once
-    # per (site, type) group, not once per server (at operator scale kinds x servers is 10^8).
-    groups: dict[tuple[str, str], list[Slot]] = defaultdict(list)
-    for slot in slots:
-        groups[(slot.site.name, slot.type.name)].append(slot)
+    # per (site, type) group, not once per server (at operator scale kinds x servers is 10^7).
+    bounds = SlotBounds(slots)
     for k, kind in enumerate(kinds):
         chosen: list[int] = []
         per_type: dict[str, int] = {}
-        for (_site, type_name), members in groups.items():
-            first = members[0]
+        per_group: dict[int, int] = {}
+        for g, members in enumerate(bounds.groups):
+            first = slots[members[0]]
             allowed = kind.vnf.sites is None or kind.vnf.sites.allows(first.site)
             if not allowed and not ignore_sites:
                 continue
+            type_name = first.type.name
             if type_name not in per_type:
                 per_type[type_name] = _slot_bound(problem, counts, kind, first)
-            bound = per_type[type_name]
-            if bound > 0:
-                for slot in members:
-                    chosen.append(slot.index)
-                    problem.bounds[(k, slot.index)] = bound
-        chosen.sort()
+            if per_type[type_name] > 0:
+                per_group[g] = per_type[type_name]
+                chosen.extend(members)
+        bounds.per_kind.append(per_group)
         problem.candidates[k] = chosen
+    problem.bounds = bounds
     if scenario.services:
         _add_routing(problem, k_paths, path_cap)
     return problem
