@@ -10,6 +10,7 @@ here: traffic-driven NIC load is left to the exact search.
 from __future__ import annotations
 
 import heapq
+import time
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -143,14 +144,21 @@ SIZE_MEASURES: tuple[Callable[[list[float]], float], ...] = (max, sum)
 """Orderings tried: by the largest share of a server (classic vector FFD), then by the sum."""
 
 
-def greedy_plan(problem: Problem, start: Counts | None = None) -> Counts | None:
+def greedy_plan(
+    problem: Problem, start: Counts | None = None, deadline: float | None = None
+) -> Counts | None:
     """A plan as instance counts per (kind, slot, NUMA node), or None when greedy gets stuck.
 
     `start` is a partial plan to complete (e.g. the configurations an LP rounding kept); it must
     itself obey the per-server rules. Each size measure gives one first-fit-decreasing run; the
-    cheapest plan wins.
+    cheapest plan wins. Past `deadline` (a `time.perf_counter()` value) no further measure is
+    tried, but the first one always runs: a large solve needs some plan first.
     """
-    plans = [_FirstFit(problem, start).run(measure) for measure in SIZE_MEASURES]
+    plans = []
+    for measure in SIZE_MEASURES:
+        if plans and deadline is not None and time.perf_counter() >= deadline:
+            break
+        plans.append(_FirstFit(problem, start).run(measure))
     found = [plan for plan in plans if plan is not None]
     return min(found, key=problem.plan_cost) if found else None
 

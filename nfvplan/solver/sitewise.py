@@ -21,9 +21,16 @@ assignment one.
 
 from __future__ import annotations
 
+import multiprocessing
+import threading
 import time
+import traceback
 from collections import defaultdict
+from collections.abc import Callable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
+from multiprocessing.connection import Connection
+from typing import TypeVar
 
 from nfvplan.model import Objective, Scenario, Scope
 from nfvplan.plan import Status
@@ -33,9 +40,13 @@ from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.solution import Progress, RunLimits, Solution
+from nfvplan.solver.stop import Stop, active_stop, stop_requested, stopping
 
 Counts = dict[tuple[int, int, int | None], int]
+T = TypeVar("T")
 
+GREEDY_SHARE = 0.1
+"""Past this share of the time limit the greedy tries no further ordering (one always runs)."""
 BOUND_SHARE = 0.2
 """Share of the time limit the global configuration-LP bound may take."""
 MIN_SITE_S = 0.5
@@ -63,13 +74,24 @@ class SitewiseFormulation:
         started = time.perf_counter()
         if problem.routing is not None:
             return AssignmentFormulation().solve(problem, limits)
-        plan = greedy_plan(problem)
+        limit = limits.time_limit_s
+        plan = greedy_plan(problem, deadline=started + GREEDY_SHARE * limit)
         if plan is None:
             return AssignmentFormulation().solve(problem, limits)
         value = problem.plan_cost(plan)
         bound = 0
         self._report(problem, limits, started, value, bound)
-        patterns = pattern_bound(problem, limits.time_limit_s * BOUND_SHARE, limits.seed)
+        # The bound's share starts now (the greedy may have taken a while at scale) and both
+        # later phases run under a stop requested at their deadline: their own clocks are only
+        # checked between steps, and one step (a pricing round, a model build) can be long.
+        bound_until = min(started + limit, time.perf_counter() + BOUND_SHARE * limit)
+        patterns = run_until(
+            bound_until,
+            pattern_bound,
+            problem,
+            max(0.0, bound_until - time.perf_counter()),
+            limits.seed,
+        )
         if patterns is not None:
             bound = patterns.bound
             if patterns.hint and problem.plan_cost(patterns.hint) < value:
@@ -77,7 +99,8 @@ class SitewiseFormulation:
             self._report(problem, limits, started, value, bound)
         notes: list[str] = []
         if value > bound:
-            plan, replanned = self._replan_sites(problem, plan, limits, started, bound)
+            with stop_at(started + limit):
+                plan, replanned = self._replan_sites(problem, plan, limits, started, bound)
             value = problem.plan_cost(plan)
             notes.append(
                 f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
@@ -123,6 +146,82 @@ class SitewiseFormulation:
         if limits.progress is not None:
             elapsed = time.perf_counter() - started
             limits.progress(Progress(elapsed, _natural(problem, value), _natural(problem, bound)))
+
+
+def run_until(deadline: float, fn: Callable[..., T], *args: object) -> T | None:
+    """`fn(*args)`, or None when it has not returned by `deadline` (a `perf_counter()` value).
+
+    The configuration LP checks its clock only between pricing rounds, and one round over
+    every (site, type) group took 30 s at 10 000 instances: a stop flag alone cannot end it in
+    time. So where processes can fork, `fn` runs in a child (copy-on-write: the problem is not
+    copied) that also gets the stop at `deadline`, and a child still running then is killed.
+    Without fork it runs here under `stop_at`, which most steps obey. A stop of the caller's
+    (Ctrl-C) abandons the child at once.
+    """
+    if "fork" not in multiprocessing.get_all_start_methods():
+        with stop_at(deadline):
+            return fn(*args)
+    context = multiprocessing.get_context("fork")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(target=_child, args=(send, deadline, fn, args), daemon=True)
+    child.start()
+    send.close()
+    try:
+        while not stop_requested():
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            if receive.poll(min(left, 0.2)):
+                ok, value = receive.recv()
+                if not ok:
+                    raise RuntimeError(f"internal error in {fn.__name__}:\n{value}")
+                return value
+        return None
+    except (EOFError, OSError):
+        return None  # the child died without an answer: as if it had run out of time
+    finally:
+        receive.close()
+        if child.is_alive():
+            child.kill()
+        child.join()
+
+
+def _child(send: Connection, deadline: float, fn: Callable[..., object], args: tuple) -> None:
+    """The forked side of `run_until`: (True, answer), or (False, traceback) if `fn` raised."""
+    try:
+        with stop_at(deadline):
+            answer: tuple[bool, object] = (True, fn(*args))
+    except Exception:  # a bug: the parent raises it; an interrupt just ends the child
+        answer = (False, traceback.format_exc())
+    try:
+        send.send(answer)
+    finally:
+        send.close()
+
+
+@contextmanager
+def stop_at(deadline: float) -> Iterator[Stop]:
+    """Run the block under a `Stop` requested at `deadline` (a `time.perf_counter()` value).
+
+    Every CP-SAT search and column-generation loop obeys the active stop, so a phase ends at
+    its deadline even in the middle of a step. A stop the caller had active (Ctrl-C) still
+    reaches the block: it requests this one too, and stays set for the caller afterwards.
+    """
+    stop = Stop()
+    outer = active_stop()
+    timer = threading.Timer(max(0.0, deadline - time.perf_counter()), stop.request)
+    timer.daemon = True
+    with ExitStack() as stack:
+        if outer is not None:
+            stack.enter_context(outer.hook(stop.request))
+            if outer.is_set():
+                stop.request()
+        stack.enter_context(stopping(stop))
+        timer.start()
+        try:
+            yield stop
+        finally:
+            timer.cancel()
 
 
 def _exact_levels(problem: Problem) -> bool:
