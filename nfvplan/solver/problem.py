@@ -149,6 +149,33 @@ class Problem:
             self._kinds_by_vnf, self._kinds_indexed = dict(index), len(self.kinds)
         return list(self._kinds_by_vnf.get(vnf_name, ()))
 
+    def vnf_candidates(self, vnf_name: str) -> list[int]:
+        """Slot indices, sorted, where some form of the VNF may go (any of its kinds)."""
+        bounds = self.bounds
+        if isinstance(bounds, SlotBounds) and self._grouped(vnf_name):
+            # groups are consecutive runs of slots in slot order: their union is sorted
+            return [s for g in sorted(self.candidate_key(vnf_name)) for s in bounds.groups[g]]
+        return sorted({s for k in self.kinds_of(vnf_name) for s in self.candidates[k]})
+
+    def candidate_key(self, vnf_name: str) -> frozenset[int]:
+        """A set standing for the VNF's candidate slots, ordered by inclusion as they are:
+        the (site, type) groups when the bounds are stored per group (thousands of times
+        smaller at operator scale), else the slot indices themselves."""
+        bounds = self.bounds
+        if isinstance(bounds, SlotBounds) and self._grouped(vnf_name):
+            return frozenset(g for k in self.kinds_of(vnf_name) for g in bounds.per_kind[k])
+        return frozenset(s for k in self.kinds_of(vnf_name) for s in self.candidates[k])
+
+    def _grouped(self, vnf_name: str) -> bool:
+        """True while the VNF's candidate lists are still the ones the groups describe."""
+        bounds = self.bounds
+        assert isinstance(bounds, SlotBounds)
+        return all(
+            k < len(bounds.per_kind)
+            and len(self.candidates[k]) == sum(len(bounds.groups[g]) for g in bounds.per_kind[k])
+            for k in self.kinds_of(vnf_name)
+        )
+
     def symmetry_groups(self) -> list[list[int]]:
         """Slots that are interchangeable in every respect, each group in slot order.
 
@@ -280,15 +307,21 @@ def build_problem(
     # Whether a kind may go on a slot depends only on the slot's site and type: decide it once
     # per (site, type) group, not once per server (at operator scale kinds x servers is 10^7).
     bounds = SlotBounds(slots)
+    where: dict[object, list[int]] = {}  # site filter -> the groups it allows
     for k, kind in enumerate(kinds):
         chosen: list[int] = []
         per_type: dict[str, int] = {}
         per_group: dict[int, int] = {}
-        for g, members in enumerate(bounds.groups):
+        sites = None if ignore_sites else kind.vnf.sites
+        if sites not in where:
+            where[sites] = [
+                g
+                for g, members in enumerate(bounds.groups)
+                if sites is None or sites.allows(slots[members[0]].site)
+            ]
+        for g in where[sites]:
+            members = bounds.groups[g]
             first = slots[members[0]]
-            allowed = kind.vnf.sites is None or kind.vnf.sites.allows(first.site)
-            if not allowed and not ignore_sites:
-                continue
             type_name = first.type.name
             if type_name not in per_type:
                 per_type[type_name] = _slot_bound(problem, counts, kind, first)
