@@ -175,11 +175,14 @@ def build_plan(
     bound = solution.bound
     if solution.status is Status.OPTIMAL:
         bound = value
-    gap = 0.0 if bound is None or value == 0 else max(0.0, (value - bound) / abs(value))
+    # Without a proven bound there is no gap to report: 0 would claim the plan proven.
+    gap = None
+    if bound is not None:
+        gap = 0.0 if value == 0 else round(max(0.0, (value - bound) / abs(value)), 6)
     return Plan(
         scenario=scenario.name,
         status=solution.status,
-        objective=ObjectiveValue(problem.objective.value, value, bound, round(gap, 6)),
+        objective=ObjectiveValue(problem.objective.value, value, bound, gap),
         summary=summary,
         servers=servers,
         placements=placements,
