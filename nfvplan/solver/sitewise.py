@@ -98,6 +98,11 @@ class SitewiseFormulation:
                 plan, value = dict(patterns.hint), problem.plan_cost(patterns.hint)
             self._report(problem, limits, started, value, bound)
         notes: list[str] = []
+        if patterns is None:
+            notes.append(
+                "no bound is reported: the configuration LP gave none within its share of the "
+                f"time limit ({BOUND_SHARE:.0%})"
+            )
         if value > bound:
             with stop_at(started + limit):
                 plan, replanned = self._replan_sites(problem, plan, limits, started, bound)
