@@ -145,7 +145,10 @@ SIZE_MEASURES: tuple[Callable[[list[float]], float], ...] = (max, sum)
 
 
 def greedy_plan(
-    problem: Problem, start: Counts | None = None, deadline: float | None = None
+    problem: Problem,
+    start: Counts | None = None,
+    deadline: float | None = None,
+    measures: tuple[Callable[[list[float]], float], ...] = SIZE_MEASURES,
 ) -> Counts | None:
     """A plan as instance counts per (kind, slot, NUMA node), or None when greedy gets stuck.
 
@@ -155,7 +158,7 @@ def greedy_plan(
     tried, but the first one always runs: a large solve needs some plan first.
     """
     plans = []
-    for measure in SIZE_MEASURES:
+    for measure in measures:
         if plans and deadline is not None and time.perf_counter() >= deadline:
             break
         plans.append(_FirstFit(problem, start).run(measure))

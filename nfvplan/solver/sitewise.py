@@ -36,7 +36,7 @@ from nfvplan.model import Objective, Scenario, Scope
 from nfvplan.plan import Status
 from nfvplan.solver.assignment import AssignmentFormulation
 from nfvplan.solver.data import COST_SCALE
-from nfvplan.solver.greedy import greedy_plan
+from nfvplan.solver.greedy import SIZE_MEASURES, greedy_plan
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.solution import Progress, RunLimits, Solution
@@ -75,12 +75,26 @@ class SitewiseFormulation:
         if problem.routing is not None:
             return AssignmentFormulation().solve(problem, limits)
         limit = limits.time_limit_s
-        plan = greedy_plan(problem, deadline=started + GREEDY_SHARE * limit)
+        # One ordering first, reported at once (each takes about 9 s at 100 000 instances);
+        # the others while within their share, kept only when strictly cheaper (as the
+        # greedy's own choice among orderings).
+        first, *others = SIZE_MEASURES
+        plan = greedy_plan(problem, measures=(first,))
+        if plan is None:
+            plan = greedy_plan(problem, measures=tuple(others))
+            others = []
         if plan is None:
             return AssignmentFormulation().solve(problem, limits)
         value = problem.plan_cost(plan)
         bound = 0
         self._report(problem, limits, started, value, bound)
+        if others and time.perf_counter() < started + GREEDY_SHARE * limit:
+            other = greedy_plan(
+                problem, deadline=started + GREEDY_SHARE * limit, measures=tuple(others)
+            )
+            if other is not None and problem.plan_cost(other) < value:
+                plan, value = other, problem.plan_cost(other)
+                self._report(problem, limits, started, value, bound)
         # The bound's share starts now (the greedy may have taken a while at scale) and both
         # later phases run under a stop requested at their deadline: their own clocks are only
         # checked between steps, and one step (a pricing round, a model build) can be long.
