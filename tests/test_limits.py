@@ -252,7 +252,14 @@ def _demands(n: int) -> str:
         ),
         (
             "replicas",
-            lambda n: HEAD + TYPE + SITE + VNF.replace("replicas: 1", f"replicas: {n}"),
+            lambda n: (  # three VNFs: one VNF's replicas stop at MAX_COUNT (100 000)
+                HEAD
+                + TYPE
+                + SITE
+                + VNF.replace("replicas: 1", f"replicas: {n // 3}")
+                + f"  w: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: {n // 3}}}\n"
+                + f"  x: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: {n - 2 * (n // 3)}}}\n"
+            ),
             sc.MAX_INSTANCES,
             "instances at most",
         ),
@@ -281,17 +288,18 @@ def test_links_and_demands(
 
 
 def test_throughput_sized_instances_count_at_full_demand() -> None:
-    """Tests MAX_INSTANCES for a throughput-sized VNF: 50 000 Gbps over 1 Gbps per instance
-    is 50 000 instances (accepted); one spare more is 50 001 (refused). A throughput of 1e-300
+    """Tests MAX_INSTANCES for a throughput-sized VNF: 200 000 Gbps over 1 Gbps per instance
+    is 200 000 instances (accepted); one spare more is 200 001 (refused). A throughput of 1e-300
     Gbps makes the count astronomical: refused, not an overflow."""
     base = (
         HEAD
         + TYPE
         + SITE
         + "vnfs:\n  v: {flavor: {vcpu: 1, memory_gib: 1}, throughput_gbps: 1, redundancy: R}\n"
-        + "services:\n  c: {chain: [v], demands: [{from: a, gbps: 25000}, "
-        + "{from: a, gbps: 25000}]}\n"
+        + "services:\n  c: {chain: [v], demands: [{from: a, gbps: 100000}, "
+        + "{from: a, gbps: 100000}]}\n"
     )
+    assert sc.MAX_INSTANCES == 200_000
     assert loads(base.replace("R", "0")) is None
     refused = loads(base.replace("R", "1"))
     assert refused is not None and f"{sc.MAX_INSTANCES + 1} instances at most" in refused

@@ -55,15 +55,19 @@ def check_isolation(ctx: Context) -> list[Violation]:
 def check_anti_affinity(ctx: Context) -> list[Violation]:
     """Replicas of an anti-affine VNF never share its unit; each later one is reported once."""
     out: list[Violation] = []
+    # Each VNF's placed instances, in plan order, gathered in one pass (not one per VNF).
+    placed: dict[str, list[Instance]] = {}
+    for instance in ctx.instances:
+        if instance.server is not None:
+            placed.setdefault(instance.placement.vnf, []).append(instance)
     for vnf in ctx.scenario.vnfs.values():
         scope = vnf.anti_affinity
         if scope is None:
             continue
         first: dict[tuple[str, ...], Instance] = {}
-        for instance in ctx.instances:
+        for instance in placed.get(vnf.name, []):
             server = instance.server
-            if instance.placement.vnf != vnf.name or server is None:
-                continue
+            assert server is not None
             if scope is Scope.HOST:
                 unit: tuple[str, ...] = (server.id,)
                 where = f"host {server.id}"

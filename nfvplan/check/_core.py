@@ -151,6 +151,9 @@ class Context:
     hosts: dict[str, list[Instance]] = field(default_factory=dict)
     servers: dict[str, ServerRef] = field(default_factory=dict)
     carried: dict[str, float] = field(default_factory=dict)
+    usage: dict[str, dict[str, float]] | None = None
+    """Recomputed usage per server, filled by the first rule that needs it (`all_usage`):
+    four rule families read it, and at 100 000 instances computing it takes seconds."""
 
     @classmethod
     def build(cls, scenario: Scenario, plan: Plan) -> Context:

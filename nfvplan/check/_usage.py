@@ -94,4 +94,6 @@ def server_usage(ctx: Context, server: ServerRef) -> dict[str, float]:
 
 def all_usage(ctx: Context) -> dict[str, dict[str, float]]:
     """Recomputed usage of every server hosting something, in first-seen order."""
-    return {sid: server_usage(ctx, ctx.servers[sid]) for sid in ctx.hosts}
+    if ctx.usage is None:
+        ctx.usage = {sid: server_usage(ctx, ctx.servers[sid]) for sid in ctx.hosts}
+    return ctx.usage

@@ -124,8 +124,9 @@ MAX_LINKS = 20_000
 MAX_SERVERS = 100_000
 """Installed plus purchasable servers over all sites: the solver has a slot for each."""
 MAX_VNFS = 5_000
-MAX_INSTANCES = 50_000
-"""Instances over all VNFs: replicas, or the most a throughput-sized VNF can need."""
+MAX_INSTANCES = 200_000
+"""Instances over all VNFs: replicas, or the most a throughput-sized VNF can need (twice the
+100 000 of a national operator, which the site-by-site solver plans: docs/performance.md)."""
 MAX_SERVICES = 5_000
 MAX_DEMANDS = 50_000
 _EPSILON = 1e-9

@@ -186,10 +186,10 @@ def pooled_problem(problem: Problem, component: Component) -> Pooled:
         vnfs[names[0]] = replace(first, replicas=total)
         members[names[0]] = names
     sub = build_problem(replace(scenario, vnfs=vnfs), problem.objective)
-    for (k, s), most in list(sub.bounds.items()):
-        cap = caps.get(sub.kinds[k].vnf.name)
-        if cap is not None and most > cap:
-            sub.bounds[(k, s)] = cap
+    for k, kind in enumerate(sub.kinds):
+        cap = caps.get(kind.vnf.name)
+        if cap is not None:
+            sub.bounds.cap(k, cap)
     return Pooled(sub, members, caps)
 
 

@@ -27,11 +27,7 @@ EXPLAIN_BUDGET_S = 20.0
 
 
 def _sites_of(slots: list[Slot]) -> str:
-    names: list[str] = []
-    for slot in slots:
-        if slot.site.name not in names:
-            names.append(slot.site.name)
-    return "[" + ", ".join(names) + "]"
+    return "[" + ", ".join(dict.fromkeys(slot.site.name for slot in slots)) + "]"
 
 
 def _allowed_slots(problem: Problem, vnf: Vnf) -> list[Slot]:
@@ -39,8 +35,7 @@ def _allowed_slots(problem: Problem, vnf: Vnf) -> list[Slot]:
 
 
 def _candidate_slots(problem: Problem, vnf_name: str) -> list[Slot]:
-    indices = sorted({s for k in problem.kinds_of(vnf_name) for s in problem.candidates[k]})
-    return [problem.slots[s] for s in indices]
+    return [problem.slots[s] for s in problem.vnf_candidates(vnf_name)]
 
 
 def _fmt(value: float) -> str:
@@ -86,11 +81,20 @@ _UNIT_OF = {
 }
 
 
+def _units(vnf: Vnf, slots: list[Slot]) -> int:
+    """How many distinct hosts/racks/sites `slots` offer (a slot is one host)."""
+    assert vnf.anti_affinity is not None
+    if vnf.anti_affinity is Scope.HOST:
+        return len(slots)
+    key = _UNIT_OF[vnf.anti_affinity][1]
+    return len({key(slot) for slot in slots})
+
+
 def _anti_affinity_units(vnf: Vnf, count: int, slots: list[Slot]) -> tuple[int, str]:
     """How many distinct hosts/racks/sites `slots` offer, and the sentence an operator reads."""
     assert vnf.anti_affinity is not None
-    unit, key = _UNIT_OF[vnf.anti_affinity]
-    units = len({key(slot) for slot in slots})
+    unit = _UNIT_OF[vnf.anti_affinity][0]
+    units = _units(vnf, slots)
     sentence = (
         f"{vnf.name}: anti_affinity {vnf.anti_affinity.value} needs {count} {unit} "
         f"at {_sites_of(slots)}, which has {units}"
@@ -102,10 +106,8 @@ def _too_few_units(problem: Problem, vnf: Vnf) -> str | None:
     """More anti-affine (or isolated) replicas than hosts, racks or sites to put them on."""
     count = problem.counts[vnf.name]
     slots = _candidate_slots(problem, vnf.name)
-    if vnf.anti_affinity is not None:
-        units, sentence = _anti_affinity_units(vnf, count, slots)
-        if count > units:
-            return sentence
+    if vnf.anti_affinity is not None and count > _units(vnf, slots):
+        return _anti_affinity_units(vnf, count, slots)[1]  # the sentence only when it fails
     if vnf.isolated and count > len(slots):
         return (
             f"{vnf.name}: isolation host needs {count} dedicated servers at {_sites_of(slots)}, "
@@ -116,20 +118,24 @@ def _too_few_units(problem: Problem, vnf: Vnf) -> str | None:
 
 def _volume(problem: Problem) -> list[str]:
     """Resources whose least possible demand exceeds what the allowed servers can ever hold."""
+    # VNFs grouped by candidate slots; `candidate_key` keeps the inclusion order of those sets
+    # while being far smaller (per (site, type) group) at operator scale.
     groups: dict[frozenset[int], list[str]] = defaultdict(list)
     for name in problem.vnf_names:
-        indices = frozenset(s for k in problem.kinds_of(name) for s in problem.candidates[k])
-        if indices:
-            groups[indices].append(name)
+        key = problem.candidate_key(name)
+        if key:
+            groups[key].append(name)
+    least = {
+        name: [min(problem.kinds[k].demand[r] for k in problem.kinds_of(name)) for r in range(5)]
+        for names in groups.values()
+        for name in names
+    }
     messages = []
-    for indices in groups:
+    for indices, owners in groups.items():
         members = [n for key, names in groups.items() if key <= indices for n in names]
-        slots = [problem.slots[s] for s in sorted(indices)]
+        slots = _candidate_slots(problem, owners[0])
         for r, resource in enumerate(RESOURCE_NAMES):
-            need = sum(
-                problem.counts[n] * min(problem.kinds[k].demand[r] for k in problem.kinds_of(n))
-                for n in members
-            )
+            need = sum(problem.counts[n] * least[n][r] for n in members)
             have = sum(slot.capacity[r] for slot in slots)
             if need > have:
                 messages.append(

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 
 from nfvplan.model import Form, Objective, Scenario, Scope, Vnf
@@ -33,6 +33,60 @@ class Kind:
     vnf: Vnf
     form: Form
     demand: tuple[int, ...]
+
+
+class SlotBounds(Mapping[tuple[int, int], int]):
+    """(kind, slot) → bound, stored once per kind and (site, server type) group.
+
+    The bound only depends on the kind and the server's type, and whether a kind may go there on
+    its site: a dict with a key per (kind, candidate slot) held 10^7 entries (1 GiB) at
+    operator scale. Slots of one group are consecutive in slot order (`build_slots` numbers site
+    by site, type by type), so iterating kind by kind, group by group, is in (kind, slot) order.
+    """
+
+    def __init__(self, slots: list[Slot]) -> None:
+        index: dict[tuple[str, str], int] = {}
+        self.group_of: list[int] = []
+        self.groups: list[list[int]] = []
+        for slot in slots:
+            g = index.setdefault((slot.site.name, slot.type.name), len(index))
+            if g == len(self.groups):
+                self.groups.append([])
+            self.groups[g].append(slot.index)
+            self.group_of.append(g)
+        self.per_kind: list[dict[int, int]] = []
+        """kind → {group: bound}, only groups where at least one instance fits and is allowed."""
+
+    def __getitem__(self, key: tuple[int, int]) -> int:
+        k, s = key
+        if 0 <= k < len(self.per_kind) and 0 <= s < len(self.group_of):
+            bound = self.per_kind[k].get(self.group_of[s])
+            if bound is not None:
+                return bound
+        raise KeyError(key)
+
+    def __contains__(self, key: object) -> bool:
+        try:
+            self[key]  # type: ignore[index]
+        except (KeyError, TypeError, ValueError):
+            return False
+        return True
+
+    def __iter__(self) -> Iterator[tuple[int, int]]:
+        for k, per_group in enumerate(self.per_kind):
+            for g in sorted(per_group):
+                for s in self.groups[g]:
+                    yield (k, s)
+
+    def __len__(self) -> int:
+        return sum(len(self.groups[g]) for per_group in self.per_kind for g in per_group)
+
+    def cap(self, k: int, most: int) -> None:
+        """At most `most` instances of kind `k` on any one server (a pooled relaxation's cap:
+        one member of each anti-affine set per host, `decompose.pooled_problem`)."""
+        per_group = self.per_kind[k]
+        for g, bound in per_group.items():
+            per_group[g] = min(bound, most)
 
 
 @dataclass(frozen=True)
@@ -71,8 +125,8 @@ class Problem:
     """Integer units per format unit of each resource (see `data.resource_units`)."""
     candidates: dict[int, list[int]] = field(default_factory=dict)
     """kind index → slot indices where one instance of the kind fits and is allowed."""
-    bounds: dict[tuple[int, int], int] = field(default_factory=dict)
-    """(kind, slot) → most instances of that kind the slot could hold."""
+    bounds: Mapping[tuple[int, int], int] = field(default_factory=dict)
+    """(kind, slot) → most instances of that kind the slot could hold (a `SlotBounds`)."""
     routing: RoutingSet | None = None
     """Candidate chain paths per demand; None when the scenario has no services."""
     traffic: dict[str, int] = field(default_factory=dict)
@@ -81,6 +135,8 @@ class Problem:
     """The deployment to re-plan from, when there is one."""
     failures: list = field(default_factory=list)
     """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
+    _kinds_by_vnf: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
+    _kinds_indexed: int = field(default=0, repr=False, compare=False)
 
     def scales_with_traffic(self, vnf_name: str) -> bool:
         """True when the VNF's count follows its traffic (a lower bound, not an exact count)."""
@@ -92,8 +148,40 @@ class Problem:
         return list(self.scenario.vnfs)
 
     def kinds_of(self, vnf_name: str) -> list[int]:
-        """Kind indices of one VNF."""
-        return [k for k, kind in enumerate(self.kinds) if kind.vnf.name == vnf_name]
+        """Kind indices of one VNF (indexed once: callers ask per VNF, thousands of times)."""
+        if self._kinds_by_vnf is None or self._kinds_indexed != len(self.kinds):
+            index: dict[str, list[int]] = defaultdict(list)
+            for k, kind in enumerate(self.kinds):
+                index[kind.vnf.name].append(k)
+            self._kinds_by_vnf, self._kinds_indexed = dict(index), len(self.kinds)
+        return list(self._kinds_by_vnf.get(vnf_name, ()))
+
+    def vnf_candidates(self, vnf_name: str) -> list[int]:
+        """Slot indices, sorted, where some form of the VNF may go (any of its kinds)."""
+        bounds = self.bounds
+        if isinstance(bounds, SlotBounds) and self._grouped(vnf_name):
+            # groups are consecutive runs of slots in slot order: their union is sorted
+            return [s for g in sorted(self.candidate_key(vnf_name)) for s in bounds.groups[g]]
+        return sorted({s for k in self.kinds_of(vnf_name) for s in self.candidates[k]})
+
+    def candidate_key(self, vnf_name: str) -> frozenset[int]:
+        """A set standing for the VNF's candidate slots, ordered by inclusion as they are:
+        the (site, type) groups when the bounds are stored per group (thousands of times
+        smaller at operator scale), else the slot indices themselves."""
+        bounds = self.bounds
+        if isinstance(bounds, SlotBounds) and self._grouped(vnf_name):
+            return frozenset(g for k in self.kinds_of(vnf_name) for g in bounds.per_kind[k])
+        return frozenset(s for k in self.kinds_of(vnf_name) for s in self.candidates[k])
+
+    def _grouped(self, vnf_name: str) -> bool:
+        """True while the VNF's candidate lists are still the ones the groups describe."""
+        bounds = self.bounds
+        assert isinstance(bounds, SlotBounds)
+        return all(
+            k < len(bounds.per_kind)
+            and len(self.candidates[k]) == sum(len(bounds.groups[g]) for g in bounds.per_kind[k])
+            for k in self.kinds_of(vnf_name)
+        )
 
     def symmetry_groups(self) -> list[list[int]]:
         """Slots that are interchangeable in every respect, each group in slot order.
@@ -103,10 +191,7 @@ class Problem:
         rack anti-affinity: only then does the rack tell them apart. When planning for failures,
         installed and bought servers differ too: only an installed one is spare room when empty.
         """
-        offers: dict[int, list[int]] = defaultdict(list)
-        for k, slots in self.candidates.items():
-            for s in slots:
-                offers[s].append(k)
+        offers = self._offers()
         rack_sites = {
             self.slots[s].site.name
             for k, kind in enumerate(self.kinds)
@@ -123,8 +208,32 @@ class Problem:
             rack = slot.rack if slot.site.name in rack_sites else 0
             # Planning for failures, an empty installed server is spare room, a bought one is not.
             bought = slot.bought and bool(self.failures)
-            groups[(slot.site.name, slot.type.name, rack, bought, tuple(offers[s]))].append(s)
+            groups[(slot.site.name, slot.type.name, rack, bought, offers[s])].append(s)
         return list(groups.values())
+
+    def _offers(self) -> dict[int, int]:
+        """Slot → a number standing for the kinds it is a candidate for (equal numbers, equal
+        kinds). Per (site, type) group when the bounds are stored so: at operator scale a
+        slot's kinds are thousands, and a tuple of them per slot was most of the cost."""
+        bounds = self.bounds
+        if isinstance(bounds, SlotBounds):
+            per_group: dict[int, list[int]] = defaultdict(list)
+            for k, groups in enumerate(bounds.per_kind):
+                for g in groups:
+                    per_group[g].append(k)
+            number: dict[tuple[int, ...], int] = {}
+            offers = {}
+            for g, kinds in per_group.items():
+                n = number.setdefault(tuple(kinds), len(number))
+                for s in bounds.groups[g]:
+                    offers[s] = n
+            return offers
+        lists: dict[int, list[int]] = defaultdict(list)
+        for k, slots in self.candidates.items():
+            for s in slots:
+                lists[s].append(k)
+        number = {}
+        return {s: number.setdefault(tuple(kinds), len(number)) for s, kinds in lists.items()}
 
     def plan_cost(self, counts: dict[tuple[int, int, int | None], int]) -> int:
         """First-objective value of a plan given as counts: cents, or servers for `servers`."""
@@ -202,28 +311,51 @@ def build_problem(
     }
     counts = {name: fixed_count(scenario, vnf) for name, vnf in scenario.vnfs.items()}
     problem = Problem(scenario, objective, slots, kinds, reserves, counts, units)
+    # Whether a kind may go on a slot depends only on the slot's site and type: decide it once
+    # per (site, type) group, not once per server (at operator scale kinds x servers is 10^7).
+    bounds = SlotBounds(slots)
+    where: dict[object, list[int]] = {}  # site filter -> the groups it allows
     for k, kind in enumerate(kinds):
-        problem.candidates[k] = []
-        for slot in slots:
-            allowed = kind.vnf.sites is None or kind.vnf.sites.allows(slot.site)
-            if not allowed and not ignore_sites:
-                continue
-            reserve = problem.reserve(kind.form, slot)
-            nodes = slot.type.numa_nodes if kind.vnf.numa_aligned else 1
-            if not fits(kind.demand, reserve, slot.capacity, nodes):
-                continue
-            most = counts[kind.vnf.name]
-            if kind.vnf.throughput_gbps is not None:
-                most = 2 * most + 1  # carried traffic on the NIC may call for more
-            bound = min(most, max_copies(kind.demand, reserve, slot.capacity))
-            if kind.vnf.anti_affinity is not None or kind.vnf.isolated:
-                bound = min(bound, 1)
-            if bound > 0:
-                problem.candidates[k].append(slot.index)
-                problem.bounds[(k, slot.index)] = bound
+        chosen: list[int] = []
+        per_type: dict[str, int] = {}
+        per_group: dict[int, int] = {}
+        sites = None if ignore_sites else kind.vnf.sites
+        if sites not in where:
+            where[sites] = [
+                g
+                for g, members in enumerate(bounds.groups)
+                if sites is None or sites.allows(slots[members[0]].site)
+            ]
+        for g in where[sites]:
+            members = bounds.groups[g]
+            first = slots[members[0]]
+            type_name = first.type.name
+            if type_name not in per_type:
+                per_type[type_name] = _slot_bound(problem, counts, kind, first)
+            if per_type[type_name] > 0:
+                per_group[g] = per_type[type_name]
+                chosen.extend(members)
+        bounds.per_kind.append(per_group)
+        problem.candidates[k] = chosen
+    problem.bounds = bounds
     if scenario.services:
         _add_routing(problem, k_paths, path_cap)
     return problem
+
+
+def _slot_bound(problem: Problem, counts: dict[str, int], kind: Kind, slot: Slot) -> int:
+    """Most instances of `kind` one server like `slot` may hold; 0 when none fits."""
+    reserve = problem.reserve(kind.form, slot)
+    nodes = slot.type.numa_nodes if kind.vnf.numa_aligned else 1
+    if not fits(kind.demand, reserve, slot.capacity, nodes):
+        return 0
+    most = counts[kind.vnf.name]
+    if kind.vnf.throughput_gbps is not None:
+        most = 2 * most + 1  # carried traffic on the NIC may call for more
+    bound = min(most, max_copies(kind.demand, reserve, slot.capacity))
+    if kind.vnf.anti_affinity is not None or kind.vnf.isolated:
+        bound = min(bound, 1)
+    return bound
 
 
 def _add_routing(problem: Problem, k_paths: int, path_cap: int) -> None:

@@ -44,10 +44,11 @@ def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement
     instances get fresh numbers, after the highest one in use. Returns (placement, kind index,
     slot index) triples so callers can map traffic back.
     """
+    position = {name: i for i, name in enumerate(problem.vnf_names)}
     ordered = sorted(
         solution.counts.items(),
         key=lambda item: (
-            problem.vnf_names.index(problem.kinds[item[0][0]].vnf.name),
+            position[problem.kinds[item[0][0]].vnf.name],
             item[0][1],
             -1 if item[0][2] is None else item[0][2],
             item[0][0],
@@ -174,11 +175,14 @@ def build_plan(
     bound = solution.bound
     if solution.status is Status.OPTIMAL:
         bound = value
-    gap = 0.0 if bound is None or value == 0 else max(0.0, (value - bound) / abs(value))
+    # Without a proven bound there is no gap to report: 0 would claim the plan proven.
+    gap = None
+    if bound is not None:
+        gap = 0.0 if value == 0 else round(max(0.0, (value - bound) / abs(value)), 6)
     return Plan(
         scenario=scenario.name,
         status=solution.status,
-        objective=ObjectiveValue(problem.objective.value, value, bound, round(gap, 6)),
+        objective=ObjectiveValue(problem.objective.value, value, bound, gap),
         summary=summary,
         servers=servers,
         placements=placements,
