@@ -30,6 +30,17 @@ class Objective(str, Enum):
     BALANCE = "balance"
 
 
+class Level(str, Enum):
+    """What fails in failure analysis: one server, or one whole site (`nfvplan.survive`).
+
+    Defined here, with the other choices a command line offers, so that the CLI can declare
+    `--level`/`--survive` without importing the failure analysis (docs/performance.md).
+    """
+
+    SERVER = "server"
+    SITE = "site"
+
+
 class Scope(str, Enum):
     """The unit that anti-affinity keeps replicas apart on."""
 

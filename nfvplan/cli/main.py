@@ -16,21 +16,20 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from nfvplan.cli.compare import compare_command
-from nfvplan.cli.errors import fail_input, fail_usage
+from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
 from nfvplan.cli.generate import generate_command
-from nfvplan.cli.interrupt import EXIT_INTERRUPTED, stop_on_sigint
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
-from nfvplan.model import Objective
-from nfvplan.survive import Level
+from nfvplan.model import Level, Objective
 
-# The solver (OR-Tools, networkx), the checker, the file readers and the report are imported
-# inside the commands that use them, so `nfvplan --help` and a usage error answer quickly
-# (see benchmarks/startup.py and docs/performance.md).
+# Every library module beyond the plain data (model, errors) is imported inside the commands
+# that use it: the solver, checker, file readers (yaml), failure analysis and report. typer
+# builds every command's options on each run, so a module-level import here is paid by
+# `nfvplan --help` and by every bad-input exit (benchmarks/startup.py, docs/performance.md).
 if TYPE_CHECKING:
     from nfvplan.check import Violation
     from nfvplan.model import Scenario
@@ -142,6 +141,7 @@ def solve_command(
         return
     if deployment is None and (move_cost or max_moves is not None):
         fail_usage("--move-cost and --max-moves need --current PLAN")
+    from nfvplan.cli.interrupt import stop_on_sigint
     from nfvplan.cli.progress import ProgressLine
     from nfvplan.solver import SolveOptions, solve
     from nfvplan.survive import format_survival, plan_survivable
