@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from nfvplan.choices import Objective
+
 FORMAT_VERSION = 1
 
 
@@ -20,25 +22,6 @@ class Form(str, Enum):
 
     VM = "vm"
     CONTAINER = "container"
-
-
-class Objective(str, Enum):
-    """What the solver minimises."""
-
-    COST = "cost"
-    SERVERS = "servers"
-    BALANCE = "balance"
-
-
-class Level(str, Enum):
-    """What fails in failure analysis: one server, or one whole site (`nfvplan.survive`).
-
-    Defined here, with the other choices a command line offers, so that the CLI can declare
-    `--level`/`--survive` without importing the failure analysis (docs/performance.md).
-    """
-
-    SERVER = "server"
-    SITE = "site"
 
 
 class Scope(str, Enum):

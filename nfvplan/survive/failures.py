@@ -14,7 +14,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from nfvplan.model import Level, Scenario, Service
+from nfvplan.choices import Level
+from nfvplan.model import Scenario, Service
 from nfvplan.plan import Placement, Plan
 
 
