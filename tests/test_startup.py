@@ -70,6 +70,7 @@ def test_bad_input_imports_no_solver(tmp_path: Path) -> None:
     plan.write_text("not: a plan\n")
     for args in (
         ["solve", str(tmp_path / "missing.yaml")],
+        ["compare", str(tmp_path / "missing.yaml")],
         ["solve", str(bad)],
         ["check", str(bad), str(plan)],
         ["resilience", str(bad), str(plan)],
