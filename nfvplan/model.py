@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from enum import Enum
 
+from nfvplan.choices import Objective
+
 FORMAT_VERSION = 1
 
 
@@ -20,14 +22,6 @@ class Form(str, Enum):
 
     VM = "vm"
     CONTAINER = "container"
-
-
-class Objective(str, Enum):
-    """What the solver minimises."""
-
-    COST = "cost"
-    SERVERS = "servers"
-    BALANCE = "balance"
 
 
 class Scope(str, Enum):

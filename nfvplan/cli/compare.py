@@ -69,12 +69,17 @@ def compare_command(
 
     Example: nfvplan compare examples/5g-core.yaml --format markdown -o plans/ --plot cmp.png
     """
-    from nfvplan import compare as comparing
     from nfvplan.io import load_scenario
-    from nfvplan.solver import SolveOptions
 
     try:
         loaded = load_scenario(scenario)
+    except InputError as error:
+        fail_input(error)
+    # After the scenario read: a bad file exits without importing the comparison and solver.
+    from nfvplan import compare as comparing
+    from nfvplan.solver import SolveOptions
+
+    try:
         if output_dir is not None:
             comparing.check_output_dir(output_dir)
         plot_format = comparing.check_plot_target(plot) if plot is not None else None

@@ -13,6 +13,8 @@ import typer
 from nfvplan.errors import InputError
 
 EXIT_INPUT = 2
+EXIT_INTERRUPTED = 130
+"""Ctrl-C: 128 + SIGINT, as shells report it (`solve` and `sweep` keep what they finished)."""
 
 
 def fail_input(error: InputError) -> NoReturn:

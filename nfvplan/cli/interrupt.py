@@ -19,8 +19,6 @@ from collections.abc import Iterator
 
 from nfvplan.solver import Stop, stopping
 
-EXIT_INTERRUPTED = 130
-
 
 @contextlib.contextmanager
 def stop_on_sigint() -> Iterator[Stop]:

@@ -15,22 +15,21 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
+from nfvplan.choices import Level, Objective
 from nfvplan.cli.compare import compare_command
-from nfvplan.cli.errors import fail_input, fail_usage
+from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
 from nfvplan.cli.generate import generate_command
-from nfvplan.cli.interrupt import EXIT_INTERRUPTED, stop_on_sigint
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
-from nfvplan.model import Objective
-from nfvplan.survive import Level
 
-# The solver (OR-Tools, networkx), the checker, the file readers and the report are imported
-# inside the commands that use them, so `nfvplan --help` and a usage error answer quickly
-# (see benchmarks/startup.py and docs/performance.md).
+# Every library module beyond `choices` and `errors` is imported inside the commands
+# that use it: the solver, checker, file readers (yaml), failure analysis and report. typer
+# builds every command's options on each run, so a module-level import here is paid by
+# `nfvplan --help` and by every bad-input exit (benchmarks/startup.py, docs/performance.md).
 if TYPE_CHECKING:
     from nfvplan.check import Violation
     from nfvplan.model import Scenario
@@ -129,19 +128,20 @@ def solve_command(
     Example: nfvplan solve examples/5g-core.yaml -o plan.yaml
     """
     from nfvplan.io import load_scenario, read_plan, write_plan
-    from nfvplan.migration import validate_current
-    from nfvplan.report import format_summary
 
     try:
         loaded = load_scenario(scenario)
         deployment = read_plan(current) if current is not None else None
         if deployment is not None:
+            from nfvplan.migration import validate_current
+
             validate_current(loaded, deployment, str(current))
     except InputError as error:
         fail_input(error)
         return
     if deployment is None and (move_cost or max_moves is not None):
         fail_usage("--move-cost and --max-moves need --current PLAN")
+    from nfvplan.cli.interrupt import stop_on_sigint
     from nfvplan.cli.progress import ProgressLine
     from nfvplan.solver import SolveOptions, solve
     from nfvplan.survive import format_survival, plan_survivable
@@ -178,6 +178,8 @@ def solve_command(
         except OSError as error:
             fail_usage(f"cannot write {output}: {error.strerror or error}")
     if not quiet:
+        from nfvplan.report import format_summary
+
         typer.echo(format_summary(plan, loaded))
         if survival is not None:
             typer.echo("\n" + format_survival(survival))
@@ -200,10 +202,10 @@ def check_command(
 
     Example: nfvplan check examples/5g-core.yaml plan.yaml
     """
+    loaded, plan = load_pair(scenario, plan_file)
     from nfvplan.check import check_plan
     from nfvplan.io.plan_io import plan_places
 
-    loaded, plan = load_pair(scenario, plan_file)
     violations = check_plan(loaded, plan)
     places = plan_places(plan_file) if violations else {}
     for violation in violations:
@@ -260,10 +262,10 @@ def show_command(
 
     Example: nfvplan show examples/5g-core.yaml plan.yaml
     """
+    loaded, plan = load_pair(scenario, plan_file)
     from nfvplan.io import dump_plan
     from nfvplan.report import format_summary
 
-    loaded, plan = load_pair(scenario, plan_file)
     if plan_format is not None:
         typer.echo(dump_plan(plan, plan_format.value), nl=False)
     else:

@@ -14,11 +14,9 @@ from typing import Annotated
 
 import typer
 
-from nfvplan.check import check_plan
+from nfvplan.choices import Level
 from nfvplan.cli.errors import fail_input
 from nfvplan.errors import InputError
-from nfvplan.io import load_scenario, read_plan
-from nfvplan.survive import CheckOptions, Level, check_resilience, format_report, require_plan_for
 
 EXIT_VIOLATIONS = 5
 
@@ -56,9 +54,19 @@ def resilience_command(
 
     Example: nfvplan resilience examples/5g-core.yaml plan.yaml --level site
     """
+    # Imported here, not at module level: every `nfvplan` run builds this command's options;
+    # the failure analysis (which loads the solver) only once both files have been read.
+    from nfvplan.io import load_scenario, read_plan
+
     try:
         loaded = load_scenario(scenario)
         plan = read_plan(plan_file)
+    except InputError as error:
+        fail_input(error)
+    from nfvplan.check import check_plan
+    from nfvplan.survive import CheckOptions, check_resilience, format_report, require_plan_for
+
+    try:
         require_plan_for(loaded, plan, plan_file)
     except InputError as error:
         fail_input(error)

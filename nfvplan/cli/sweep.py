@@ -13,24 +13,17 @@ import signal
 import sys
 import time
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from nfvplan.cli.errors import fail_input, fail_usage
+from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
 from nfvplan.errors import InputError
-from nfvplan.sweep import (
-    DaskEngine,
-    EngineError,
-    LocalPool,
-    SweepProgress,
-    default_jobs,
-    prepare,
-    run,
-)
+
+if TYPE_CHECKING:  # imported when the command runs, not on every `nfvplan ...` (startup time)
+    from nfvplan.sweep import DaskEngine, LocalPool, SweepProgress
 
 EXIT_FAILED_CASES = 1
-EXIT_INTERRUPTED = 130
 
 
 class SweepLine:
@@ -104,6 +97,8 @@ def sweep_command(
 
     Example: nfvplan sweep sweep.yaml -o results.csv --jobs 2
     """
+    from nfvplan.sweep import EngineError, LocalPool, default_jobs, prepare, run
+
     if hasattr(signal, "SIGPIPE"):
         # `main()` lets SIGPIPE end the process quietly for `| head`; a sweep talks to its
         # workers over pipes and sockets, and a worker gone on Ctrl-C must surface as an error
@@ -173,6 +168,8 @@ def sweep_command(
 
 
 def _engine(jobs: int, dask: str | None, scheduler: str | None) -> LocalPool | DaskEngine:
+    from nfvplan.sweep import DaskEngine, LocalPool
+
     if scheduler is not None:
         return DaskEngine(jobs, scheduler)
     if dask is not None:

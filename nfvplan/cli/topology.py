@@ -12,10 +12,11 @@ from typing import Annotated
 
 import typer
 
-from nfvplan import topology_view
 from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.errors import InputError
-from nfvplan.io import load_topology
+
+# `nfvplan.topology_view` and `nfvplan.io` (yaml) are imported inside each command: typer builds
+# these commands' options on every `nfvplan` run, so a module-level import slows them all.
 
 topology_app = typer.Typer(
     help="List, show and import physical topologies.", no_args_is_help=True, rich_markup_mode=None
@@ -38,6 +39,8 @@ def list_command(directory: DirOption = None) -> None:
 
     Example: nfvplan topology list --dir topologies
     """
+    from nfvplan import topology_view
+
     folder = directory or topology_view.default_topology_dir()
     try:
         entries, errors = topology_view.list_topologies(folder)
@@ -77,6 +80,9 @@ def show_command(
 
     Example: nfvplan topology show abilene --plot abilene.png
     """
+    from nfvplan import topology_view
+    from nfvplan.io import load_topology
+
     folder = directory or topology_view.default_topology_dir()
     try:
         path = topology_view.resolve_topology(name_or_path, folder)
@@ -116,6 +122,8 @@ def import_command(
 
     Example: nfvplan topology import sndlib/abilene --gbps 10 -o topologies/abilene.yaml
     """
+    from nfvplan import topology_view
+
     try:
         entry = topology_view.import_network(network, output, gbps=gbps, kind=kind)
     except InputError as error:

@@ -16,11 +16,6 @@ import typer
 
 from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.errors import InputError
-from nfvplan.io import read_plan, write_plan
-from nfvplan.solver import SolveOptions
-from nfvplan.whatif import Changes
-from nfvplan.whatif.report import FORMATTERS
-from nfvplan.whatif.run import prepare, run_whatif
 
 EXIT_NO_ANSWER = 4
 
@@ -88,6 +83,13 @@ def whatif_command(
 
     Example: nfvplan whatif examples/5g-core.yaml --fail site:edge-a --set vnfs.amf.replicas=4
     """
+    # Imported here, not at module level: every `nfvplan` run builds this command's options.
+    from nfvplan.io import read_plan, write_plan
+    from nfvplan.solver import SolveOptions
+    from nfvplan.whatif import Changes
+    from nfvplan.whatif.report import FORMATTERS
+    from nfvplan.whatif.run import prepare, run_whatif
+
     changes = Changes(
         patches=tuple(patch or ()),
         sets=tuple(set_ or ()),

@@ -13,17 +13,10 @@ about the same thing. The failed scenario is the operator's scenario with:
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from enum import Enum
 
+from nfvplan.choices import Level
 from nfvplan.model import Scenario, Service
 from nfvplan.plan import Placement, Plan
-
-
-class Level(str, Enum):
-    """What fails: one server, or one whole site."""
-
-    SERVER = "server"
-    SITE = "site"
 
 
 @dataclass(frozen=True)
