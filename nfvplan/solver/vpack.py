@@ -55,6 +55,10 @@ class _Stop(Exception):
     """Node budget of one knapsack search spent."""
 
 
+class _Found(Exception):
+    """A fill above the floor was found and the caller asked to stop there (`stop_after`)."""
+
+
 @dataclass
 class KnapsackResult:
     """Best fills found (best first, values alongside) and a proven upper bound on the optimum."""
@@ -118,6 +122,7 @@ class Knapsack:
         node_limit: int = NODE_LIMIT,
         deadline: float | None = None,
         floor: float = 0.0,
+        stop_after: int | None = None,
     ) -> KnapsackResult:
         """The best fill for `profits`, with up to `keep` fills worth more than `threshold`.
 
@@ -125,6 +130,10 @@ class Knapsack:
         generation: a configuration worth at most its cost neither prices out nor changes the
         Farley bound), so the search prunes against it and the bound returned is then
         max(optimum, floor), proven. With the duals near optimal that cuts most of the tree.
+
+        `stop_after`: once a fill worth more than `floor` is found, search at most that many more
+        nodes (for better ones) and return it unproven, with the root bound. Column generation
+        asks "is there a column above the floor?": a yes needs one column, not the optimum.
 
         With `exact=False` only the greedy fills are tried and the bound is infinite.
         """
@@ -303,10 +312,16 @@ class Knapsack:
         x = [0] * n
         nodes = [0]
         # Values up to `floor` are all alike to the caller: prune everything that cannot beat it.
+        if stop_after is not None and best[0] > floor + EPS:
+            return self._result(found, keep, max(root, best[0]), False)
         best[0] = max(best[0], floor)
+
+        first = [0]  # node count when the first fill above the floor was found
 
         def search(start: int, value: float) -> None:
             nodes[0] += 1
+            if first[0] and nodes[0] > first[0] + stop_after:
+                raise _Found
             if nodes[0] > node_limit or (deadline is not None and time.perf_counter() > deadline):
                 raise _Stop
             copies = fits_now(rem)
@@ -326,6 +341,8 @@ class Knapsack:
                     v = value + P[j] * c
                     if v > best[0] + EPS:
                         best[0] = v
+                        if stop_after is not None and not first[0]:
+                            first[0] = nodes[0]
                     record(x, v)
                     search(j + 1, v)
                     for r in dims:
@@ -336,6 +353,8 @@ class Knapsack:
 
         try:
             search(0, 0.0)
+        except _Found:
+            return self._result(found, keep, max(root, best[0]), False)
         except _Stop:
             if not CPSAT_FALLBACK or (deadline is not None and time.perf_counter() > deadline):
                 return self._result(found, keep, max(root, best[0]), False)
@@ -566,6 +585,11 @@ class _Master:
 
 SMOOTHING = 0.5
 """Wentges smoothing: price at this mix of the best-bound duals and the master's."""
+TARGET_FLOOR = True
+"""Exact pricing decides "a column above the floor the target bound needs?" (else floor 1)."""
+STOP_AFTER: int | None = 200
+"""Nodes an exact pricing call searches on after its first column above the floor (None: to
+the optimum)."""
 
 
 class _Generator:
@@ -592,16 +616,30 @@ class _Generator:
         return [max(0, v) for v in left]
 
     def price(
-        self, duals: list[float], left: list[int], threshold: float, exact: bool
+        self,
+        duals: list[float],
+        left: list[int],
+        threshold: float,
+        exact: bool,
+        floor: float = 1.0,
     ) -> KnapsackResult:
-        """Greedy first; exact only when greedy finds no column worth more than `threshold`."""
+        """Greedy first; exact only when greedy finds no column worth more than `threshold`.
+
+        The exact search answers "is a column worth more than `floor`?" (see `run`): it stops
+        `STOP_AFTER` nodes after the first such column, else proves the optimum is at most it.
+        """
         started = time.perf_counter()
         self.pricing_calls += 1
         result = self.knapsack.solve(duals, left, exact=False, threshold=threshold)
         if exact and (not result.fills or result.value <= threshold + 1e-7):
             self.exact_calls += 1
             result = self.knapsack.solve(
-                duals, left, threshold=threshold, deadline=self.deadline, floor=1.0
+                duals,
+                left,
+                threshold=threshold,
+                deadline=self.deadline,
+                floor=floor,
+                stop_after=STOP_AFTER,
             )
         self.pricing_s += time.perf_counter() - started
         return result
@@ -671,13 +709,24 @@ class _Generator:
                 duals = None  # improving columns at the master's own duals: no smoothing needed
                 continue
             trial = [alpha * c + (1 - alpha) * d for c, d in zip(center, duals, strict=True)]
-            result = self.price(trial, left, 1.0, exact)
+            # The bound only matters rounded up: to raise it to `target` (one above what is
+            # proven) the Farley bound needs the knapsack optimum below sum(y n) / (target - 1),
+            # so pricing need only decide whether a column is worth more than that (or than 1,
+            # the column's cost): a much smaller search than the optimum's.
+            target = min(ceiling, max(known, math.ceil(best - 1e-6)) + 1)
+            if stop_at is not None:
+                target = min(target, stop_at)
+            floor = 1.0
+            if TARGET_FLOOR and target > 1:
+                yn = sum(y * n for y, n in zip(trial, left, strict=True))
+                floor = max(1.0, yn / (target - 1 + 2e-6))
+            result = self.price(trial, left, 1.0, exact, floor)
             if result.bound < math.inf:  # any valid upper bound gives a valid Farley bound
                 z = max(1.0, result.bound)
                 farley = sum(y * n for y, n in zip(trial, left, strict=True)) / z
                 if farley > best:
                     best, center = farley, trial
-                if stop_at is not None and math.ceil(best - 1e-6) >= stop_at:
+                if math.ceil(best - 1e-6) >= min(ceiling, stop_at or ceiling):
                     break
             added = False
             for value, fill in result.fills:
@@ -691,7 +740,8 @@ class _Generator:
             elif alpha > 0.0:
                 alpha = 0.0  # mispricing: price at the master's own duals before concluding
             else:
-                if exact and result.proven:  # no column prices out: the LP optimum is a bound
+                if exact and result.proven and floor <= 1.0:
+                    # No column prices out: the LP optimum is a bound.
                     best = max(best, self.master.objective.Value() - fixed_total)
                     if not fixed_total:
                         self.lp_value = self.master.objective.Value()
