@@ -22,6 +22,7 @@ from nfvplan.solver.vpack import (
     best_ffd,
     check_packing,
     first_fit_decreasing,
+    repack,
     simple_bound,
     solve_packing,
 )
@@ -79,6 +80,41 @@ def test_knapsack_matches_brute_force(case) -> None:
         assert value == sum(profits[i] * c for i, c in x.items())
     greedy = knapsack.solve(profits, upper, exact=False)
     assert greedy.value <= optimum
+
+
+@settings(max_examples=150, deadline=None)
+@given(knapsacks(), st.integers(0, 30), st.sampled_from([None, 0, 3]))
+def test_knapsack_decision_above_a_floor(case, floor: int, stop_after) -> None:
+    """With a floor (column generation's "is a column worth more than this?"): either a feasible
+    fill worth more than the floor comes back (with `stop_after`, maybe not the best, and then
+    unproven), or the search proves the optimum is at most the floor (bound <= floor), checked
+    against enumeration."""
+    capacity, sizes, profits, upper, groups, caps = case
+    knapsack = Knapsack(capacity, sizes, groups, caps)
+    result = knapsack.solve(profits, upper, floor=floor, stop_after=stop_after, threshold=floor)
+    optimum = brute_force(capacity, sizes, profits, upper, groups, caps)
+    assert result.bound >= optimum
+    if optimum > floor:
+        assert result.fills and floor < result.value <= optimum
+        if stop_after is None:
+            assert result.proven and result.value == optimum
+    else:
+        assert result.proven and not result.fills and result.bound <= floor
+    for value, fill in result.fills:
+        for r, cap in enumerate(capacity):
+            assert sum(sizes[i][r] * c for i, c in fill) <= cap
+        assert value == sum(profits[i] * c for i, c in fill) and value > floor
+
+
+def test_repack_finds_one_bin_fewer_or_proves_none() -> None:
+    """Bins (10, 10). Three bins holding (5, 5), (5, 5), (10, 0) one each: the two (5, 5) share
+    a bin, so two bins hold them. Three (6, 6) items: any two need 12 > 10, so no two share a
+    bin and three bins cannot become two (CP-SAT proves it infeasible)."""
+    packing = Packing((10, 10), ((5, 5), (10, 0), (6, 6)), (2, 1, 3))
+    two = repack(packing, [((0, 1),), ((0, 1),), ((1, 1),)], 5.0)
+    assert two is not None and len(two) == 2
+    assert check_packing(Packing((10, 10), packing.sizes, (2, 1, 0)), two) == []
+    assert repack(packing, [((2, 1),), ((2, 1),), ((2, 1),)], 5.0) is None
 
 
 def test_five_items_two_per_bin_need_three_bins() -> None:

@@ -470,7 +470,7 @@ class PackResult:
     proven: bool
     seconds: float = 0.0
     source: str = ""
-    """Which step found the returned packing: ffd, rounding, integer-master, dive."""
+    """Which step found the returned packing: ffd, rounding, integer-master, dive, lns."""
     stats: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -604,6 +604,8 @@ class _Generator:
         self.exact_calls = 0
         self.pricing_s = 0.0
         self.lp_value: float | None = None
+        self.ceiling: int | None = None
+        """The rounded-up value of the last restricted root LP solved: the bound can reach it."""
         """The configuration LP's optimum, once column generation has proven it."""
 
     def residual(self, fixed: list[int]) -> list[int]:
@@ -698,6 +700,8 @@ class _Generator:
                     return None
                 lp_value, duals, usage = solved
                 ceiling = math.ceil(lp_value - fixed_total - 1e-6)
+                if not fixed_total:
+                    self.ceiling = ceiling
                 if exact and math.ceil(best - 1e-6) >= ceiling:
                     break
                 if exact and known >= ceiling:
@@ -709,11 +713,12 @@ class _Generator:
                 duals = None  # improving columns at the master's own duals: no smoothing needed
                 continue
             trial = [alpha * c + (1 - alpha) * d for c, d in zip(center, duals, strict=True)]
-            # The bound only matters rounded up: to raise it to `target` (one above what is
-            # proven) the Farley bound needs the knapsack optimum below sum(y n) / (target - 1),
+            # The bound only matters rounded up: to raise it to `target` (half-way from what is
+            # proven to the restricted LP's ceiling) the Farley bound needs the knapsack optimum below sum(y n) / (target - 1),
             # so pricing need only decide whether a column is worth more than that (or than 1,
             # the column's cost): a much smaller search than the optimum's.
-            target = min(ceiling, max(known, math.ceil(best - 1e-6)) + 1)
+            proven_now = max(known, math.ceil(best - 1e-6))
+            target = min(ceiling, proven_now + max(1, (ceiling - proven_now + 1) // 2))
             if stop_at is not None:
                 target = min(target, stop_at)
             floor = 1.0
@@ -737,6 +742,8 @@ class _Generator:
             if added:
                 alpha = SMOOTHING
                 duals = None
+            elif floor > 1.0 and result.proven:
+                continue  # the bound rose to `target`: aim higher (with a lower floor) next
             elif alpha > 0.0:
                 alpha = 0.0  # mispricing: price at the master's own duals before concluding
             else:
@@ -795,10 +802,27 @@ def solve_packing(
     dives = 0
     rng = random.Random(seed)
     while not done():
+        if LNS:
+            until = min(deadline, time.perf_counter() + LNS_BURST)
+            found = _lns(packing, best, bound, until, rng, workers)
+            if found is not None and len(found) < len(best):
+                best, source = found, "lns"
+                for fill in best:
+                    gen.master.add(fill)
+            if done():
+                break
         dives += 1
         dived = _dive(packing, gen, len(best), rng if dives > 1 else None)
         if dived is not None and len(dived) < len(best):
             best, source = dived, "dive"
+        if CG_BURST and gen.lp_value is None and bound < (gen.ceiling or 0) and not done():
+            # Column generation goes on at the root in short bursts: the dives' columns help
+            # it, and on 120 items it often needs more than its first share to reach the bound.
+            gen.deadline = min(deadline, time.perf_counter() + CG_BURST)
+            outcome = gen.run([], stop_at=len(best), known=bound)
+            gen.deadline = deadline
+            if outcome is not None:
+                bound = max(bound, math.ceil(outcome[0] - 1e-6))
         if dives % 4 == 0 and not done():
             found = _integer_master(packing, gen.master.fills, best, bound, deadline, workers, seed)
             if found is not None and len(found) < len(best):
@@ -905,3 +929,92 @@ def check_packing(packing: Packing, bins: list[Fill]) -> list[str]:
         if got != need:
             problems.append(f"item type {i}: {got} packed, {need} expected")
     return problems
+
+
+CG_BURST = 1.0
+"""Seconds of root column generation after each dive while the LP is not converged (0: off)."""
+LNS = True
+"""Run large-neighbourhood bursts between the dives."""
+LNS_BURST = 1.0
+"""Seconds of one burst of large-neighbourhood moves."""
+LNS_SECONDS = 0.5
+"""CP-SAT budget of one large-neighbourhood move (repack k bins into k - 1)."""
+
+
+def repack(
+    packing: Packing, bins: list[Fill], seconds: float, workers: int = 1
+) -> list[Fill] | None:
+    """The items of `bins` packed into one bin fewer (CP-SAT), or None if not found in time.
+
+    A bin-count model over item types: x[t][b] copies of type t in bin b, every copy placed,
+    every bin within capacity; bins are identical, so their loads on the first resource are
+    ordered (non-increasing) to cut the symmetric copies of each packing.
+    """
+    k = len(bins) - 1
+    if k < 1:
+        return None
+    need: dict[int, int] = {}
+    for fill in bins:
+        for i, c in fill:
+            need[i] = need.get(i, 0) + c
+    types = sorted(need)
+    model = cp_model.CpModel()
+    x = {(t, b): model.new_int_var(0, need[t], "") for t in types for b in range(k)}
+    for t in types:
+        model.add(sum(x[t, b] for b in range(k)) == need[t])
+    loads = []
+    for b in range(k):
+        for r, cap in enumerate(packing.capacity):
+            terms = [packing.sizes[t][r] * x[t, b] for t in types if packing.sizes[t][r]]
+            if terms:
+                model.add(sum(terms) <= cap)
+        loads.append(sum(packing.sizes[t][0] * x[t, b] for t in types))
+    for b in range(k - 1):
+        model.add(loads[b] >= loads[b + 1])
+    solver = make_solver(seconds, workers=workers, seed=0, deterministic=False)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out = []
+    for b in range(k):
+        fill = tuple((t, solver.value(x[t, b])) for t in types if solver.value(x[t, b]))
+        if fill:
+            out.append(fill)
+    return out
+
+
+def _lns(
+    packing: Packing,
+    best: list[Fill],
+    bound: int,
+    deadline: float,
+    rng: random.Random,
+    workers: int,
+) -> list[Fill] | None:
+    """Large-neighbourhood search: dissolve one of the emptiest bins into a few others.
+
+    Each move picks one of the three least-loaded bins (normalised load summed over resources)
+    and 3-8 other bins at random, and asks CP-SAT to repack their items into one bin fewer;
+    a success is kept and the search goes on until `bound` is met or the time is up.
+    """
+    cap = packing.capacity
+    current = list(best)
+    improved = False
+    while len(current) > bound and deadline - time.perf_counter() > 0.05:
+        load = [
+            sum(
+                packing.sizes[i][r] * c / cap[r] for i, c in fill for r in range(len(cap)) if cap[r]
+            )
+            for fill in current
+        ]
+        ranked = sorted(range(len(current)), key=lambda b: load[b])
+        victim = rng.choice(ranked[:3])
+        others = [b for b in range(len(current)) if b != victim]
+        chosen = [victim, *rng.sample(others, min(len(others), rng.randint(3, 8)))]
+        seconds = min(LNS_SECONDS, deadline - time.perf_counter())
+        found = repack(packing, [current[b] for b in chosen], seconds, workers)
+        if found is None:
+            continue
+        keep = [f for b, f in enumerate(current) if b not in set(chosen)]
+        current = keep + found
+        improved = True
+    return current if improved else None
