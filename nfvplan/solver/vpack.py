@@ -11,9 +11,11 @@ packing instances (2-10 resources) measure exactly the code the planner runs:
   columns. `nfvplan.solver.patterns` prices through it.
 * `solve_packing`: identical bins, integer demand vectors. First fit decreasing under several
   orderings gives the first packing; column generation on the configuration LP (Wentges-smoothed
-  duals, Farley bound every exact round) gives the lower bound; residual rounding, an integer
-  master over the generated configurations and diving (fix the most used configuration, price
-  again, repeat) give better packings; the search stops as soon as a packing meets the bound.
+  duals, Farley bound) gives the lower bound, its exact pricing asked only "is there a column
+  worth more than the next integer bound allows?" and stopped soon after the first one;
+  residual rounding, an integer master over the generated configurations and diving (fix the
+  most used configuration, price again, repeat) give better packings; the search stops as soon
+  as a packing meets the bound.
 
 Why a dedicated pricer rather than CP-SAT: a pricing call is a tiny problem solved hundreds of
 times, where CP-SAT's model building and presolve dominate (~0.2 s per call on 120 items); the
@@ -45,6 +47,9 @@ GREEDY_STARTS = 4
 GREEDY_AT_MASTER_DUALS = False
 """Greedy pricing at the master's own duals first, smoothed duals only for exact pricing:
 measured on six 60-120-item instances, no gain (same values and bounds), so off."""
+VECTOR_BOUNDS = False
+"""Compute a node's bounds for every branching item at once with numpy (prefix sums): measured
+slower on 60 items (numpy overhead per node above the few bound evaluations a node does), off."""
 CPSAT_FALLBACK = True
 """Past the node limit, finish the exact pricing with CP-SAT instead of giving up."""
 Fill = tuple[tuple[int, int], ...]
@@ -288,6 +293,33 @@ class Knapsack:
                         copies[j] = gleft[g]
             return copies
 
+        vector_bounds = lam is not None and not FALLBACK_BOUNDS and VECTOR_BOUNDS
+        if vector_bounds:
+            wl_np = np.array(wl, dtype=float)
+            p_np = np.array(P, dtype=float)
+            rate_np = np.divide(p_np, wl_np, out=np.zeros(n), where=wl_np > EPS)
+            lam_np = np.array(lam, dtype=float)
+            cap_np = np.array(cap, dtype=float)
+
+        def node_bounds(rem: list[int], copies: list[int]) -> list[float]:
+            """The LP-dual surrogate's Dantzig bound from every item on, for one node at once.
+
+            Items are in ratio order, so the fractional fill from item j takes j, j+1, ... whole
+            while the prefix weight stays within the room, then a fraction of the next: prefix
+            sums and one binary search per j (vectorised), instead of a Python loop per j.
+            """
+            m = np.array(copies, dtype=float)
+            cw = np.concatenate(([0.0], np.cumsum(wl_np * m)))
+            cp = np.concatenate(([0.0], np.cumsum(p_np * m)))
+            room = room_l - float(lam_np @ (cap_np - np.array(rem, dtype=float)))
+            limit = cw[:n] + room + 1e-12
+            t = np.searchsorted(cw, limit, side="right") - 1
+            value = cp[t] - cp[:n]
+            part = t < n
+            tt = np.minimum(t, n - 1)
+            value = value + np.where(part, rate_np[tt] * (limit - cw[t]), 0.0)
+            return value.tolist()
+
         def lp_bound(start: int, rem: list[int], copies: list[int], target: float) -> float:
             if lam is None:
                 return bound(start, rem, gleft, target)
@@ -325,8 +357,13 @@ class Knapsack:
             if nodes[0] > node_limit or (deadline is not None and time.perf_counter() > deadline):
                 raise _Stop
             copies = fits_now(rem)
+            if vector_bounds:
+                bounds = node_bounds(rem, copies)
             for j in range(start, n):
-                if value + lp_bound(j, rem, copies, best[0] - value + EPS) <= best[0] + EPS:
+                if vector_bounds:
+                    if value + bounds[j] <= best[0] + EPS:
+                        return
+                elif value + lp_bound(j, rem, copies, best[0] - value + EPS) <= best[0] + EPS:
                     return
                 m = copies[j]
                 if not m:
@@ -587,6 +624,9 @@ SMOOTHING = 0.5
 """Wentges smoothing: price at this mix of the best-bound duals and the master's."""
 TARGET_FLOOR = True
 """Exact pricing decides "a column above the floor the target bound needs?" (else floor 1)."""
+TARGET_HALF = False
+"""Aim half-way from the proven bound to the restricted LP's ceiling, else one above it: on
+the 18 hard sample instances, one above reached an equal or higher bound in 6 s on every one."""
 STOP_AFTER: int | None = 200
 """Nodes an exact pricing call searches on after its first column above the floor (None: to
 the optimum)."""
@@ -714,11 +754,13 @@ class _Generator:
                 continue
             trial = [alpha * c + (1 - alpha) * d for c, d in zip(center, duals, strict=True)]
             # The bound only matters rounded up: to raise it to `target` (half-way from what is
-            # proven to the restricted LP's ceiling) the Farley bound needs the knapsack optimum below sum(y n) / (target - 1),
-            # so pricing need only decide whether a column is worth more than that (or than 1,
-            # the column's cost): a much smaller search than the optimum's.
+            # proven to the restricted LP's ceiling) the Farley bound needs the knapsack optimum
+            # below sum(y n) / (target - 1), so pricing need only decide whether a column is
+            # worth more than that (or than 1, the column's cost): a much smaller search than
+            # the optimum's. A proof raises the bound to `target`, and the next aims higher.
             proven_now = max(known, math.ceil(best - 1e-6))
-            target = min(ceiling, proven_now + max(1, (ceiling - proven_now + 1) // 2))
+            step = (ceiling - proven_now + 1) // 2 if TARGET_HALF else 1
+            target = min(ceiling, proven_now + max(1, step))
             if stop_at is not None:
                 target = min(target, stop_at)
             floor = 1.0
@@ -933,8 +975,10 @@ def check_packing(packing: Packing, bins: list[Fill]) -> list[str]:
 
 CG_BURST = 1.0
 """Seconds of root column generation after each dive while the LP is not converged (0: off)."""
-LNS = True
-"""Run large-neighbourhood bursts between the dives."""
+LNS = False
+"""Run large-neighbourhood bursts (`_lns`) between the dives: on five 40-120-item instances whose
+bound was already the optimum, no packing improved and two proofs were lost to the time it took
+from the dives and the integer master (docs/performance.md), so off."""
 LNS_BURST = 1.0
 """Seconds of one burst of large-neighbourhood moves."""
 LNS_SECONDS = 0.5
