@@ -784,7 +784,7 @@ class _Generator:
             if added:
                 alpha = SMOOTHING
                 duals = None
-            elif floor > 1.0 and result.proven:
+            elif floor > 1.0 and result.proven and math.ceil(best - 1e-6) > proven_now:
                 continue  # the bound rose to `target`: aim higher (with a lower floor) next
             elif alpha > 0.0:
                 alpha = 0.0  # mispricing: price at the master's own duals before concluding
