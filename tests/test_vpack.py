@@ -201,3 +201,27 @@ def test_planner_proves_an_optimum_above_the_volume_bound(trust: str, servers: i
     assert plan.status is Status.OPTIMAL
     assert plan.summary.servers_used == servers
     assert plan.objective.bound == servers
+
+
+def test_reduced_cost_fixing_keeps_the_optimal_columns_only() -> None:
+    """Bin 10; items A = 6, B = 4, C = 5 x2. Columns {A,B}, {C,C}, {C}, {B,C}.
+
+    The LP picks {A,B} + {C,C}: value 2 (= the volume bound 20 / 10). Its duals give
+    y_C = 1/2 (from {C,C}) and y_A + y_B = 1 with y_B <= 1/2 (from {B,C}: 1 - y_B - y_C >= 0).
+    With an incumbent of 3 bins a better packing has 2 = the LP value, so only columns of
+    reduced cost 0 can be in it: {C} (reduced cost 1 - 1/2 = 1/2) is dropped, {A,B} and {C,C}
+    (reduced cost 0) kept, and they alone pack everything in 2 bins.
+    """
+    import time
+
+    from nfvplan.solver.vpack import _Generator
+
+    packing = Packing((10,), ((6,), (4,), (5,)), (1, 1, 2))
+    gen = _Generator(packing, time.perf_counter() + 5.0)
+    columns = [((0, 1), (1, 1)), ((2, 2),), ((2, 1),), ((1, 1), (2, 1))]
+    for fill in columns:
+        gen.master.add(fill)
+    kept = gen.useful(3)
+    assert columns[0] in kept and columns[1] in kept
+    assert columns[2] not in kept
+    assert check_packing(packing, [columns[0], columns[1]]) == []
