@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
+import json
 import os
 import re
 import shutil
@@ -60,7 +61,7 @@ from nfvplan.model import (
     Vnf,
 )
 from nfvplan.plan import Status
-from nfvplan.solver import SolveOptions, solve
+from nfvplan.solver import SolveOptions, solve, vpack
 from nfvplan.solver.vpack import Packing, solve_packing
 
 DEFAULT_DATA = next(
@@ -711,7 +712,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--csv", type=Path, help="per-instance CSV (default benchmarks/results/vbp-<n>.csv)"
     )
+    parser.add_argument(
+        "--vpack-flag",
+        action="append",
+        default=[],
+        metavar="NAME=JSON",
+        help="set a tuning flag of nfvplan.solver.vpack for this run, e.g. STOP_AFTER=null "
+        "(A/B runs; repeatable)",
+    )
     args = parser.parse_args(argv)
+    for flag in args.vpack_flag:
+        name, _, value = flag.partition("=")
+        if not name.isupper() or not hasattr(vpack, name):
+            parser.error(f"--vpack-flag {flag}: no tuning flag {name!r} in nfvplan.solver.vpack")
+        try:
+            setattr(vpack, name, json.loads(value))
+        except json.JSONDecodeError as error:
+            parser.error(f"--vpack-flag {flag}: value is not JSON ({error})")
+        print(f"vpack flag: {name} = {getattr(vpack, name)!r}")
 
     catalog = load_catalog(args.data)
     print(f"machine: {machine()}; load average {os.getloadavg()[0]:.1f} at start")

@@ -22,6 +22,7 @@ from nfvplan.solver.vpack import (
     best_ffd,
     check_packing,
     first_fit_decreasing,
+    repack,
     simple_bound,
     solve_packing,
 )
@@ -79,6 +80,41 @@ def test_knapsack_matches_brute_force(case) -> None:
         assert value == sum(profits[i] * c for i, c in x.items())
     greedy = knapsack.solve(profits, upper, exact=False)
     assert greedy.value <= optimum
+
+
+@settings(max_examples=150, deadline=None)
+@given(knapsacks(), st.integers(0, 30), st.sampled_from([None, 0, 3]))
+def test_knapsack_decision_above_a_floor(case, floor: int, stop_after) -> None:
+    """With a floor (column generation's "is a column worth more than this?"): either a feasible
+    fill worth more than the floor comes back (with `stop_after`, maybe not the best, and then
+    unproven), or the search proves the optimum is at most the floor (bound <= floor), checked
+    against enumeration."""
+    capacity, sizes, profits, upper, groups, caps = case
+    knapsack = Knapsack(capacity, sizes, groups, caps)
+    result = knapsack.solve(profits, upper, floor=floor, stop_after=stop_after, threshold=floor)
+    optimum = brute_force(capacity, sizes, profits, upper, groups, caps)
+    assert result.bound >= optimum
+    if optimum > floor:
+        assert result.fills and floor < result.value <= optimum
+        if stop_after is None:
+            assert result.proven and result.value == optimum
+    else:
+        assert result.proven and not result.fills and result.bound <= floor
+    for value, fill in result.fills:
+        for r, cap in enumerate(capacity):
+            assert sum(sizes[i][r] * c for i, c in fill) <= cap
+        assert value == sum(profits[i] * c for i, c in fill) and value > floor
+
+
+def test_repack_finds_one_bin_fewer_or_proves_none() -> None:
+    """Bins (10, 10). Three bins holding (5, 5), (5, 5), (10, 0) one each: the two (5, 5) share
+    a bin, so two bins hold them. Three (6, 6) items: any two need 12 > 10, so no two share a
+    bin and three bins cannot become two (CP-SAT proves it infeasible)."""
+    packing = Packing((10, 10), ((5, 5), (10, 0), (6, 6)), (2, 1, 3))
+    two = repack(packing, [((0, 1),), ((0, 1),), ((1, 1),)], 5.0)
+    assert two is not None and len(two) == 2
+    assert check_packing(Packing((10, 10), packing.sizes, (2, 1, 0)), two) == []
+    assert repack(packing, [((2, 1),), ((2, 1),), ((2, 1),)], 5.0) is None
 
 
 def test_five_items_two_per_bin_need_three_bins() -> None:
@@ -165,3 +201,27 @@ def test_planner_proves_an_optimum_above_the_volume_bound(trust: str, servers: i
     assert plan.status is Status.OPTIMAL
     assert plan.summary.servers_used == servers
     assert plan.objective.bound == servers
+
+
+def test_reduced_cost_fixing_keeps_the_optimal_columns_only() -> None:
+    """Bin 10; items A = 6, B = 4, C = 5 x2. Columns {A,B}, {C,C}, {C}, {B,C}.
+
+    The LP picks {A,B} + {C,C}: value 2 (= the volume bound 20 / 10). Its duals give
+    y_C = 1/2 (from {C,C}) and y_A + y_B = 1 with y_B <= 1/2 (from {B,C}: 1 - y_B - y_C >= 0).
+    With an incumbent of 3 bins a better packing has 2 = the LP value, so only columns of
+    reduced cost 0 can be in it: {C} (reduced cost 1 - 1/2 = 1/2) is dropped, {A,B} and {C,C}
+    (reduced cost 0) kept, and they alone pack everything in 2 bins.
+    """
+    import time
+
+    from nfvplan.solver.vpack import _Generator
+
+    packing = Packing((10,), ((6,), (4,), (5,)), (1, 1, 2))
+    gen = _Generator(packing, time.perf_counter() + 5.0)
+    columns = [((0, 1), (1, 1)), ((2, 2),), ((2, 1),), ((1, 1), (2, 1))]
+    for fill in columns:
+        gen.master.add(fill)
+    kept = gen.useful(3)
+    assert columns[0] in kept and columns[1] in kept
+    assert columns[2] not in kept
+    assert check_packing(packing, [columns[0], columns[1]]) == []

@@ -11,9 +11,11 @@ packing instances (2-10 resources) measure exactly the code the planner runs:
   columns. `nfvplan.solver.patterns` prices through it.
 * `solve_packing`: identical bins, integer demand vectors. First fit decreasing under several
   orderings gives the first packing; column generation on the configuration LP (Wentges-smoothed
-  duals, Farley bound every exact round) gives the lower bound; residual rounding, an integer
-  master over the generated configurations and diving (fix the most used configuration, price
-  again, repeat) give better packings; the search stops as soon as a packing meets the bound.
+  duals, Farley bound) gives the lower bound, its exact pricing asked only "is there a column
+  worth more than the next integer bound allows?" and stopped soon after the first one;
+  residual rounding, an integer master over the generated configurations and diving (fix the
+  most used configuration, price again, repeat) give better packings; the search stops as soon
+  as a packing meets the bound.
 
 Why a dedicated pricer rather than CP-SAT: a pricing call is a tiny problem solved hundreds of
 times, where CP-SAT's model building and presolve dominate (~0.2 s per call on 120 items); the
@@ -45,6 +47,9 @@ GREEDY_STARTS = 4
 GREEDY_AT_MASTER_DUALS = False
 """Greedy pricing at the master's own duals first, smoothed duals only for exact pricing:
 measured on six 60-120-item instances, no gain (same values and bounds), so off."""
+VECTOR_BOUNDS = False
+"""Compute a node's bounds for every branching item at once with numpy (prefix sums): measured
+slower on 60 items (numpy overhead per node above the few bound evaluations a node does), off."""
 CPSAT_FALLBACK = True
 """Past the node limit, finish the exact pricing with CP-SAT instead of giving up."""
 Fill = tuple[tuple[int, int], ...]
@@ -53,6 +58,10 @@ Fill = tuple[tuple[int, int], ...]
 
 class _Stop(Exception):
     """Node budget of one knapsack search spent."""
+
+
+class _Found(Exception):
+    """A fill above the floor was found and the caller asked to stop there (`stop_after`)."""
 
 
 @dataclass
@@ -118,6 +127,7 @@ class Knapsack:
         node_limit: int = NODE_LIMIT,
         deadline: float | None = None,
         floor: float = 0.0,
+        stop_after: int | None = None,
     ) -> KnapsackResult:
         """The best fill for `profits`, with up to `keep` fills worth more than `threshold`.
 
@@ -125,6 +135,10 @@ class Knapsack:
         generation: a configuration worth at most its cost neither prices out nor changes the
         Farley bound), so the search prunes against it and the bound returned is then
         max(optimum, floor), proven. With the duals near optimal that cuts most of the tree.
+
+        `stop_after`: once a fill worth more than `floor` is found, search at most that many more
+        nodes (for better ones) and return it unproven, with the root bound. Column generation
+        asks "is there a column above the floor?": a yes needs one column, not the optimum.
 
         With `exact=False` only the greedy fills are tried and the bound is infinite.
         """
@@ -279,6 +293,33 @@ class Knapsack:
                         copies[j] = gleft[g]
             return copies
 
+        vector_bounds = lam is not None and not FALLBACK_BOUNDS and VECTOR_BOUNDS
+        if vector_bounds:
+            wl_np = np.array(wl, dtype=float)
+            p_np = np.array(P, dtype=float)
+            rate_np = np.divide(p_np, wl_np, out=np.zeros(n), where=wl_np > EPS)
+            lam_np = np.array(lam, dtype=float)
+            cap_np = np.array(cap, dtype=float)
+
+        def node_bounds(rem: list[int], copies: list[int]) -> list[float]:
+            """The LP-dual surrogate's Dantzig bound from every item on, for one node at once.
+
+            Items are in ratio order, so the fractional fill from item j takes j, j+1, ... whole
+            while the prefix weight stays within the room, then a fraction of the next: prefix
+            sums and one binary search per j (vectorised), instead of a Python loop per j.
+            """
+            m = np.array(copies, dtype=float)
+            cw = np.concatenate(([0.0], np.cumsum(wl_np * m)))
+            cp = np.concatenate(([0.0], np.cumsum(p_np * m)))
+            room = room_l - float(lam_np @ (cap_np - np.array(rem, dtype=float)))
+            limit = cw[:n] + room + 1e-12
+            t = np.searchsorted(cw, limit, side="right") - 1
+            value = cp[t] - cp[:n]
+            part = t < n
+            tt = np.minimum(t, n - 1)
+            value = value + np.where(part, rate_np[tt] * (limit - cw[t]), 0.0)
+            return value.tolist()
+
         def lp_bound(start: int, rem: list[int], copies: list[int], target: float) -> float:
             if lam is None:
                 return bound(start, rem, gleft, target)
@@ -303,15 +344,26 @@ class Knapsack:
         x = [0] * n
         nodes = [0]
         # Values up to `floor` are all alike to the caller: prune everything that cannot beat it.
+        if stop_after is not None and best[0] > floor + EPS:
+            return self._result(found, keep, max(root, best[0]), False)
         best[0] = max(best[0], floor)
+
+        first = [0]  # node count when the first fill above the floor was found
 
         def search(start: int, value: float) -> None:
             nodes[0] += 1
+            if first[0] and nodes[0] > first[0] + stop_after:
+                raise _Found
             if nodes[0] > node_limit or (deadline is not None and time.perf_counter() > deadline):
                 raise _Stop
             copies = fits_now(rem)
+            if vector_bounds:
+                bounds = node_bounds(rem, copies)
             for j in range(start, n):
-                if value + lp_bound(j, rem, copies, best[0] - value + EPS) <= best[0] + EPS:
+                if vector_bounds:
+                    if value + bounds[j] <= best[0] + EPS:
+                        return
+                elif value + lp_bound(j, rem, copies, best[0] - value + EPS) <= best[0] + EPS:
                     return
                 m = copies[j]
                 if not m:
@@ -326,6 +378,8 @@ class Knapsack:
                     v = value + P[j] * c
                     if v > best[0] + EPS:
                         best[0] = v
+                        if stop_after is not None and not first[0]:
+                            first[0] = nodes[0]
                     record(x, v)
                     search(j + 1, v)
                     for r in dims:
@@ -336,6 +390,8 @@ class Knapsack:
 
         try:
             search(0, 0.0)
+        except _Found:
+            return self._result(found, keep, max(root, best[0]), False)
         except _Stop:
             if not CPSAT_FALLBACK or (deadline is not None and time.perf_counter() > deadline):
                 return self._result(found, keep, max(root, best[0]), False)
@@ -451,7 +507,7 @@ class PackResult:
     proven: bool
     seconds: float = 0.0
     source: str = ""
-    """Which step found the returned packing: ffd, rounding, integer-master, dive."""
+    """Which step found the returned packing: ffd, rounding, integer-master, dive, lns."""
     stats: dict[str, float] = field(default_factory=dict)
 
     @property
@@ -566,6 +622,20 @@ class _Master:
 
 SMOOTHING = 0.5
 """Wentges smoothing: price at this mix of the best-bound duals and the master's."""
+TARGET_FLOOR = True
+"""Exact pricing decides "a column above the floor the target bound needs?" (else floor 1)."""
+REDUCED_COST_FIXING = True
+"""Give the integer master only the columns whose reduced cost allows a better packing."""
+POLISH_S = 0.0
+"""Seconds of exact, to-the-optimum pricing once the bound is settled below the packing (0: off,
+greedy pricing only then). Tried at 2 s on seven instances: no packing improved (New/class2_40_3_0
+stayed one above OPT), Triplet/classF_120_3_0 slower; off."""
+TARGET_HALF = False
+"""Aim half-way from the proven bound to the restricted LP's ceiling, else one above it: on
+the 18 hard sample instances, one above reached an equal or higher bound in 6 s on every one."""
+STOP_AFTER: int | None = 200
+"""Nodes an exact pricing call searches on after its first column above the floor (None: to
+the optimum)."""
 
 
 class _Generator:
@@ -580,7 +650,29 @@ class _Generator:
         self.exact_calls = 0
         self.pricing_s = 0.0
         self.lp_value: float | None = None
+        self.ceiling: int | None = None
+        """The rounded-up value of the last restricted root LP solved: the bound can reach it."""
         """The configuration LP's optimum, once column generation has proven it."""
+
+    def useful(self, incumbent: int) -> list[Fill]:
+        """The columns that can be in a packing of fewer than `incumbent` bins (all if unsure).
+
+        Reduced-cost fixing on the root restricted LP (value L, duals y): any integer
+        combination of its columns uses at least L + sum_p rc_p x_p bins, so a column of reduced
+        cost rc_p = 1 - y a_p above incumbent - 1 - L cannot be in one of fewer than `incumbent`.
+        The integer master then works on the few columns that matter instead of every one
+        generated (hundreds of poor ones from the early-stopped pricing).
+        """
+        if not REDUCED_COST_FIXING:
+            return self.master.fills
+        for var in self.master.vars:
+            var.SetLb(0.0)
+        solved = self.master.solve()
+        if solved is None:
+            return self.master.fills
+        value, duals, _ = solved
+        slack = incumbent - 1 - value + 1e-6
+        return [f for f in self.master.fills if 1.0 - sum(duals[i] * c for i, c in f) <= slack]
 
     def residual(self, fixed: list[int]) -> list[int]:
         """Demand left after the columns fixed (by lower bounds) in the master."""
@@ -592,16 +684,31 @@ class _Generator:
         return [max(0, v) for v in left]
 
     def price(
-        self, duals: list[float], left: list[int], threshold: float, exact: bool
+        self,
+        duals: list[float],
+        left: list[int],
+        threshold: float,
+        exact: bool,
+        floor: float = 1.0,
+        stop_after: int | None = STOP_AFTER,
     ) -> KnapsackResult:
-        """Greedy first; exact only when greedy finds no column worth more than `threshold`."""
+        """Greedy first; exact only when greedy finds no column worth more than `threshold`.
+
+        The exact search answers "is a column worth more than `floor`?" (see `run`): it stops
+        `STOP_AFTER` nodes after the first such column, else proves the optimum is at most it.
+        """
         started = time.perf_counter()
         self.pricing_calls += 1
         result = self.knapsack.solve(duals, left, exact=False, threshold=threshold)
         if exact and (not result.fills or result.value <= threshold + 1e-7):
             self.exact_calls += 1
             result = self.knapsack.solve(
-                duals, left, threshold=threshold, deadline=self.deadline, floor=1.0
+                duals,
+                left,
+                threshold=threshold,
+                deadline=self.deadline,
+                floor=floor,
+                stop_after=stop_after,
             )
         self.pricing_s += time.perf_counter() - started
         return result
@@ -647,6 +754,8 @@ class _Generator:
         duals: list[float] | None = None
         usage: list[float] = []
         done_rounds = 0
+        polish = False
+        until = self.deadline
         while time.perf_counter() < self.deadline:
             if rounds is not None and done_rounds >= rounds and duals is None:
                 solved = self.master.solve()
@@ -660,10 +769,21 @@ class _Generator:
                     return None
                 lp_value, duals, usage = solved
                 ceiling = math.ceil(lp_value - fixed_total - 1e-6)
-                if exact and math.ceil(best - 1e-6) >= ceiling:
+                if not fixed_total:
+                    self.ceiling = ceiling
+                settled = max(known, math.ceil(best - 1e-6)) >= ceiling
+                if exact and not polish and settled:
+                    if POLISH_S and stop_at is not None and stop_at > ceiling:
+                        # The bound cannot rise, the packing is above it: converge the LP with
+                        # optimal columns (floor 1, no early stop) for the primal side.
+                        polish = True
+                        until = min(self.deadline, time.perf_counter() + POLISH_S)
+                    elif math.ceil(best - 1e-6) >= ceiling:
+                        break
+                    else:
+                        exact = False  # the bound cannot rise: only better columns are left
+                if polish and time.perf_counter() > until:
                     break
-                if exact and known >= ceiling:
-                    exact = False  # the bound cannot rise: only better columns are left to find
                 if center is None:
                     center = duals
             assert center is not None
@@ -671,13 +791,27 @@ class _Generator:
                 duals = None  # improving columns at the master's own duals: no smoothing needed
                 continue
             trial = [alpha * c + (1 - alpha) * d for c, d in zip(center, duals, strict=True)]
-            result = self.price(trial, left, 1.0, exact)
+            # The bound only matters rounded up: to raise it to `target` (half-way from what is
+            # proven to the restricted LP's ceiling) the Farley bound needs the knapsack optimum
+            # below sum(y n) / (target - 1), so pricing need only decide whether a column is
+            # worth more than that (or than 1, the column's cost): a much smaller search than
+            # the optimum's. A proof raises the bound to `target`, and the next aims higher.
+            proven_now = max(known, math.ceil(best - 1e-6))
+            step = (ceiling - proven_now + 1) // 2 if TARGET_HALF else 1
+            target = min(ceiling, proven_now + max(1, step))
+            if stop_at is not None:
+                target = min(target, stop_at)
+            floor = 1.0
+            if TARGET_FLOOR and target > 1 and not polish:
+                yn = sum(y * n for y, n in zip(trial, left, strict=True))
+                floor = max(1.0, yn / (target - 1 + 2e-6))
+            result = self.price(trial, left, 1.0, exact, floor, None if polish else STOP_AFTER)
             if result.bound < math.inf:  # any valid upper bound gives a valid Farley bound
                 z = max(1.0, result.bound)
                 farley = sum(y * n for y, n in zip(trial, left, strict=True)) / z
                 if farley > best:
                     best, center = farley, trial
-                if stop_at is not None and math.ceil(best - 1e-6) >= stop_at:
+                if not polish and math.ceil(best - 1e-6) >= min(ceiling, stop_at or ceiling):
                     break
             added = False
             for value, fill in result.fills:
@@ -688,10 +822,13 @@ class _Generator:
             if added:
                 alpha = SMOOTHING
                 duals = None
+            elif floor > 1.0 and result.proven and math.ceil(best - 1e-6) > proven_now:
+                continue  # the bound rose to `target`: aim higher (with a lower floor) next
             elif alpha > 0.0:
                 alpha = 0.0  # mispricing: price at the master's own duals before concluding
             else:
-                if exact and result.proven:  # no column prices out: the LP optimum is a bound
+                if exact and result.proven and floor <= 1.0:
+                    # No column prices out: the LP optimum is a bound.
                     best = max(best, self.master.objective.Value() - fixed_total)
                     if not fixed_total:
                         self.lp_value = self.master.objective.Value()
@@ -736,7 +873,9 @@ def solve_packing(
                 best, source = rounded, "rounding"
     gen.deadline = deadline
     if not done():
-        found = _integer_master(packing, gen.master.fills, best, bound, deadline, workers, seed)
+        found = _integer_master(
+            packing, gen.useful(len(best)), best, bound, deadline, workers, seed
+        )
         if found is not None and len(found) < len(best):
             best, source = found, "integer-master"
     # Dives until the time is up or a packing meets the bound: the first follows the LP, the
@@ -745,12 +884,31 @@ def solve_packing(
     dives = 0
     rng = random.Random(seed)
     while not done():
+        if LNS:
+            until = min(deadline, time.perf_counter() + LNS_BURST)
+            found = _lns(packing, best, bound, until, rng, workers)
+            if found is not None and len(found) < len(best):
+                best, source = found, "lns"
+                for fill in best:
+                    gen.master.add(fill)
+            if done():
+                break
         dives += 1
         dived = _dive(packing, gen, len(best), rng if dives > 1 else None)
         if dived is not None and len(dived) < len(best):
             best, source = dived, "dive"
+        if CG_BURST and gen.lp_value is None and bound < (gen.ceiling or 0) and not done():
+            # Column generation goes on at the root in short bursts: the dives' columns help
+            # it, and on 120 items it often needs more than its first share to reach the bound.
+            gen.deadline = min(deadline, time.perf_counter() + CG_BURST)
+            outcome = gen.run([], stop_at=len(best), known=bound)
+            gen.deadline = deadline
+            if outcome is not None:
+                bound = max(bound, math.ceil(outcome[0] - 1e-6))
         if dives % 4 == 0 and not done():
-            found = _integer_master(packing, gen.master.fills, best, bound, deadline, workers, seed)
+            found = _integer_master(
+                packing, gen.useful(len(best)), best, bound, deadline, workers, seed
+            )
             if found is not None and len(found) < len(best):
                 best, source = found, "integer-master"
     stats.update(
@@ -855,3 +1013,94 @@ def check_packing(packing: Packing, bins: list[Fill]) -> list[str]:
         if got != need:
             problems.append(f"item type {i}: {got} packed, {need} expected")
     return problems
+
+
+CG_BURST = 1.0
+"""Seconds of root column generation after each dive while the LP is not converged (0: off)."""
+LNS = False
+"""Run large-neighbourhood bursts (`_lns`) between the dives: on five 40-120-item instances whose
+bound was already the optimum, no packing improved and two proofs were lost to the time it took
+from the dives and the integer master (docs/performance.md), so off."""
+LNS_BURST = 1.0
+"""Seconds of one burst of large-neighbourhood moves."""
+LNS_SECONDS = 0.5
+"""CP-SAT budget of one large-neighbourhood move (repack k bins into k - 1)."""
+
+
+def repack(
+    packing: Packing, bins: list[Fill], seconds: float, workers: int = 1
+) -> list[Fill] | None:
+    """The items of `bins` packed into one bin fewer (CP-SAT), or None if not found in time.
+
+    A bin-count model over item types: x[t][b] copies of type t in bin b, every copy placed,
+    every bin within capacity; bins are identical, so their loads on the first resource are
+    ordered (non-increasing) to cut the symmetric copies of each packing.
+    """
+    k = len(bins) - 1
+    if k < 1:
+        return None
+    need: dict[int, int] = {}
+    for fill in bins:
+        for i, c in fill:
+            need[i] = need.get(i, 0) + c
+    types = sorted(need)
+    model = cp_model.CpModel()
+    x = {(t, b): model.new_int_var(0, need[t], "") for t in types for b in range(k)}
+    for t in types:
+        model.add(sum(x[t, b] for b in range(k)) == need[t])
+    loads = []
+    for b in range(k):
+        for r, cap in enumerate(packing.capacity):
+            terms = [packing.sizes[t][r] * x[t, b] for t in types if packing.sizes[t][r]]
+            if terms:
+                model.add(sum(terms) <= cap)
+        loads.append(sum(packing.sizes[t][0] * x[t, b] for t in types))
+    for b in range(k - 1):
+        model.add(loads[b] >= loads[b + 1])
+    solver = make_solver(seconds, workers=workers, seed=0, deterministic=False)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    out = []
+    for b in range(k):
+        fill = tuple((t, solver.value(x[t, b])) for t in types if solver.value(x[t, b]))
+        if fill:
+            out.append(fill)
+    return out
+
+
+def _lns(
+    packing: Packing,
+    best: list[Fill],
+    bound: int,
+    deadline: float,
+    rng: random.Random,
+    workers: int,
+) -> list[Fill] | None:
+    """Large-neighbourhood search: dissolve one of the emptiest bins into a few others.
+
+    Each move picks one of the three least-loaded bins (normalised load summed over resources)
+    and 3-8 other bins at random, and asks CP-SAT to repack their items into one bin fewer;
+    a success is kept and the search goes on until `bound` is met or the time is up.
+    """
+    cap = packing.capacity
+    current = list(best)
+    improved = False
+    while len(current) > bound and deadline - time.perf_counter() > 0.05:
+        load = [
+            sum(
+                packing.sizes[i][r] * c / cap[r] for i, c in fill for r in range(len(cap)) if cap[r]
+            )
+            for fill in current
+        ]
+        ranked = sorted(range(len(current)), key=lambda b: load[b])
+        victim = rng.choice(ranked[:3])
+        others = [b for b in range(len(current)) if b != victim]
+        chosen = [victim, *rng.sample(others, min(len(others), rng.randint(3, 8)))]
+        seconds = min(LNS_SECONDS, deadline - time.perf_counter())
+        found = repack(packing, [current[b] for b in chosen], seconds, workers)
+        if found is None:
+            continue
+        keep = [f for b, f in enumerate(current) if b not in set(chosen)]
+        current = keep + found
+        improved = True
+    return current if improved else None
