@@ -109,11 +109,10 @@ def components(problem: Problem) -> list[Component]:
             continue
         node = "v:" + name
         parent.setdefault(node, node)
-        for k in problem.kinds_of(name):
-            for s in problem.candidates[k]:
-                site = "s:" + problem.slots[s].site.name
-                parent.setdefault(site, site)
-                union(node, site)
+        for site_name in sorted(problem.candidate_sites(name)):
+            site = "s:" + site_name
+            parent.setdefault(site, site)
+            union(node, site)
     members: dict[str, tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     for site in problem.scenario.sites:
         if "s:" + site in parent:

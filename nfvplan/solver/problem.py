@@ -173,6 +173,14 @@ class Problem:
             return frozenset(g for k in self.kinds_of(vnf_name) for g in bounds.per_kind[k])
         return frozenset(s for k in self.kinds_of(vnf_name) for s in self.candidates[k])
 
+    def candidate_sites(self, vnf_name: str) -> set[str]:
+        """Sites holding at least one candidate slot of the VNF (read off the groups when the
+        bounds are stored per group: one look per group, not per server)."""
+        bounds = self.bounds
+        if isinstance(bounds, SlotBounds) and self._grouped(vnf_name):
+            return {self.slots[bounds.groups[g][0]].site.name for g in self.candidate_key(vnf_name)}
+        return {self.slots[s].site.name for s in self.candidate_key(vnf_name)}
+
     def _grouped(self, vnf_name: str) -> bool:
         """True while the VNF's candidate lists are still the ones the groups describe."""
         bounds = self.bounds
