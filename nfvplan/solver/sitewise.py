@@ -166,18 +166,18 @@ class SitewiseFormulation:
         by_site: dict[str, Counts] = defaultdict(dict)
         for (k, s, node), count in plan.items():
             by_site[problem.slots[s].site.name][(k, s, node)] = count
-        order = sorted(
-            (site for site in by_site if site not in done),
-            key=lambda site: -problem.plan_cost(by_site[site]),
-        )
+        cost = {site: problem.plan_cost(by_site[site]) for site in by_site if site not in done}
+        order = sorted(cost, key=lambda site: -cost[site])
+        rest = sum(cost.values())  # of the sites not yet tried: their plans are still the same
         replanned = 0
-        for i, site in enumerate(order):
+        for site in order:
             left = limits.time_limit_s - (time.perf_counter() - started)
-            weight = problem.plan_cost(by_site[site])
-            rest = sum(problem.plan_cost(by_site[s]) for s in order[i:]) or 1
+            weight = cost[site]
+            share = weight / (rest or 1)
+            rest -= weight
             # A one-site model takes a little longer than its limit (build, presolve): keep
             # a tenth back so that the last site does not run past the whole limit.
-            budget = 0.9 * left * weight / rest
+            budget = 0.9 * left * share
             if budget < MIN_SITE_S:
                 continue
             better = _replan_site(
