@@ -52,6 +52,11 @@ VECTOR_BOUNDS = False
 slower on 60 items (numpy overhead per node above the few bound evaluations a node does), off."""
 CPSAT_FALLBACK = True
 """Past the node limit, finish the exact pricing with CP-SAT instead of giving up."""
+COMPILED = True
+"""Run the exact search compiled (`knapsack_jit`, numba); False: the Python search below, the
+reference the tests compare the compiled one against."""
+COMPILED_NODE_LIMIT = 2_000_000
+"""Nodes per exact pricing call in the compiled search (past it, CP-SAT as above)."""
 Fill = tuple[tuple[int, int], ...]
 """A configuration: (item type, count) pairs, count > 0."""
 
@@ -347,6 +352,26 @@ class Knapsack:
         if stop_after is not None and best[0] > floor + EPS:
             return self._result(found, keep, max(root, best[0]), False)
         best[0] = max(best[0], floor)
+        if COMPILED:
+            if lam is None:  # the normalised-sum surrogate, in the order already sorted by it
+                lam = [1.0 / c if c > 0 else 0.0 for c in cap]
+                wl = W
+            return self._compiled(
+                found,
+                keep,
+                root,
+                best[0],
+                threshold,
+                order,
+                P,
+                S,
+                wl,
+                U,
+                G,
+                lam,
+                stop_after,
+                deadline,
+            )
 
         first = [0]  # node count when the first fill above the floor was found
 
@@ -393,17 +418,85 @@ class Knapsack:
         except _Found:
             return self._result(found, keep, max(root, best[0]), False)
         except _Stop:
-            if not CPSAT_FALLBACK or (deadline is not None and time.perf_counter() > deadline):
-                return self._result(found, keep, max(root, best[0]), False)
-            # A hard knapsack for depth-first search: CP-SAT's LP and cuts close it faster.
-            value, upper_bound, fill = _cpsat_knapsack(cap, S, P, U, G, gcap, best[0], deadline)
-            if fill:
-                found[tuple(sorted((order[j], c) for j, c in fill))] = value
-            # Rounded-up profits: the bound may exceed the optimum by one unit per item.
-            slack = (sum(U) + 1) / PROFIT_SCALE
-            proven = upper_bound <= max(value, best[0]) + slack
-            return self._result(found, keep, max(upper_bound, best[0]), proven)
+            return self._past_limit(found, keep, root, best[0], order, S, P, U, G, deadline)
         return self._result(found, keep, best[0], True)
+
+    def _past_limit(
+        self,
+        found: dict[Fill, float],
+        keep: int,
+        root: float,
+        best: float,
+        order: list[int],
+        S: list[tuple[int, ...]],
+        P: list[float],
+        U: list[int],
+        G: list[int | None],
+        deadline: float | None,
+    ) -> KnapsackResult:
+        """The node limit was hit: finish on CP-SAT, or give the root bound if out of time."""
+        if not CPSAT_FALLBACK or (deadline is not None and time.perf_counter() > deadline):
+            return self._result(found, keep, max(root, best), False)
+        # A hard knapsack for depth-first search: CP-SAT's LP and cuts close it faster.
+        value, upper_bound, fill = _cpsat_knapsack(
+            self.capacity, S, P, U, G, self.group_caps, best, deadline
+        )
+        if fill:
+            found[tuple(sorted((order[j], c) for j, c in fill))] = value
+        # Rounded-up profits: the bound may exceed the optimum by one unit per item.
+        slack = (sum(U) + 1) / PROFIT_SCALE
+        proven = upper_bound <= max(value, best) + slack
+        return self._result(found, keep, max(upper_bound, best), proven)
+
+    def _compiled(
+        self,
+        found: dict[Fill, float],
+        keep: int,
+        root: float,
+        best: float,
+        threshold: float,
+        order: list[int],
+        P: list[float],
+        S: list[tuple[int, ...]],
+        wl: list[float],
+        U: list[int],
+        G: list[int | None],
+        lam: list[float],
+        stop_after: int | None,
+        deadline: float | None,
+    ) -> KnapsackResult:
+        """The branch and bound of `solve` run by the compiled search (`knapsack_jit`)."""
+        from nfvplan.solver import knapsack_jit as jit
+
+        names = sorted({g for g in G if g is not None and g in self.group_caps})
+        index = {g: k for k, g in enumerate(names)}
+        n = len(order)
+        status, value, _nodes, fills, values, count = jit.search(
+            np.array(P, dtype=np.float64),
+            np.array(S, dtype=np.int64).reshape(n, len(self.capacity)),
+            np.array(wl, dtype=np.float64),
+            np.array(U, dtype=np.int64),
+            np.array([index.get(g, -1) for g in G], dtype=np.int64),
+            np.array([self.group_caps[g] for g in names] or [0], dtype=np.int64),
+            np.array(self.capacity, dtype=np.int64),
+            np.array(lam, dtype=np.float64),
+            best,
+            threshold,
+            keep,
+            COMPILED_NODE_LIMIT,
+            -1 if stop_after is None else stop_after,
+            0.0 if deadline is None else deadline,
+        )
+        for k in range(count):
+            row = fills[k]
+            found[tuple(sorted((order[j], int(row[j])) for j in np.flatnonzero(row)))] = float(
+                values[k]
+            )
+        if status == jit.DONE:
+            return self._result(found, keep, value, True)
+        if status == jit.NODE_LIMIT:
+            return self._past_limit(found, keep, root, value, order, S, P, U, G, deadline)
+        return self._result(found, keep, max(root, value), False)
 
     @staticmethod
     def _result(found: dict[Fill, float], keep: int, bound: float, proven: bool) -> KnapsackResult:
