@@ -480,12 +480,13 @@ class Knapsack:
             np.array([self.group_caps[g] for g in names] or [0], dtype=np.int64),
             np.array(self.capacity, dtype=np.int64),
             np.array(lam, dtype=np.float64),
-            best,
-            threshold,
-            keep,
-            COMPILED_NODE_LIMIT,
-            -1 if stop_after is None else stop_after,
-            0.0 if deadline is None else deadline,
+            # Scalars cast to one type each: one compiled signature, one compilation.
+            float(best),
+            float(threshold),
+            int(keep),
+            int(COMPILED_NODE_LIMIT),
+            -1 if stop_after is None else int(stop_after),
+            0.0 if deadline is None else float(deadline),
         )
         for k in range(count):
             row = fills[k]
