@@ -136,7 +136,8 @@ def test_compiled_search_matches_the_python_reference(case, floor, stop_after, t
     capacity, sizes, profits, upper, groups, caps = case
     knapsack = Knapsack(capacity, sizes, groups, caps)
     results = []
-    saved = vpack.COMPILED
+    saved = vpack.COMPILED, vpack.COMPILED_MIN_ITEMS
+    vpack.COMPILED_MIN_ITEMS = 1  # every size through the compiled search
     try:
         for compiled in (False, True):
             vpack.COMPILED = compiled
@@ -146,7 +147,7 @@ def test_compiled_search_matches_the_python_reference(case, floor, stop_after, t
                 )
             )
     finally:
-        vpack.COMPILED = saved
+        vpack.COMPILED, vpack.COMPILED_MIN_ITEMS = saved
     python, compiled = results
     assert compiled.proven == python.proven
     assert compiled.bound == pytest.approx(python.bound, abs=1e-9)

@@ -55,6 +55,10 @@ CPSAT_FALLBACK = True
 COMPILED = True
 """Run the exact search compiled (`knapsack_jit`, numba); False: the Python search below, the
 reference the tests compare the compiled one against."""
+COMPILED_MIN_ITEMS = 24
+"""Below this many item types the Python search runs: such knapsacks take it microseconds to
+milliseconds, and loading numba (about 0.8 s per process) would cost a small plan more than it
+saves; the two searches give the same results (tests/test_vpack.py)."""
 COMPILED_NODE_LIMIT = 2_000_000
 """Nodes per exact pricing call in the compiled search (past it, CP-SAT as above)."""
 Fill = tuple[tuple[int, int], ...]
@@ -352,7 +356,7 @@ class Knapsack:
         if stop_after is not None and best[0] > floor + EPS:
             return self._result(found, keep, max(root, best[0]), False)
         best[0] = max(best[0], floor)
-        if COMPILED:
+        if COMPILED and n >= COMPILED_MIN_ITEMS:
             if lam is None:  # the normalised-sum surrogate, in the order already sorted by it
                 lam = [1.0 / c if c > 0 else 0.0 for c in cap]
                 wl = W
@@ -574,6 +578,20 @@ def _root_duals(
     if lp.Solve() != pywraplp.Solver.OPTIMAL:
         return None
     return [max(0.0, row.dual_value()) for row in rows]
+
+
+def prepare_compiled() -> float:
+    """Load (or, the first time on a machine, compile) the compiled pricer; seconds it took.
+
+    Every process pays this once, at its first exact pricing call. A benchmark calls it before
+    its clock starts, as VPSolver's binaries are compiled before theirs, and reports it apart.
+    """
+    started = time.perf_counter()
+    if COMPILED:
+        count = max(2, COMPILED_MIN_ITEMS)
+        sizes = [(1 + i % 3, 1 + i % 2) for i in range(count)]
+        Knapsack((4, 4), sizes).solve([0.1 + 0.01 * i for i in range(count)], [1] * count)
+    return time.perf_counter() - started
 
 
 # -- identical-bin vector packing ----------------------------------------------------------------
