@@ -277,3 +277,36 @@ def test_reduced_cost_fixing_keeps_the_optimal_columns_only() -> None:
     assert columns[0] in kept and columns[1] in kept
     assert columns[2] not in kept
     assert check_packing(packing, [columns[0], columns[1]]) == []
+
+
+def test_converge_solves_the_lp_and_respects_fixings() -> None:
+    """Bins (10, 10); items A = (6, 2) x2, B = (2, 6) x2, C = (4, 4) x1 (as above).
+
+    No three items fit one bin, so every configuration covers at most two items and the LP is
+    at least 5 / 2; {A,B} x 1.5 + {A,C} x 0.5 + {B,C} x 0.5 covers all at 2.5, so the
+    configuration LP is exactly 2.5, whatever columns it starts from:
+    `converge` must price its way there from the single-item columns and say it is proven.
+    Fixing the column {C} to one bin leaves A, A, B, B: two pairs {A, B}, so the LP under
+    the fixing is 1 + 2 = 3, which rounded up (3) tells a dive that an incumbent of 3 cannot
+    be beaten from there.
+    """
+    import time
+
+    from nfvplan.solver.vpack import _Generator
+
+    packing = Packing((10, 10), ((6, 2), (2, 6), (4, 4)), (2, 2, 1))
+    gen = _Generator(packing, time.perf_counter() + 10.0)
+    for i in range(3):
+        gen.master.add(((i, 1),))
+    outcome = gen.converge([])
+    assert outcome is not None
+    value, _usage, proven = outcome
+    assert proven and value == pytest.approx(2.5)
+    alone = gen.master.fills.index(((2, 1),))
+    fixed = [0] * len(gen.master.fills)
+    fixed[alone] = 1
+    outcome = gen.converge(fixed)
+    assert outcome is not None
+    value, usage, proven = outcome
+    assert proven and value == pytest.approx(3.0)
+    assert usage[alone] >= 1 - 1e-9
