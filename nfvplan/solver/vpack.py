@@ -733,6 +733,12 @@ class _Master:
 
 
 SMOOTHING = 0.5
+GREEDY_FIRST = False
+"""Price with the greedy fills alone first, the exact search only when they find nothing. Off
+since the pricer is compiled: the exact call starts from the same greedy fills anyway (and
+returns at once when one is above its floor), so the separate greedy call only repeats them;
+two interleaved A/B rounds on the 52 sample instances over 0.5 s: 41 and 38 proven off, 38 and
+37 on."""
 """Wentges smoothing: price at this mix of the best-bound duals and the master's."""
 TARGET_FLOOR = True
 """Exact pricing decides "a column above the floor the target bound needs?" (else floor 1)."""
@@ -811,7 +817,9 @@ class _Generator:
         """
         started = time.perf_counter()
         self.pricing_calls += 1
-        result = self.knapsack.solve(duals, left, exact=False, threshold=threshold)
+        result = KnapsackResult([], math.inf, False)
+        if GREEDY_FIRST or not exact:
+            result = self.knapsack.solve(duals, left, exact=False, threshold=threshold)
         if exact and (not result.fills or result.value <= threshold + 1e-7):
             self.exact_calls += 1
             result = self.knapsack.solve(
