@@ -116,6 +116,7 @@ class Knapsack:
             for s in self.sizes
         ]
         self.empty_fit = [self.fit(i, self.capacity) for i in range(len(self.sizes))]
+        self._lp: tuple[pywraplp.Solver, list[pywraplp.Variable], list] | None = None
 
     def fit(self, i: int, rem: Sequence[int]) -> int:
         """Copies of item `i` that fit into `rem` (resources only)."""
@@ -266,7 +267,7 @@ class Knapsack:
         # Branch in the order of the LP-dual surrogate: with the root LP's capacity duals as
         # multipliers, the surrogate's Dantzig bound at the root is the LP bound itself, and it
         # stays a valid (and usually the tightest) bound deeper down.
-        lam = _root_duals(cap, S, P, U)
+        lam = self._lp_duals(order, P, U)
         if lam is not None:
             wl = [sum(lam[r] * S[j][r] for r in dims) for j in range(n)]
             key = sorted(range(n), key=lambda j: -P[j] / wl[j] if wl[j] > EPS else -math.inf)
@@ -503,6 +504,40 @@ class Knapsack:
             return self._past_limit(found, keep, root, value, order, S, P, U, G, deadline)
         return self._result(found, keep, max(root, value), False)
 
+    def _lp_duals(
+        self, items: list[int], profits: list[float], upper: list[int]
+    ) -> list[float] | None:
+        """Capacity duals of the knapsack's LP relaxation over `items` (GLOP), None if it fails.
+
+        One LP per knapsack, kept between calls: a call only changes the objective and the
+        variables' upper bounds (0 for the items left out), so GLOP starts from the previous
+        basis instead of a model rebuilt from 120 x 10 coefficients per pricing call.
+        """
+        if self._lp is None:
+            lp = pywraplp.Solver.CreateSolver("GLOP")
+            if lp is None:
+                return None
+            xs = [lp.NumVar(0.0, 0.0, "") for _ in self.sizes]
+            rows = []
+            for r, c in enumerate(self.capacity):
+                row = lp.Constraint(-lp.infinity(), float(c))
+                for x, s in zip(xs, self.sizes, strict=True):
+                    if s[r]:
+                        row.SetCoefficient(x, float(s[r]))
+                rows.append(row)
+            lp.Objective().SetMaximization()
+            self._lp = (lp, xs, rows)
+        lp, xs, rows = self._lp
+        objective = lp.Objective()
+        chosen = dict(zip(items, zip(profits, upper, strict=True), strict=True))
+        for i, x in enumerate(xs):
+            p, u = chosen.get(i, (0.0, 0))
+            x.SetUb(float(u))
+            objective.SetCoefficient(x, p)
+        if lp.Solve() != pywraplp.Solver.OPTIMAL:
+            return None
+        return [max(0.0, row.dual_value()) for row in rows]
+
     @staticmethod
     def _result(found: dict[Fill, float], keep: int, bound: float, proven: bool) -> KnapsackResult:
         ranked = sorted(((v, f) for f, v in found.items()), key=lambda t: -t[0])[:keep]
@@ -554,30 +589,6 @@ def _cpsat_knapsack(
     if status == cp_model.OPTIMAL:
         bound = max(value, bound)
     return value, bound, fill
-
-
-def _root_duals(
-    cap: Sequence[int], sizes: list[tuple[int, ...]], profits: list[float], upper: list[int]
-) -> list[float] | None:
-    """Capacity duals of the knapsack's LP relaxation (GLOP), or None if it fails."""
-    lp = pywraplp.Solver.CreateSolver("GLOP")
-    if lp is None:
-        return None
-    xs = [lp.NumVar(0.0, float(u), "") for u in upper]
-    rows = []
-    for r, c in enumerate(cap):
-        row = lp.Constraint(-lp.infinity(), float(c))
-        for x, s in zip(xs, sizes, strict=True):
-            if s[r]:
-                row.SetCoefficient(x, float(s[r]))
-        rows.append(row)
-    objective = lp.Objective()
-    for x, p in zip(xs, profits, strict=True):
-        objective.SetCoefficient(x, p)
-    objective.SetMaximization()
-    if lp.Solve() != pywraplp.Solver.OPTIMAL:
-        return None
-    return [max(0.0, row.dual_value()) for row in rows]
 
 
 def prepare_compiled() -> float:
