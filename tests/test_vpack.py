@@ -126,11 +126,13 @@ def larger_knapsacks(draw):
     st.sampled_from([0.0, 0.5, 1.0]),
     st.sampled_from([None, 0, 10]),
     st.sampled_from([-1.0, 0.3]),
+    st.booleans(),
 )
-def test_compiled_search_matches_the_python_reference(case, floor, stop_after, threshold):
-    """The compiled search (`knapsack_jit`) and the Python one it replaces visit the same tree:
-    the same fill values, the same bound, the same proof, on every option column generation
-    uses (the compiled one is checked against brute force above)."""
+def test_compiled_search_matches_the_python_reference(case, floor, stop_after, threshold, exact):
+    """The compiled search and greedy fills (`knapsack_jit`) and the Python ones they replace
+    visit the same tree: the same fill values, the same bound, the same proof, on every option
+    column generation uses, greedy-only calls (`exact=False`) included. (The brute-force tests
+    above run the Python search: knapsacks that small stay below `COMPILED_MIN_ITEMS`.)"""
     from nfvplan.solver import vpack
 
     capacity, sizes, profits, upper, groups, caps = case
@@ -143,7 +145,12 @@ def test_compiled_search_matches_the_python_reference(case, floor, stop_after, t
             vpack.COMPILED = compiled
             results.append(
                 knapsack.solve(
-                    profits, upper, floor=floor, stop_after=stop_after, threshold=threshold
+                    profits,
+                    upper,
+                    exact=exact,
+                    floor=floor,
+                    stop_after=stop_after,
+                    threshold=threshold,
                 )
             )
     finally:

@@ -201,3 +201,48 @@ def search(
         depth += 1
         entering = True
     return status, best, nodes, fills, fill_value, found
+
+
+@njit(cache=True)
+def greedy(
+    profit: np.ndarray,
+    size: np.ndarray,
+    upper: np.ndarray,
+    group: np.ndarray,
+    group_cap: np.ndarray,
+    capacity: np.ndarray,
+    orders: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """One greedy fill per row of `orders`: each item in turn, as many copies as still fit.
+
+    Returns the fills (copies per item, one row per order) and their values: the greedy passes
+    of `Knapsack.solve`, which ran in Python at about 0.5 ms each on 120 items, a pricing call
+    making six of them.
+    """
+    n, dims = size.shape
+    fills = np.zeros((orders.shape[0], n), dtype=np.int64)
+    values = np.zeros(orders.shape[0])
+    for k in range(orders.shape[0]):
+        rem = capacity.copy()
+        gleft = group_cap.copy()
+        value = 0.0
+        for j in orders[k]:
+            m = upper[j]
+            for r in range(dims):
+                s = size[j, r]
+                if s > 0:
+                    q = rem[r] // s
+                    if q < m:
+                        m = q
+            g = group[j]
+            if g >= 0 and gleft[g] < m:
+                m = gleft[g]
+            if m > 0:
+                fills[k, j] = m
+                value += profit[j] * m
+                for r in range(dims):
+                    rem[r] -= size[j, r] * m
+                if g >= 0:
+                    gleft[g] -= m
+        values[k] = value
+    return fills, values

@@ -251,11 +251,34 @@ class Knapsack:
         # Greedy fills: by profit per normalised size sum, per largest share, and the first
         # order again started from each of the next few items (more, and more varied, columns
         # per round: column generation converges in fewer rounds).
-        greedy(range(n))
         share = [self.share[i] for i in order]
-        greedy(sorted(range(n), key=lambda j: -P[j] / max(share[j], EPS)))
-        for j in range(1, min(n, GREEDY_STARTS + 1)):
-            greedy([j, *range(j), *range(j + 1, n)])
+        sequences = [
+            list(range(n)),
+            sorted(range(n), key=lambda j: -P[j] / max(share[j], EPS)),
+            *([j, *range(j), *range(j + 1, n)] for j in range(1, min(n, GREEDY_STARTS + 1))),
+        ]
+        compiled = COMPILED and n >= COMPILED_MIN_ITEMS
+        if compiled:
+            from nfvplan.solver import knapsack_jit as jit
+
+            group, group_cap = self._group_arrays(G)
+            fills, values = jit.greedy(
+                np.array(P, dtype=np.float64),
+                np.array(S, dtype=np.int64).reshape(n, len(dims)),
+                np.array(U, dtype=np.int64),
+                group,
+                group_cap,
+                np.array(cap, dtype=np.int64),
+                np.array(sequences, dtype=np.int64),
+            )
+            for x, value in zip(fills.tolist(), values.tolist(), strict=True):
+                record(x, value)
+                if value > best[0]:
+                    best[0] = value
+                    best_x[:] = x
+        else:
+            for seq in sequences:
+                greedy(seq)
         if not exact:
             return self._result(found, keep, math.inf, False)
         per_resource = [
@@ -278,12 +301,13 @@ class Knapsack:
             G = [G[j] for j in key]
             U = [U[j] for j in key]
             wl = [wl[j] for j in key]
-            NZ[:] = [[(r, s) for r, s in enumerate(S[j]) if s] for j in range(n)]
             room_l = sum(lam[r] * cap[r] for r in dims)
-            per_resource = [
-                sorted(range(n), key=lambda j, r=r: -P[j] / S[j][r] if S[j][r] else -math.inf)
-                for r in dims
-            ]
+            if not compiled:  # the Python search's own tables, in the new order
+                NZ[:] = [[(r, s) for r, s in enumerate(S[j]) if s] for j in range(n)]
+                per_resource = [
+                    sorted(range(n), key=lambda j, r=r: -P[j] / S[j][r] if S[j][r] else -math.inf)
+                    for r in dims
+                ]
 
         # Per node, the copies of every item that still fit: one numpy step instead of a
         # Python loop over resources per item and per bound evaluation.
@@ -357,7 +381,7 @@ class Knapsack:
         if stop_after is not None and best[0] > floor + EPS:
             return self._result(found, keep, max(root, best[0]), False)
         best[0] = max(best[0], floor)
-        if COMPILED and n >= COMPILED_MIN_ITEMS:
+        if compiled:
             if lam is None:  # the normalised-sum surrogate, in the order already sorted by it
                 lam = [1.0 / c if c > 0 else 0.0 for c in cap]
                 wl = W
@@ -453,6 +477,16 @@ class Knapsack:
         proven = upper_bound <= max(value, best) + slack
         return self._result(found, keep, max(upper_bound, best), proven)
 
+    def _group_arrays(self, G: list[int | None]) -> tuple[np.ndarray, np.ndarray]:
+        """The compiled code's view of the group caps: per item a group index (-1: uncapped),
+        per group its cap (one dummy entry when there is none)."""
+        names = sorted({g for g in G if g is not None and g in self.group_caps})
+        index = {g: k for k, g in enumerate(names)}
+        return (
+            np.array([index.get(g, -1) for g in G], dtype=np.int64),
+            np.array([self.group_caps[g] for g in names] or [0], dtype=np.int64),
+        )
+
     def _compiled(
         self,
         found: dict[Fill, float],
@@ -473,16 +507,15 @@ class Knapsack:
         """The branch and bound of `solve` run by the compiled search (`knapsack_jit`)."""
         from nfvplan.solver import knapsack_jit as jit
 
-        names = sorted({g for g in G if g is not None and g in self.group_caps})
-        index = {g: k for k, g in enumerate(names)}
         n = len(order)
+        group, group_cap = self._group_arrays(G)
         status, value, _nodes, fills, values, count = jit.search(
             np.array(P, dtype=np.float64),
             np.array(S, dtype=np.int64).reshape(n, len(self.capacity)),
             np.array(wl, dtype=np.float64),
             np.array(U, dtype=np.int64),
-            np.array([index.get(g, -1) for g in G], dtype=np.int64),
-            np.array([self.group_caps[g] for g in names] or [0], dtype=np.int64),
+            group,
+            group_cap,
             np.array(self.capacity, dtype=np.int64),
             np.array(lam, dtype=np.float64),
             # Scalars cast to one type each: one compiled signature, one compilation.
