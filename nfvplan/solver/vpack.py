@@ -13,13 +13,15 @@ packing instances (2-10 resources) measure exactly the code the planner runs:
   orderings gives the first packing; column generation on the configuration LP (Wentges-smoothed
   duals, Farley bound) gives the lower bound, its exact pricing asked only "is there a column
   worth more than the next integer bound allows?" and stopped soon after the first one;
-  residual rounding, an integer master over the generated configurations and diving (fix the
-  most used configuration, price again, repeat) give better packings; the search stops as soon
-  as a packing meets the bound.
+  the root LP is then solved to its optimum; residual rounding, diving (fix the most used
+  configuration, re-solve the residual LP exactly, give up once it proves the incumbent out of
+  reach, repeat) and an integer master over the generated configurations give better packings;
+  the search stops as soon as a packing meets the bound.
 
 Why a dedicated pricer rather than CP-SAT: a pricing call is a tiny problem solved hundreds of
 times, where CP-SAT's model building and presolve dominate (~0.2 s per call on 120 items); the
-branch and bound answers most calls in milliseconds. See docs/performance.md, "Vector packing".
+branch and bound answers most calls in milliseconds, compiled (`knapsack_jit`) from 24 item
+types on. See docs/performance.md, "Vector packing".
 """
 
 from __future__ import annotations
@@ -889,29 +891,40 @@ class _Generator:
                 added = True
         return added
 
-    def converge(self, fixed: list[int]) -> tuple[float, list[float], bool] | None:
+    def converge(
+        self, fixed: list[int], until: float | None = None
+    ) -> tuple[float, list[float], bool] | None:
         """The LP with `fixed` lower bounds solved to its optimum by exact pricing (floor 1).
 
         Returns (LP value, column usage, proven): proven when no column prices out, so the
         value is the LP optimum under the fixings and its rounded-up value a valid bound on
-        any packing that completes them; None when the master failed.
+        any packing that completes them. At `until` (or the deadline) it stops and returns the
+        last restricted LP, unproven; None when the master failed or was never solved.
         """
         for col, var in enumerate(self.master.vars):
             var.SetLb(float(fixed[col]) if col < len(fixed) else 0.0)
         left = self.residual(fixed)
-        while time.perf_counter() < self.deadline:
-            solved = self.master.solve()
-            if solved is None:
-                return None
-            value, duals, usage = solved
-            result = self.price(duals, left, 1.0, True, 1.0, CONVERGE_STOP_AFTER)
-            added = False
-            for _value, fill in result.fills:
-                if 1.0 - sum(duals[i] * c for i, c in fill) < -1e-9 and self.master.add(fill):
-                    added = True
-            if not added:
-                return value, usage, result.proven
-        return None
+        deadline = self.deadline
+        if until is not None:
+            self.deadline = min(deadline, until)  # the pricing's own stop, for this call
+        last: tuple[float, list[float], bool] | None = None
+        try:
+            while time.perf_counter() < self.deadline:
+                solved = self.master.solve()
+                if solved is None:
+                    return None
+                value, duals, usage = solved
+                last = value, usage, False
+                result = self.price(duals, left, 1.0, True, 1.0, CONVERGE_STOP_AFTER)
+                added = False
+                for _value, fill in result.fills:
+                    if 1.0 - sum(duals[i] * c for i, c in fill) < -1e-9 and self.master.add(fill):
+                        added = True
+                if not added:
+                    return value, usage, result.proven
+            return last
+        finally:
+            self.deadline = deadline
 
     def run(
         self,
@@ -1129,6 +1142,11 @@ ROOT_CONVERGE = True
 """After the bound's column generation, solve the root LP to its optimum (exact pricing)
 before the integer master and the dives: the dives start from the true LP, and its value can
 raise the bound. Measured with `FIRST_MASTER` above (A/B in docs/performance.md)."""
+DIVE_STEP_SHARE = 1.0
+"""Share of the time left that one fixing of an exact dive may spend converging its LP; past
+it the dive goes on from the LP as it is (no pruning at that step). 0.1 proved
+New/class5_120_3_0 (35 = OPT, 9.8 s) but 39 of the 52 sample instances over 0.5 s against 42
+at 1.0 (same minutes), so 1.0: a fixing converges or the dive ends at the deadline."""
 CONVERGE_STOP_AFTER: int | None = None
 """`stop_after` of the exact pricing that converges a dive's LP (None: each call to the optimum)."""
 EXACT_DIVES = True
@@ -1154,7 +1172,8 @@ def _dive(
     fixed = [0] * len(gen.master.fills)
     while time.perf_counter() < gen.deadline:
         if EXACT_DIVES:
-            outcome = gen.converge(fixed)
+            now = time.perf_counter()
+            outcome = gen.converge(fixed, now + DIVE_STEP_SHARE * (gen.deadline - now))
             if outcome is None:
                 return None
             value, usage, proven = outcome
