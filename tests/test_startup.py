@@ -14,9 +14,18 @@ from pathlib import Path
 
 import pytest
 
-HEAVY = ("ortools", "networkx", "pydantic", "nfvplan.solver", "nfvplan.survive", "nfvplan.check")
-"""Never needed before solving: OR-Tools and networkx (the solver), pydantic (typer >= 0.29
-builds validators with it), and our solver, failure analysis and checker."""
+HEAVY = (
+    "ortools",
+    "networkx",
+    "numba",
+    "pydantic",
+    "nfvplan.solver",
+    "nfvplan.survive",
+    "nfvplan.check",
+)
+"""Never needed before solving: OR-Tools and networkx (the solver), numba (the compiled pricer,
+0.5 s to import), pydantic (typer >= 0.29 builds validators with it), and our solver, failure
+analysis and checker."""
 
 READERS = ("yaml", "nfvplan.io", "nfvplan.model", "nfvplan.plan")
 """Needed to read a file, so not by `--help` or an unknown option."""
