@@ -65,6 +65,29 @@ def _node_bound(
 
 
 @njit(cache=True)
+def _fit(
+    j: int,
+    rem: np.ndarray,
+    gleft: np.ndarray,
+    upper: np.ndarray,
+    size: np.ndarray,
+    group: np.ndarray,
+) -> int:
+    """Copies of item `j` that still fit: its bound, every resource left, its group's cap."""
+    m = upper[j]
+    for r in range(size.shape[1]):
+        s = size[j, r]
+        if s > 0:
+            q = rem[r] // s
+            if q < m:
+                m = q
+    g = group[j]
+    if g >= 0 and gleft[g] < m:
+        m = gleft[g]
+    return m
+
+
+@njit(cache=True)
 def search(
     profit: np.ndarray,
     size: np.ndarray,
@@ -124,17 +147,7 @@ def search(
                 status = DEADLINE
                 break
             for j in range(start, n):
-                m = upper[j]
-                for r in range(dims):
-                    s = size[j, r]
-                    if s > 0:
-                        q = rem[r] // s
-                        if q < m:
-                            m = q
-                g = group[j]
-                if g >= 0 and gleft[g] < m:
-                    m = gleft[g]
-                copies[depth, j] = m
+                copies[depth, j] = _fit(j, rem, gleft, upper, size, group)
             pos[depth] = start
             count[depth] = 0
             entering = False
@@ -227,16 +240,8 @@ def greedy(
         gleft = group_cap.copy()
         value = 0.0
         for j in orders[k]:
-            m = upper[j]
-            for r in range(dims):
-                s = size[j, r]
-                if s > 0:
-                    q = rem[r] // s
-                    if q < m:
-                        m = q
+            m = _fit(j, rem, gleft, upper, size, group)
             g = group[j]
-            if g >= 0 and gleft[g] < m:
-                m = gleft[g]
             if m > 0:
                 fills[k, j] = m
                 value += profit[j] * m
