@@ -779,13 +779,13 @@ class _Master:
 
 
 SMOOTHING = 0.5
+"""Wentges smoothing: price at this mix of the best-bound duals and the master's."""
 GREEDY_FIRST = False
 """Price with the greedy fills alone first, the exact search only when they find nothing. Off
 since the pricer is compiled: the exact call starts from the same greedy fills anyway (and
 returns at once when one is above its floor), so the separate greedy call only repeats them;
 two interleaved A/B rounds on the 52 sample instances over 0.5 s: 41 and 38 proven off, 38 and
 37 on."""
-"""Wentges smoothing: price at this mix of the best-bound duals and the master's."""
 TARGET_FLOOR = True
 """Exact pricing decides "a column above the floor the target bound needs?" (else floor 1)."""
 REDUCED_COST_FIXING = True
@@ -879,17 +879,21 @@ class _Generator:
         self.pricing_s += time.perf_counter() - started
         return result
 
+    def _add_improving(self, duals: list[float], fills: list[tuple[float, Fill]]) -> bool:
+        """Add the fills whose reduced cost at `duals` is negative; True if any was new."""
+        added = False
+        for _value, fill in fills:
+            if 1.0 - sum(duals[i] * c for i, c in fill) < -1e-9 and self.master.add(fill):
+                added = True
+        return added
+
     def _greedy_columns(self, duals: list[float], left: list[int]) -> bool:
         """Add the greedy fills that price out at `duals`; True if any was new."""
         started = time.perf_counter()
         self.pricing_calls += 1
         result = self.knapsack.solve(duals, left, exact=False, threshold=1.0)
         self.pricing_s += time.perf_counter() - started
-        added = False
-        for _value, fill in result.fills:
-            if 1.0 - sum(duals[i] * c for i, c in fill) < -1e-9 and self.master.add(fill):
-                added = True
-        return added
+        return self._add_improving(duals, result.fills)
 
     def converge(
         self, fixed: list[int], until: float | None = None
@@ -916,11 +920,7 @@ class _Generator:
                 value, duals, usage = solved
                 last = value, usage, False
                 result = self.price(duals, left, 1.0, True, 1.0, CONVERGE_STOP_AFTER)
-                added = False
-                for _value, fill in result.fills:
-                    if 1.0 - sum(duals[i] * c for i, c in fill) < -1e-9 and self.master.add(fill):
-                        added = True
-                if not added:
+                if not self._add_improving(duals, result.fills):
                     return value, usage, result.proven
             return last
         finally:
@@ -1014,13 +1014,7 @@ class _Generator:
                     best, center = farley, trial
                 if not polish and math.ceil(best - 1e-6) >= min(ceiling, stop_at or ceiling):
                     break
-            added = False
-            for value, fill in result.fills:
-                reduced = 1.0 - sum(duals[i] * c for i, c in fill)
-                if reduced < -1e-9 and self.master.add(fill):
-                    added = True
-                del value
-            if added:
+            if self._add_improving(duals, result.fills):
                 alpha = SMOOTHING
                 duals = None
             elif floor > 1.0 and result.proven and math.ceil(best - 1e-6) > proven_now:
@@ -1154,7 +1148,8 @@ EXACT_DIVES = True
 rounded-up value reaches the incumbent. Measured on the five sample instances whose bound was
 the optimum but whose packing was not (New/class2_40_3_0, class2_60_3_0, class6_120_5_0,
 Panigrahy/class1_120_3_0, class1_120_5_0): greedy dives found none in 10 s; exact dives found
-the optimum on all five, within the first two dives (docs/performance.md, "A compiled pricer")."""
+the optimum on all five, within the first two dives (docs/performance.md, "A compiled pricer
+and exact dives")."""
 
 
 def _dive(
