@@ -14,10 +14,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from reference import Item, Server, inventory, server_ok
-
 from nfvplan.model import Scenario, Scope, Vnf
 from nfvplan.plan import Placement
+from tests.reference import Item, Server, inventory, server_ok
 
 
 @dataclass(frozen=True)

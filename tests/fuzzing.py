@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from helpers import CliResult, run_cli
+from tests.helpers import CliResult, run_cli
 
 Mutator = Callable[[bytes, random.Random], bytes]
 

@@ -25,9 +25,8 @@ from nfvplan.io import parse_scenario
 from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Placement, Plan
 from nfvplan.solver import SolveOptions, solve
-
-REPO = Path(__file__).resolve().parent.parent
-EXAMPLES = REPO / "examples"
+from tests.paths import EXAMPLES as EXAMPLES  # re-exported: tests import it from here
+from tests.paths import REPO
 
 NO_OVERHEAD = """
 platform:

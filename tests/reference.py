@@ -4,9 +4,9 @@ The solver and the checker each implement the rules; a bug they share would pass
 compares one with the other. This module writes the rules out a third time, as plainly as
 possible, from `docs/format.md` alone (it imports neither `nfvplan.solver` nor `nfvplan.check`).
 Two things use it: the brute-force solver (tests/bruteforce.py) asks `server_ok` about each
-server's load, and the checker mutants (tests/test_checker_mutants.py) call `refresh` so that a
-mutated plan's bookkeeping (server usage, summary, objective, link loads) is recomputed and only
-the rule under test is broken.
+server's load, and the checker mutants (tests/check/test_checker_mutants.py) call `refresh` so
+that a mutated plan's bookkeeping (server usage, summary, objective, link loads) is recomputed
+and only the rule under test is broken.
 """
 
 from __future__ import annotations

@@ -32,10 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from helpers import parse
 from hypothesis import strategies as st
 
 from nfvplan.model import Scenario
+from tests.helpers import parse
 
 _TOPOLOGY_DIR = Path(tempfile.mkdtemp(prefix="nfvplan-props-"))
 """Topology files of generated scenarios, named by content hash (one per distinct topology)."""

@@ -13,11 +13,11 @@ import math
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, explanation_text, solve_and_check
 
 from nfvplan.io import load_scenario
 from nfvplan.model import Scenario
 from nfvplan.plan import Status
+from tests.helpers import EXAMPLES, explanation_text, solve_and_check
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 

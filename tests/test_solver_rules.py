@@ -16,7 +16,12 @@ import itertools
 import math
 
 import pytest
-from helpers import (
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from nfvplan.errors import InputError
+from nfvplan.plan import Plan, Status
+from tests.helpers import (
     load_per_server,
     parse,
     placements_of,
@@ -25,11 +30,6 @@ from helpers import (
     servers_of,
     solve_and_check,
 )
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-
-from nfvplan.errors import InputError
-from nfvplan.plan import Plan, Status
 
 PLAIN = """
 platform:

@@ -11,7 +11,6 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from helpers import scenario_yaml, solve_and_check
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -26,6 +25,7 @@ from nfvplan.solver.vpack import (
     simple_bound,
     solve_packing,
 )
+from tests.helpers import scenario_yaml, solve_and_check
 
 
 def brute_force(capacity, sizes, profits, upper, groups, caps) -> float:

@@ -1,6 +1,6 @@
 """Fuzz tests for the decision-support inputs: what-if patch files and sweep files.
 
-Same harness and rules as tests/test_fuzz.py: mutants of a valid seed file and generated
+Same harness and rules as tests/cli/test_fuzz.py: mutants of a valid seed file and generated
 garbage in its place; the only acceptable outcomes are an answer (the exit codes each command
 documents) or a located exit 2, never a traceback or a hang. The seed scenario is tiny so each
 case solves in a fraction of a second.
@@ -12,10 +12,10 @@ import os
 from pathlib import Path
 
 import pytest
-from fuzzing import fuzz_command, hostile_documents, mutants
-from helpers import NO_OVERHEAD, scenario_yaml
 
 from nfvplan.io.yamlsrc import MAX_BYTES
+from tests.fuzzing import fuzz_command, hostile_documents, mutants
+from tests.helpers import NO_OVERHEAD, scenario_yaml
 
 CASES = int(os.environ.get("NFVPLAN_FUZZ_CASES", "12"))
 

@@ -18,9 +18,9 @@ from pathlib import Path
 import pytest
 import typer.main
 import yaml
-from helpers import EXAMPLES, REPO, CliResult, run_cli, run_nfvplan
 
 from nfvplan.cli.main import app
+from tests.helpers import EXAMPLES, REPO, CliResult, run_cli, run_nfvplan
 
 SMALL = """\
 nfvplan: 1

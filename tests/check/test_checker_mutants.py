@@ -20,16 +20,16 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 
 import pytest
-from helpers import EXAMPLES
 from hypothesis import given, note, settings
-from reference import capacity, inventory, link_loads, refresh
-from strategies import Doc, scenario_docs
 
 from nfvplan.check import RULES, check_plan
 from nfvplan.io import load_scenario
 from nfvplan.model import Form, Scenario, Scope
 from nfvplan.plan import Placement, Plan, Route, Status
 from nfvplan.solver import SolveOptions, solve
+from tests.helpers import EXAMPLES
+from tests.reference import capacity, inventory, link_loads, refresh
+from tests.strategies import Doc, scenario_docs
 
 BOOKKEEPING = {"server-usage", "summary", "objective", "link-usage"}
 

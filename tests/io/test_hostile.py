@@ -1,8 +1,8 @@
 """Tests that hostile or mismatched input ends in a located exit 2 (or 5), never a crash.
 
-Each test here pins down one crash the fuzzer (tests/test_fuzz.py) found, or one way a plan
+Each test here pins down one crash the fuzzer (tests/cli/test_fuzz.py) found, or one way a plan
 file can fail to belong to the scenario it is checked against: a plan from another scenario,
-cut short, edited by hand or with the wrong types. The scenario is tests/test_cli.py's SMALL
+cut short, edited by hand or with the wrong types. The scenario is tests/cli/test_cli.py's SMALL
 (optimum 330 by hand, three servers), solved once per test with one worker.
 """
 
@@ -17,11 +17,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import CliResult, nfvplan_command, run_cli
 
 from nfvplan.errors import InputError
 from nfvplan.io import output, parse_scenario, read_plan, yamlsrc
 from nfvplan.io.yamlsrc import MAX_PROBLEMS, parse_yaml
+from tests.helpers import CliResult, nfvplan_command, run_cli
 
 SMALL = """\
 nfvplan: 1

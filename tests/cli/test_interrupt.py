@@ -19,11 +19,11 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import nfvplan_command, run_nfvplan
 
 from nfvplan.cli.interrupt import stop_on_sigint
 from nfvplan.solver import Stop
 from nfvplan.solver.stop import INTERRUPTED_NOTE, active_stop, stop_requested
+from tests.helpers import nfvplan_command, run_nfvplan
 
 SLOW = os.environ.get("NFVPLAN_SLOW_TESTS") == "1"
 

@@ -26,6 +26,7 @@ from nfvplan.model import (
     SiteFilter,
     SolverSettings,
 )
+from tests.paths import TOPOLOGIES
 
 FORMAT_EXAMPLE = """\
 nfvplan: 1                      # format version; anything else is refused with a clear message
@@ -355,7 +356,7 @@ def test_site_lists_and_kinds_and_whole_floats() -> None:
 
 def test_bundled_topologies_load() -> None:
     """Tests that every topology shipped under topologies/ passes the same validation."""
-    paths = sorted((Path(__file__).parent.parent / "topologies").glob("*.yaml"))
+    paths = sorted(TOPOLOGIES.glob("*.yaml"))
     if not paths:
         pytest.skip("no bundled topologies")
     for path in paths:

@@ -1,12 +1,12 @@
-"""Regression tests for solver and checker bugs the property tests (tests/test_properties.py,
-tests/test_checker_mutants.py) found, each reduced by hand to the smallest scenario that showed it.
+"""Regression tests for solver and checker bugs the property tests found, each reduced by hand
+to the smallest scenario that showed it (tests/solver/test_properties.py,
+tests/check/test_checker_mutants.py).
 """
 
 from __future__ import annotations
 
-from helpers import scenario_yaml, solve_and_check
-
 from nfvplan.plan import Status
+from tests.helpers import scenario_yaml, solve_and_check
 
 
 def test_a_free_server_type_does_not_crash_the_configuration_bound():

@@ -18,7 +18,6 @@ import time
 from pathlib import Path
 
 import pytest
-from helpers import CliResult, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -28,6 +27,7 @@ from nfvplan.io import read_plan
 from nfvplan.sweep import case_id, expand, load_sweep
 from nfvplan.sweep.grid import validate_cases
 from nfvplan.whatif.changes import Changes, apply_changes
+from tests.helpers import CliResult, run_cli
 
 TINY = """\
 nfvplan: 1

@@ -23,13 +23,12 @@ from nfvplan import topology_view
 from nfvplan.cli.main import app
 from nfvplan.errors import InputError
 from nfvplan.io import load_topology
+from tests.paths import TOPOLOGIES
 
 runner = CliRunner()
 
 WriteYaml = Callable[..., Path]
 
-REPO = Path(__file__).resolve().parent.parent
-TOPOLOGIES = REPO / "topologies"
 
 HAS_MATPLOTLIB = importlib.util.find_spec("matplotlib") is not None
 HAS_TOPOHUB = importlib.util.find_spec("topohub") is not None

@@ -23,11 +23,16 @@ import random
 from dataclasses import replace
 
 import pytest
-from bruteforce import brute_force
 from hypothesis import given, note, settings
 from hypothesis import strategies as st
-from reference import inventory, placements_plan
-from strategies import (
+
+from nfvplan.check import check_plan
+from nfvplan.model import Scenario
+from nfvplan.plan import Plan, Status
+from nfvplan.solver import SolveOptions, solve
+from tests.bruteforce import brute_force
+from tests.reference import inventory, placements_plan
+from tests.strategies import (
     Doc,
     renamed,
     reordered,
@@ -36,11 +41,6 @@ from strategies import (
     with_tighter_latency,
     with_unused_type,
 )
-
-from nfvplan.check import check_plan
-from nfvplan.model import Scenario
-from nfvplan.plan import Plan, Status
-from nfvplan.solver import SolveOptions, solve
 
 TIME_LIMIT_S = 10.0
 """Generous for scenarios that solve in a fraction of a second: a limit hit is a finding."""

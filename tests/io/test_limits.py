@@ -11,7 +11,6 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from helpers import REPO
 
 from nfvplan.errors import InputError
 from nfvplan.io import load_scenario, parse_scenario, read_plan
@@ -28,6 +27,7 @@ from nfvplan.io.yamlsrc import (
     MAX_TEXT,
     parse_yaml,
 )
+from tests.helpers import REPO
 
 HEAD = "nfvplan: 1\nname: limits\n"
 TYPE = "server_types:\n  s: {cores: 8, memory_gib: 32, monthly_cost: 1}\n"

@@ -15,8 +15,6 @@ import string
 from pathlib import Path
 
 import pytest
-from fuzzing import fuzz_command, hostile_documents, mutants
-from helpers import EXAMPLES, REPO, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +22,8 @@ from nfvplan.io import load_scenario, write_plan
 from nfvplan.io.plan_io import MAX_PLAN_BYTES
 from nfvplan.io.yamlsrc import MAX_BYTES
 from nfvplan.solver import SolveOptions, solve
+from tests.fuzzing import fuzz_command, hostile_documents, mutants
+from tests.helpers import EXAMPLES, REPO, run_cli
 
 CASES = int(os.environ.get("NFVPLAN_FUZZ_CASES", "12"))
 

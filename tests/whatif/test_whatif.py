@@ -12,7 +12,6 @@ import json
 from pathlib import Path
 
 import pytest
-from helpers import NO_OVERHEAD, run_cli, scenario_yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -24,6 +23,7 @@ from nfvplan.solver import SolveOptions, solve
 from nfvplan.whatif import Changes, apply_changes
 from nfvplan.whatif.diff import match_instances
 from nfvplan.whatif.run import WhatIf, prepare, run_whatif
+from tests.helpers import NO_OVERHEAD, run_cli, scenario_yaml
 
 FAST = SolveOptions(time_limit_s=10, workers=1)
 CLI_FAST = ("--time-limit", "10", "--workers", "1")

@@ -15,10 +15,10 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import EXAMPLES, nfvplan_command, run_cli, scenario_yaml, solve_and_check
 
 from nfvplan.io import load_scenario
 from nfvplan.plan import Plan
+from tests.helpers import EXAMPLES, nfvplan_command, run_cli, scenario_yaml, solve_and_check
 
 
 def essence(plan: Plan) -> dict:

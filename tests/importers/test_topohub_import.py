@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 import yaml
 
@@ -13,10 +11,9 @@ from nfvplan.topohub_import import (
     render_topology,
     site_name,
 )
+from tests.paths import TOPOLOGIES
 
 topohub = pytest.importorskip("topohub")
-
-TOPOLOGIES = Path(__file__).resolve().parent.parent / "topologies"
 
 
 def test_geographic_network_imports_with_plausible_lengths() -> None:

@@ -10,9 +10,9 @@ explanation).
 from __future__ import annotations
 
 import pytest
-from helpers import explanation_text, scenario_yaml, solve_and_check
 
 from nfvplan.plan import Plan, Status
+from tests.helpers import explanation_text, scenario_yaml, solve_and_check
 
 PLAIN = """
 platform:

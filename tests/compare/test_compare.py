@@ -16,7 +16,6 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import parse, run_cli
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,6 +24,7 @@ from nfvplan.compare import FIELDS, Comparison, compare, record, verdict
 from nfvplan.model import Form, Scenario
 from nfvplan.plan import Status
 from nfvplan.solver import SolveOptions
+from tests.helpers import parse, run_cli
 
 FAST = SolveOptions(time_limit_s=10, workers=1)
 

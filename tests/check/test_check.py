@@ -31,6 +31,7 @@ from nfvplan.plan import (
     Status,
     Summary,
 )
+from tests.paths import EXAMPLES
 
 PLATFORM_YAML = """
 platform:
@@ -337,7 +338,7 @@ def test_solver_plans_pass_the_checker(objective: Objective) -> None:
     The checker is the solver's independent oracle: a disagreement here is a bug in one of them.
     """
     solver = pytest.importorskip("nfvplan.solver")
-    scenario = load_scenario(Path(__file__).parent.parent / "examples" / "5g-core.yaml")
+    scenario = load_scenario(EXAMPLES / "5g-core.yaml")
     plan = solver.solve(scenario, solver.SolveOptions(time_limit_s=5, objective=objective))
     assert plan.status.has_plan
     assert check_plan(scenario, plan) == []
