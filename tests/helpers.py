@@ -17,23 +17,18 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner
 
 from nfvplan.check import check_plan
 from nfvplan.cli.main import app
 from nfvplan.io import parse_scenario
 from nfvplan.model import Objective, Scenario
-from nfvplan.plan import Placement, Plan
+from nfvplan.plan import Placement, Plan, Status
 from nfvplan.solver import SolveOptions, solve
 from tests.paths import EXAMPLES as EXAMPLES  # re-exported: tests import it from here
 from tests.paths import REPO
-
-NO_OVERHEAD = """
-platform:
-  vm: {}
-  container: {}
-"""
-"""A platform where forms cost nothing: the arithmetic of a test is only its flavors."""
+from tests.scenarios import NO_OVERHEAD as NO_OVERHEAD  # re-exported: tests import it from here
 
 
 def scenario_yaml(*parts: str, name: str = "t") -> str:
@@ -79,6 +74,15 @@ def solve_and_check(
     violations = check_plan(scenario, plan)
     assert violations == [], "\n".join(f"[{v.rule}] {v.message}" for v in violations)
     return plan
+
+
+def assert_optimal(plan: Plan, cost: float) -> None:
+    """Optimal, with the objective and the summary both at `cost` (objective: cost)."""
+    assert plan.status is Status.OPTIMAL, plan.explanation
+    assert plan.objective.name == "cost"
+    assert plan.objective.value == pytest.approx(cost)
+    assert plan.objective.bound == pytest.approx(cost)
+    assert plan.summary.monthly_cost == pytest.approx(cost)
 
 
 def placements_of(plan: Plan, vnf: str) -> list[Placement]:

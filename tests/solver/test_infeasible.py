@@ -13,11 +13,7 @@ import pytest
 
 from nfvplan.plan import Plan, Status
 from tests.helpers import explanation_text, scenario_yaml, solve_and_check
-
-PLAIN = """
-platform:
-  cpu_overcommit: 1
-"""
+from tests.scenarios import PLAIN
 
 SERVER = "s: {cores: 8, threads_per_core: 1, memory_gib: 32, monthly_cost: 100}"
 
