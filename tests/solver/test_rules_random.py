@@ -9,7 +9,6 @@ first.
 
 from __future__ import annotations
 
-import itertools
 import math
 
 import pytest
@@ -18,6 +17,7 @@ from hypothesis import strategies as st
 
 from nfvplan.errors import InputError
 from nfvplan.plan import Status
+from tests.bruteforce import brute_force
 from tests.helpers import (
     parse,
     placements_of,
@@ -118,16 +118,15 @@ def test_random_feasible_scenarios_solve_within_the_trivial_bound(
 
 # --- property: tiny random scenarios against a brute-force optimum --------------------------------
 
-BRUTE_PLATFORM = {
-    "vm": {"overhead": (1.0, 2.0), "reserve": (1, 4.0)},
-    "container": {"overhead": (0.5, 0.5), "reserve": (1, 2.0)},
-}
-"""(vCPU, GiB) overheads per instance and (cores, GiB) reserves per host; overcommit 2."""
+BIG_UNUSED_TYPE = (
+    "  unused: {cores: 64, threads_per_core: 2, memory_gib: 1024, numa_nodes: 1, monthly_cost: 0}\n"
+)
+"""A server type no site installs or may buy, larger than any flavor `tiny_scenarios` draws."""
 
 
 @st.composite
-def tiny_scenarios(draw: st.DrawFn) -> tuple[str, list[dict], list[dict]]:
-    """A scenario of at most 4 servers and 4 instances, feasible or not, plus its raw data.
+def tiny_scenarios(draw: st.DrawFn) -> str:
+    """A scenario of at most 4 servers and 4 instances, feasible or not, without services.
 
     Overcommit 2 with whole and half vCPUs keeps every thread figure exact in milli-threads.
     """
@@ -140,16 +139,12 @@ def tiny_scenarios(draw: st.DrawFn) -> tuple[str, list[dict], list[dict]]:
             "cost": draw(st.sampled_from([100, 150, 250])),
             "numa": draw(st.sampled_from([1, 2])),
         }
-    servers: list[dict] = []
     site_lines = []
     for site in ("a", "b")[: draw(st.integers(1, 2))]:
         racks = draw(st.integers(1, 2))
         type_name = draw(st.sampled_from(sorted(types)))
         count = draw(st.integers(1, 2))
         site_lines.append(f"  {site}: {{racks: {racks}, servers: {{{type_name}: {count}}}}}")
-        for n in range(1, count + 1):
-            servers.append({"site": site, "rack": (n - 1) % racks + 1, **types[type_name], "id": n})
-    vnfs: list[dict] = []
     vnf_lines = []
     budget = 4
     for i in range(draw(st.integers(1, 3))):
@@ -169,7 +164,6 @@ def tiny_scenarios(draw: st.DrawFn) -> tuple[str, list[dict], list[dict]]:
             "licence": draw(st.sampled_from([0, 20])),
         }
         budget -= vnf["replicas"]
-        vnfs.append(vnf)
         fields = [
             f"flavor: {{vcpu: {vnf['vcpu']}, memory_gib: {vnf['memory']}}}",
             f"forms: [{', '.join(vnf['forms'])}]",
@@ -191,7 +185,7 @@ def tiny_scenarios(draw: st.DrawFn) -> tuple[str, list[dict], list[dict]]:
         f"memory_gib: {t['memory']}, numa_nodes: {t['numa']}, monthly_cost: {t['cost']}}}"
         for name, t in types.items()
     ]
-    yaml_text = scenario_yaml(
+    return scenario_yaml(
         """
         platform:
           vm: {overhead: {vcpu: 1, memory_gib: 2}, host_reserve: {cores: 1, memory_gib: 4}}
@@ -203,126 +197,29 @@ def tiny_scenarios(draw: st.DrawFn) -> tuple[str, list[dict], list[dict]]:
         "sites:\n" + "\n".join(site_lines),
         "vnfs:\n" + "\n".join(vnf_lines),
     )
-    return yaml_text, servers, vnfs
-
-
-def brute_force_optima(servers: list[dict], vnfs: list[dict]) -> dict[str, float] | None:
-    """The best cost, server count and busiest share over every assignment; None if none holds.
-
-    Each objective is minimised on its own over every assignment of instances to
-    (server, form, NUMA node).
-
-    Written from FORMAT.md alone: threads and memory with per-instance overheads and per-form
-    reserves, NUMA shares for aligned instances (reserves split evenly over the nodes),
-    containers of one trust domain per server, isolation, host/rack/site anti-affinity.
-    """
-    instances = [vnf for vnf in vnfs for _ in range(vnf["replicas"])]
-    options = [
-        [
-            (s, form, node)
-            for s, server in enumerate(servers)
-            for form in vnf["forms"]
-            for node in (range(server["numa"]) if vnf["aligned"] else [None])
-        ]
-        for vnf in instances
-    ]
-    licences = sum(vnf["licence"] for vnf in instances)
-    best: dict[str, float] | None = None
-    for choice in itertools.product(*options):
-        on: dict[int, list[tuple[dict, str, int | None]]] = {}
-        for vnf, (s, form, node) in zip(instances, choice, strict=True):
-            on.setdefault(s, []).append((vnf, form, node))
-        shares = [_busiest_share(servers[s], hosted) for s, hosted in on.items()]
-        if None in shares or not _apart(servers, instances, choice):
-            continue
-        found = {
-            "cost": sum(servers[s]["cost"] for s in on) + licences,
-            "servers": len(on),
-            "balance": max(share for share in shares if share is not None),
-        }
-        best = found if best is None else {k: min(v, found[k]) for k, v in best.items()}
-    return best
-
-
-def _busiest_share(server: dict, hosted: list[tuple[dict, str, int | None]]) -> float | None:
-    """The larger of the thread and memory shares used, or None when a rule is broken.
-
-    Rules: whole-server capacity, every NUMA node's share for aligned instances, trust,
-    isolation.
-    """
-    forms = {form for _vnf, form, _node in hosted}
-    reserve_threads = sum(BRUTE_PLATFORM[f]["reserve"][0] * server["tpc"] for f in forms)
-    reserve_memory = sum(BRUTE_PLATFORM[f]["reserve"][1] for f in forms)
-    threads, memory = float(reserve_threads), reserve_memory
-    nodes = server["numa"]
-    per_node = {n: [reserve_threads / nodes, reserve_memory / nodes] for n in range(nodes)}
-    for vnf, form, node in hosted:
-        overhead_vcpu, overhead_memory = BRUTE_PLATFORM[form]["overhead"]
-        if vnf["dedicated"]:
-            need = vnf["vcpu"] + overhead_vcpu / 2
-        else:
-            need = (vnf["vcpu"] + overhead_vcpu) / 2
-        threads += need
-        memory += vnf["memory"] + overhead_memory
-        if node is not None:
-            per_node[node][0] += need
-            per_node[node][1] += vnf["memory"] + overhead_memory
-    cap_threads = server["cores"] * server["tpc"]
-    numa_ok = all(
-        t <= cap_threads / nodes and m <= server["memory"] / nodes
-        for n, (t, m) in per_node.items()
-        if any(node == n for _v, _f, node in hosted)
-    )
-    domains = {vnf["trust"] for vnf, form, _node in hosted if form == "container"}
-    isolated = any(vnf["isolated"] for vnf, _form, _node in hosted)
-    holds = (
-        threads <= cap_threads
-        and memory <= server["memory"]
-        and numa_ok
-        and len(domains) <= 1
-        and not (isolated and len(hosted) > 1)
-    )
-    return max(threads / cap_threads, memory / server["memory"]) if holds else None
-
-
-def _apart(servers: list[dict], instances: list[dict], choice: tuple) -> bool:
-    seen: set[tuple] = set()
-    for vnf, (s, _form, _node) in zip(instances, choice, strict=True):
-        if vnf["scope"] is None:
-            continue
-        server = servers[s]
-        unit = {
-            "host": (s,),
-            "rack": (server["site"], server["rack"]),
-            "site": (server["site"],),
-        }[vnf["scope"]]
-        if (vnf["name"], unit) in seen:
-            return False
-        seen.add((vnf["name"], unit))
-    return True
 
 
 @settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(tiny_scenarios(), st.sampled_from(["cost", "servers", "balance"]))
-def test_tiny_scenarios_match_a_brute_force_optimum(
-    case: tuple[str, list, list], objective: str
-) -> None:
-    """Tests optimality and infeasibility against an exhaustive search written from FORMAT.md.
+def test_tiny_scenarios_match_a_brute_force_optimum(yaml_text: str, objective: str) -> None:
+    """Tests optimality and infeasibility against the exhaustive search of tests/bruteforce.py.
 
     Up to 4 instances on up to 4 servers in up to 2 forms and 2 NUMA nodes: at most 16^4
-    assignments, each checked for capacity (overheads, reserves, overcommit, NUMA), trust,
-    isolation and anti-affinity. The solver's objective value (cost, servers used or busiest
-    share) must equal the least one found; when no assignment holds, the solver must prove the
-    scenario infeasible and explain it (or the loader refuse the file).
+    assignments, each checked by tests/reference.py (written from FORMAT.md, sharing nothing
+    with the solver or the checker) for capacity (overheads, reserves, overcommit, NUMA),
+    trust, isolation and anti-affinity. The solver's objective value (cost, servers used or
+    busiest share) must equal the least one found; when no assignment holds, the solver must
+    prove the scenario infeasible and explain it (or the loader refuse the file).
     """
-    yaml_text, servers, vnfs = case
-    expected = brute_force_optima(servers, vnfs)
     try:
         scenario = parse(yaml_text)
     except InputError:
-        # The loader refuses a flavor no server type could host: nothing can be feasible.
-        assert expected is None
+        # The loader refuses a flavor no server type could host. With an unused type that could
+        # host it the file loads, and still no assignment may hold on the servers it has.
+        roomy = yaml_text.replace("server_types:\n", "server_types:\n" + BIG_UNUSED_TYPE, 1)
+        assert brute_force(parse(roomy)) is None
         return
+    expected = brute_force(scenario, objective)
     plan = solve_and_check(scenario, objective=objective)
     if expected is None:
         assert plan.status is Status.INFEASIBLE
@@ -330,4 +227,4 @@ def test_tiny_scenarios_match_a_brute_force_optimum(
     else:
         assert plan.status is Status.OPTIMAL, plan.explanation
         assert plan.objective.name == objective
-        assert plan.objective.value == pytest.approx(expected[objective], abs=1e-6)
+        assert plan.objective.value == pytest.approx(expected.value, abs=1e-6)
