@@ -10,6 +10,9 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, settings
 
+from tests.helpers import write_file
+from tests.scenarios import SMALL
+
 
 @pytest.fixture
 def write_yaml(tmp_path: Path) -> Callable[..., Path]:
@@ -19,15 +22,16 @@ def write_yaml(tmp_path: Path) -> Callable[..., Path]:
     """
 
     def write(content: str | bytes, name: str = "site.yaml") -> Path:
-        path = tmp_path / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        if isinstance(content, bytes):
-            path.write_bytes(content)
-        else:
-            path.write_text(textwrap.dedent(content), encoding="utf-8")
-        return path
+        text = content if isinstance(content, bytes) else textwrap.dedent(content)
+        return write_file(tmp_path, name, text)
 
     return write
+
+
+@pytest.fixture
+def small(tmp_path: Path) -> Path:
+    """The SMALL scenario of tests/scenarios.py (optimum 330) as `small.yaml` under `tmp_path`."""
+    return write_file(tmp_path, "small.yaml", SMALL)
 
 
 # --- hypothesis profiles ------------------------------------------------------------------------

@@ -40,6 +40,20 @@ def scenario_yaml(*parts: str, name: str = "t") -> str:
     return f"nfvplan: 1\nname: {name}\n{body}\n"
 
 
+def write_file(directory: Path, name: str, content: str | bytes) -> Path:
+    """Write `content` (text as UTF-8, or raw bytes) to `directory/name` and return the path.
+
+    Folders in `name` are created; the text is written as given (`write_yaml` dedents it).
+    """
+    path = directory / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(content, bytes):
+        path.write_bytes(content)
+    else:
+        path.write_text(content, encoding="utf-8")
+    return path
+
+
 def parse(yaml_text: str) -> Scenario:
     """The scenario of `yaml_text`, as the loader validates it."""
     return parse_scenario(yaml_text, filename="test.yaml", base_dir=REPO)

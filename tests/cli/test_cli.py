@@ -21,26 +21,7 @@ import yaml
 
 from nfvplan.cli.main import app
 from tests.helpers import EXAMPLES, REPO, CliResult, run_cli, run_nfvplan
-
-SMALL = """\
-nfvplan: 1
-name: small
-platform:
-  cpu_overcommit: 1
-server_types:
-  s: {cores: 8, threads_per_core: 1, memory_gib: 32, monthly_cost: 100}
-  big: {cores: 16, threads_per_core: 1, memory_gib: 64, monthly_cost: 250}
-sites:
-  dc-a: {servers: {s: 3, big: 1}}
-  dc-b: {servers: {s: 2}}
-vnfs:
-  amf: {flavor: {vcpu: 5, memory_gib: 4}, replicas: 3, anti_affinity: host, license_monthly: 10}
-  nrf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 2, anti_affinity: site}
-"""
-"""Optimum 330 by hand. amf (5 threads) needs 3 hosts (host anti-affinity; 2 x 5 > 8 anyway);
-nrf needs one instance per site and fits next to an amf (5 + 1 <= 8 threads). So three `s`
-servers (300), two in one site and one in the other, plus 3 x 10 amf licences: 330. No plan
-uses fewer than 3 servers, so `--objective servers` gives 3."""
+from tests.scenarios import SMALL
 
 INFEASIBLE = SMALL.replace("replicas: 3, anti_affinity: host", "replicas: 7, anti_affinity: host")
 """7 host-anti-affine amf replicas; there are 6 hosts (3 + 1 at dc-a, 2 at dc-b)."""
@@ -50,14 +31,6 @@ def no_traceback(result: CliResult) -> None:
     """Neither stream shows a Python traceback, and nothing escaped the app."""
     assert "Traceback" not in result.output, result.output
     assert result.exception is None, repr(result.exception)
-
-
-@pytest.fixture
-def small(tmp_path: Path) -> Path:
-    """The SMALL scenario as a file."""
-    path = tmp_path / "small.yaml"
-    path.write_text(SMALL, encoding="utf-8")
-    return path
 
 
 @pytest.fixture

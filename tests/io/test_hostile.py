@@ -2,7 +2,7 @@
 
 Each test here pins down one crash the fuzzer (tests/cli/test_fuzz.py) found, or one way a plan
 file can fail to belong to the scenario it is checked against: a plan from another scenario,
-cut short, edited by hand or with the wrong types. The scenario is tests/cli/test_cli.py's SMALL
+cut short, edited by hand or with the wrong types. The scenario is tests/scenarios.py's SMALL
 (optimum 330 by hand, three servers), solved once per test with one worker.
 """
 
@@ -22,23 +22,7 @@ from nfvplan.errors import InputError
 from nfvplan.io import output, parse_scenario, read_plan, yamlsrc
 from nfvplan.io.yamlsrc import MAX_PROBLEMS, parse_yaml
 from tests.helpers import CliResult, nfvplan_command, run_cli
-
-SMALL = """\
-nfvplan: 1
-name: small
-platform:
-  cpu_overcommit: 1
-server_types:
-  s: {cores: 8, threads_per_core: 1, memory_gib: 32, monthly_cost: 100}
-sites:
-  dc-a: {servers: {s: 3}}
-  dc-b: {servers: {s: 2}}
-vnfs:
-  amf: {flavor: {vcpu: 5, memory_gib: 4}, replicas: 3, anti_affinity: host}
-  nrf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 2, anti_affinity: site}
-"""
-"""Optimum 300 by hand: amf needs three hosts (host anti-affinity), each nrf fits beside an
-amf (5 + 1 <= 8 threads) and the two nrf need two sites, so three `s` servers at 100."""
+from tests.scenarios import SMALL
 
 
 def no_crash(result: CliResult) -> None:
@@ -46,14 +30,6 @@ def no_crash(result: CliResult) -> None:
     assert "Traceback" not in result.output, result.output
     assert result.exception is None, repr(result.exception)
     assert result.exit_code != 1, result.output
-
-
-@pytest.fixture
-def small(tmp_path: Path) -> Path:
-    """The SMALL scenario as a file."""
-    path = tmp_path / "small.yaml"
-    path.write_text(SMALL, encoding="utf-8")
-    return path
 
 
 @pytest.fixture
@@ -272,7 +248,7 @@ def test_a_plan_naming_unknown_servers(small: Path, plan: Path) -> None:
 
 def test_a_plan_with_edited_numbers(small: Path, plan: Path) -> None:
     """Tests a plan whose objective and a server's usage were edited: exit 5 naming both,
-    with the recomputed figures (300: three servers at 100)."""
+    with the recomputed figures (330: three servers at 100 and three amf licences at 10)."""
     data = edit(
         plan,
         lambda d: (
@@ -283,7 +259,7 @@ def test_a_plan_with_edited_numbers(small: Path, plan: Path) -> None:
     result = run_cli("check", small, plan)
     no_crash(result)
     assert result.exit_code == 5
-    assert "violation [objective]" in result.stdout and "300" in result.stdout
+    assert "violation [objective]" in result.stdout and "330" in result.stdout
     assert f"{data['servers'][0]['id']}: threads reported as 1" in result.stdout
     # Located: the objective at its top-level key, the server usage at its `servers` entry.
     text = plan.read_text(encoding="utf-8").splitlines()

@@ -1,23 +1,15 @@
 """Tests that a `numa: aligned` instance fits the NUMA node it is placed on, the reserves of
 every form on its server included.
 
-Each scenario is tiny and its optimum is argued by hand in the test's docstring; the test
-asserts the status, the exact objective value and the structural fact the rule is about. Every
-plan goes through `solve_and_check`, so the independent checker has accepted it first. Unless a
-test says otherwise the platform is `PLAIN` (tests/scenarios.py): no overheads or reserves,
-`cpu_overcommit` 1, so an instance takes exactly its flavor.
+Hand-proven cases, as docs/testing.md ("Rule tests") describes: the optimum is argued in each
+test's docstring, every plan has passed the checker, the platform is `PLAIN` unless a test says.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from tests.helpers import (
-    assert_optimal,
-    load_per_server,
-    scenario_yaml,
-    solve_and_check,
-)
+from tests.helpers import assert_optimal, load_per_server, scenario_yaml, solve_and_check
 from tests.scenarios import PLAIN
 
 NUMA_YAML = scenario_yaml(

@@ -18,12 +18,7 @@ from hypothesis import strategies as st
 from nfvplan.errors import InputError
 from nfvplan.plan import Status
 from tests.bruteforce import brute_force
-from tests.helpers import (
-    parse,
-    placements_of,
-    scenario_yaml,
-    solve_and_check,
-)
+from tests.helpers import parse, placements_of, scenario_yaml, solve_and_check
 
 HOST_THREADS = 24
 HOST_MEMORY = 96

@@ -29,7 +29,7 @@ from nfvplan.survive import (
     plan_survivable,
 )
 from nfvplan.survive.failures import Failure
-from tests.helpers import parse, run_cli, scenario_yaml, solve_and_check
+from tests.helpers import parse, run_cli, scenario_yaml, solve_and_check, write_file
 
 PLATFORM = """
 platform:
@@ -248,14 +248,8 @@ def test_survive_says_so_when_no_plan_can_survive() -> None:
 # --- the command line -----------------------------------------------------------------------
 
 
-def write(tmp_path: Path, text: str, name: str = "site.yaml") -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
 def planned(tmp_path: Path, text: str) -> tuple[Path, Path]:
-    site = write(tmp_path, text)
+    site = write_file(tmp_path, "site.yaml", text)
     plan_file = tmp_path / "plan.yaml"
     write_plan(solve_and_check(parse(text), time_limit_s=10), plan_file)
     return site, plan_file
@@ -279,7 +273,7 @@ def test_cli_exit_codes_and_formats(tmp_path: Path) -> None:
 
 
 def test_cli_solve_survive_writes_a_plan_that_passes_resilience(tmp_path: Path) -> None:
-    site = write(tmp_path, BUY)
+    site = write_file(tmp_path, "site.yaml", BUY)
     out = tmp_path / "plan.yaml"
     args = ("--time-limit", "10", "--workers", "1")
     solved = run_cli("solve", site, "-o", out, "--survive", "server", *args)
@@ -294,7 +288,7 @@ def test_cli_solve_survive_writes_a_plan_that_passes_resilience(tmp_path: Path) 
 
 def test_cli_bad_input(tmp_path: Path) -> None:
     site, plan_file = planned(tmp_path, SPARE)
-    other = write(tmp_path, SPARE.replace("name: t", "name: other"), "other.yaml")
+    other = write_file(tmp_path, "other.yaml", SPARE.replace("name: t", "name: other"))
     wrong = run_cli("resilience", other, plan_file)
     assert wrong.exit_code == 2
     assert f"{plan_file}:2:11: scenario:" in wrong.stderr  # `scenario: t` on line 2

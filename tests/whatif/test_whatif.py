@@ -23,7 +23,7 @@ from nfvplan.solver import SolveOptions, solve
 from nfvplan.whatif import Changes, apply_changes
 from nfvplan.whatif.diff import match_instances
 from nfvplan.whatif.run import WhatIf, prepare, run_whatif
-from tests.helpers import NO_OVERHEAD, run_cli, scenario_yaml
+from tests.helpers import NO_OVERHEAD, run_cli, scenario_yaml, write_file
 
 FAST = SolveOptions(time_limit_s=10, workers=1)
 CLI_FAST = ("--time-limit", "10", "--workers", "1")
@@ -42,15 +42,9 @@ REPLICAS = scenario_yaml(
 )
 
 
-def write(tmp_path: Path, name: str, text: str) -> Path:
-    path = tmp_path / name
-    path.write_text(text)
-    return path
-
-
 def whatif(tmp_path: Path, scenario: str, **changes: tuple) -> WhatIf:
     """Run a what-if through the library; both plans pass the checker."""
-    path = write(tmp_path, "site.yaml", scenario)
+    path = write_file(tmp_path, "site.yaml", scenario)
     base, changed = prepare(path, Changes(**changes))
     result = run_whatif(base, changed, FAST)
     assert_checked(base, result.base_plan)
@@ -88,7 +82,7 @@ def assert_replicas_two_to_four(result: WhatIf) -> None:
 
 def test_patch_doubling_replicas_buys_one_more_server(tmp_path: Path) -> None:
     """A merge patch setting replicas 2 -> 4 (arithmetic in assert_replicas_two_to_four)."""
-    patch = write(tmp_path, "more.yaml", "vnfs:\n  web:\n    replicas: 4\n")
+    patch = write_file(tmp_path, "more.yaml", "vnfs:\n  web:\n    replicas: 4\n")
     assert_replicas_two_to_four(whatif(tmp_path, REPLICAS, patches=(patch,)))
 
 
@@ -99,7 +93,7 @@ def test_set_doubling_replicas_buys_one_more_server(tmp_path: Path) -> None:
 
 def test_cli_set_prints_the_delta_and_writes_a_checked_changed_plan(tmp_path: Path) -> None:
     """The same +100 through the command, with the changed plan written and re-checked."""
-    site = write(tmp_path, "site.yaml", REPLICAS)
+    site = write_file(tmp_path, "site.yaml", REPLICAS)
     out = tmp_path / "changed.yaml"
     result = run_cli(
         "whatif", site, "--set", "vnfs.web.replicas=4", "-o", out, "--format", "json", *CLI_FAST
@@ -117,7 +111,7 @@ def test_patch_null_deletes_a_key(tmp_path: Path) -> None:
     """Merge-patch null removes anti_affinity: 2 replicas then share one server (100 instead
     of 200 with anti_affinity host, which forces two servers)."""
     scenario = REPLICAS.replace("replicas: 2}", "replicas: 2, anti_affinity: host}")
-    patch = write(tmp_path, "p.yaml", "vnfs: {web: {anti_affinity: null}}\n")
+    patch = write_file(tmp_path, "p.yaml", "vnfs: {web: {anti_affinity: null}}\n")
     result = whatif(tmp_path, scenario, patches=(patch,))
     assert result.diff.cost_before == pytest.approx(200)
     assert result.diff.cost_after == pytest.approx(100)
@@ -126,7 +120,7 @@ def test_patch_null_deletes_a_key(tmp_path: Path) -> None:
 
 def test_set_indexes_lists_by_position(tmp_path: Path) -> None:
     """`services.svc.demands.0.gbps=3` changes the first demand only."""
-    path = write(tmp_path, "site.yaml", TRAFFIC)
+    path = write_file(tmp_path, "site.yaml", TRAFFIC)
     changed = apply_changes(path, Changes(sets=("services.svc.demands.0.gbps=3",)))
     assert changed.scenario.services["svc"].demands[0].gbps == 3
 
@@ -166,7 +160,7 @@ def test_scale_demand_of_one_service_only(tmp_path: Path) -> None:
         "svc: {chain: [fw], demands: [{from: dc, gbps: 10}]}\n"
         "  other: {chain: [fw], demands: [{from: dc, gbps: 4}]}",
     )
-    path = write(tmp_path, "site.yaml", scenario)
+    path = write_file(tmp_path, "site.yaml", scenario)
     changed = apply_changes(path, Changes(scale_demand=("svc=2",))).scenario
     assert changed.services["svc"].demands[0].gbps == 20
     assert changed.services["other"].demands[0].gbps == 4
@@ -175,7 +169,7 @@ def test_scale_demand_of_one_service_only(tmp_path: Path) -> None:
 def test_scale_demand_rounds_to_whole_mbits_with_a_note(tmp_path: Path) -> None:
     """10 Gbps x 1.00001 = 10.0001 Gbps = 10 000.1 Mbit/s, planned as 10 000 Mbit/s (10 Gbps);
     x 1.5 is exact (15 Gbps) and needs no note."""
-    path = write(tmp_path, "site.yaml", TRAFFIC)
+    path = write_file(tmp_path, "site.yaml", TRAFFIC)
     rounded = apply_changes(path, Changes(scale_demand=("1.00001",)))
     assert rounded.scenario.services["svc"].demands[0].gbps == 10
     assert any("whole Mbit/s" in note for note in rounded.notes)
@@ -224,7 +218,7 @@ def test_site_failure_drops_demands_entering_there_with_a_note(tmp_path: Path) -
     scenario = (
         TWO_SITES + "services:\n  svc: {chain: [web], demands: [{from: a, to: b, gbps: 1}]}\n"
     )
-    path = write(tmp_path, "site.yaml", scenario)
+    path = write_file(tmp_path, "site.yaml", scenario)
     changed = apply_changes(path, Changes(fails=("site:a",)))
     assert changed.scenario.services["svc"].demands == ()
     assert any("dropped" in note and "lost" in note for note in changed.notes)
@@ -332,11 +326,11 @@ def test_link_crossing_eighty_percent_downwards_and_a_small_change_is_no_crossin
 def deployed_at_b(tmp_path: Path) -> Path:
     """A deployment of TWO_SITES with both web replicas on b/sb/1 (150 a month): valid, but
     not the cheapest (a's servers cost 100). Made by solving with web confined to b."""
-    confined = write(
+    confined = write_file(
         tmp_path, "confined.yaml", TWO_SITES.replace("replicas: 2}", "replicas: 2, sites: [b]}")
     )
     plan = solve(load_scenario(confined), FAST)
-    site = write(tmp_path, "site.yaml", TWO_SITES)
+    site = write_file(tmp_path, "site.yaml", TWO_SITES)
     assert_checked(load_scenario(site), plan)
     assert {p.server for p in plan.placements} == {"b/sb/1"}
     path = tmp_path / "current.yaml"
@@ -404,7 +398,7 @@ def test_instance_matching_accounts_for_every_instance(before: list, after: list
 
 
 def assert_refused(tmp_path: Path, *args: str, expect: list[str]) -> str:
-    site = write(tmp_path, "site.yaml", TWO_SITES)
+    site = write_file(tmp_path, "site.yaml", TWO_SITES)
     out = tmp_path / "out.yaml"
     result = run_cli("whatif", site, *args, "-o", out, *CLI_FAST)
     assert result.exit_code == 2, result.output
@@ -448,20 +442,20 @@ def test_bad_changes_are_refused(tmp_path: Path, args: tuple[str, ...], expect: 
 
 def test_patch_breaking_the_format_is_located_in_the_patch(tmp_path: Path) -> None:
     """The bad value sits on line 4, column 15 of the patch file, not in the scenario."""
-    patch = write(tmp_path, "bad.yaml", "# raise web\nvnfs:\n  web:\n    replicas: -1\n")
+    patch = write_file(tmp_path, "bad.yaml", "# raise web\nvnfs:\n  web:\n    replicas: -1\n")
     stderr = assert_refused(tmp_path, "--patch", str(patch), expect=["vnfs.web.replicas"])
     assert f"{patch}:4:15:" in stderr
 
 
 def test_patch_adding_an_unknown_key_is_located_at_the_key(tmp_path: Path) -> None:
-    patch = write(tmp_path, "bad.yaml", "vnfs:\n  web:\n    replikas: 3\n")
+    patch = write_file(tmp_path, "bad.yaml", "vnfs:\n  web:\n    replikas: 3\n")
     stderr = assert_refused(tmp_path, "--patch", str(patch), expect=["did you mean 'replicas'?"])
     assert f"{patch}:3:5:" in stderr
 
 
 def test_current_plan_of_another_scenario_is_refused(tmp_path: Path) -> None:
     """A plan of scenario 'elsewhere' given as the current deployment of scenario 't'."""
-    other = write(tmp_path, "other.yaml", REPLICAS.replace("name: t", "name: elsewhere"))
+    other = write_file(tmp_path, "other.yaml", REPLICAS.replace("name: t", "name: elsewhere"))
     plan = solve(load_scenario(other), FAST)
     assert plan.status is Status.OPTIMAL
     write_plan(plan, tmp_path / "other-plan.yaml")
@@ -559,7 +553,7 @@ def test_random_patches_never_traceback(tmp_path: Path, patch: dict) -> None:
 
 def test_markdown_and_text_show_the_crossing(tmp_path: Path) -> None:
     """The 70 % -> 84 % crossing of test_link_crossing_eighty_percent_upwards, as printed."""
-    site = write(tmp_path, "site.yaml", LINK_LOAD)
+    site = write_file(tmp_path, "site.yaml", LINK_LOAD)
     markdown = run_cli("whatif", site, "--scale-demand", "1.2", "--format", "markdown", *CLI_FAST)
     assert markdown.exit_code == 0, markdown.output
     assert "| a – c | 70.0% | 84.0% (above) |" in markdown.stdout
