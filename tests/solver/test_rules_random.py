@@ -1,4 +1,4 @@
-"""Tests the solver on random scenarios against what is known of their optimum.
+"""Tests that on random scenarios the solver reaches what is known of their optimum.
 
 Feasible-by-construction scenarios must solve optimally within the cost of their trivial plan
 (one instance per server); tiny ones (at most 4 instances on at most 4 servers) must reach
