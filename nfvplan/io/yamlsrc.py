@@ -175,6 +175,52 @@ def parse_yaml(
     return root
 
 
+def parse_yaml_stream(
+    data: str | bytes,
+    filename: str = "<string>",
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_nodes: int = MAX_NODES,
+) -> tuple[list[Node], list[Problem]]:
+    """Every document of a multi-document YAML stream (`---` separated), located.
+
+    For files nfvplan reads but did not define (rendered Kubernetes manifests, descriptors):
+    empty documents are skipped, any top level is allowed, and the problems a hand-written
+    nfvplan file would be refused for (a duplicate key, an odd tag) come back as a list the
+    caller may report as warnings; the first occurrence of a duplicate key wins. Broken
+    YAML, bad bytes and the size and depth limits still raise `InputError`.
+    """
+    text = _decode(data, filename, max_bytes)
+    try:
+        loader = _LOADER(text)
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(filename, text, exc) from None
+    converter = _Converter(filename, max_nodes)
+    documents: list[Node] = []
+    try:
+        loader.get_event()  # stream start
+        while not loader.check_event(yaml.StreamEndEvent):
+            composed = loader.compose_document()
+            if composed is None or (
+                isinstance(composed, ScalarNode) and composed.tag.endswith(":null")
+            ):
+                continue
+            documents.append(converter.convert(composed, 0))
+    except _DepthError as exc:
+        raise _too_deep(filename, exc.mark.line + 1, exc.mark.column + 1) from None
+    except yaml.MarkedYAMLError as exc:
+        raise _syntax_problem(filename, exc) from None
+    except yaml.reader.ReaderError as exc:
+        raise _reader_problem(filename, text, exc) from None
+    except yaml.YAMLError as exc:
+        raise InputError.single(filename, f"YAML error: {exc}") from None
+    except RecursionError:
+        raise _too_deep(filename, None, None) from None
+    finally:
+        loader.dispose()
+    return documents, converter.problems
+
+
 def _decode(data: str | bytes, filename: str, max_bytes: int) -> str:
     """UTF-8 text of `data` (a leading BOM dropped), or an `InputError` naming the bad byte."""
     if isinstance(data, str):
