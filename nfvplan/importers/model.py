@@ -53,7 +53,7 @@ class ImportedVnf:
         if not self.memory_gib:
             out.append("memory size")
         if self.replicas < 1:
-            out.append("an instance at the default level (it has 0)")
+            out.append("instance at the default level (it has 0)")
         return out
 
 
