@@ -17,8 +17,7 @@ def vnfd(nodes: str, policies: str = "", groups: str = "", extra: str = "") -> s
         "imports: [etsi_nfv_sol001_vnfd_types.yaml]\n"
         f"{extra}"
         "topology_template:\n"
-        "  node_templates:\n"
-        + "".join(f"    {line}\n" for line in nodes.strip("\n").splitlines())
+        "  node_templates:\n" + "".join(f"    {line}\n" for line in nodes.strip("\n").splitlines())
     )
     if groups:
         text += "  groups:\n" + "".join(f"    {ln}\n" for ln in groups.strip("\n").splitlines())
@@ -27,8 +26,15 @@ def vnfd(nodes: str, policies: str = "", groups: str = "", extra: str = "") -> s
     return text
 
 
-def compute(name: str, cpu: int = 4, mem: str = "8 GB", disks: str = "[{size_of_storage: 10 GB}]",
-            cpu_extra: str = "", mem_extra: str = "", props: str = "") -> str:
+def compute(
+    name: str,
+    cpu: int = 4,
+    mem: str = "8 GB",
+    disks: str = "[{size_of_storage: 10 GB}]",
+    cpu_extra: str = "",
+    mem_extra: str = "",
+    props: str = "",
+) -> str:
     return f"""
 {name}:
   type: tosca.nodes.nfv.Vdu.Compute
@@ -47,8 +53,8 @@ def compute(name: str, cpu: int = 4, mem: str = "8 GB", disks: str = "[{size_of_
 def test_virtual_compute_figures_in_gib(importer: Importer) -> None:
     """Tests vCPUs, memory and summed local storage, MB/GB read as MiB/GiB."""
     got = importer.entries(
-        "v.yaml", vnfd(compute("vdu1", 4, "512 MB", "[{size_of_storage: 1 GB}, "
-                                                  "{size_of_storage: 1536 MB}]"))
+        "v.yaml",
+        vnfd(compute("vdu1", 4, "512 MB", "[{size_of_storage: 1 GB}, {size_of_storage: 1536 MB}]")),
     )
     assert got["vdu1"]["flavor"] == {"vcpu": 4, "memory_gib": 0.5, "disk_gib": 2.5}
     assert got["vdu1"]["forms"] == ["vm"]
@@ -64,8 +70,9 @@ def test_decimal_units_give_strict_tosca_sizes(importer: Importer) -> None:
 
 def test_exact_binary_units(importer: Importer) -> None:
     """Tests that MiB and GiB are exact: 1.75 GiB and 2560 MiB."""
-    got = importer.entries("v.yaml", vnfd(compute("vdu1", 1, "1.75 GiB",
-                                                  "[{size_of_storage: 2560 MiB}]")))
+    got = importer.entries(
+        "v.yaml", vnfd(compute("vdu1", 1, "1.75 GiB", "[{size_of_storage: 2560 MiB}]"))
+    )
     assert got["vdu1"]["flavor"] == {"vcpu": 1, "memory_gib": 1.75, "disk_gib": 2.5}
 
 
@@ -78,9 +85,12 @@ def test_pinning_policy_static_is_dedicated(importer: Importer) -> None:
 
 def test_extra_specs_pages_numa_and_cpu_policy(importer: Importer) -> None:
     """Tests Nova-style additional capabilities: 1GB pages, one NUMA node, dedicated CPU."""
-    nodes = compute("dp", 8, "16 GB") + """\
+    nodes = (
+        compute("dp", 8, "16 GB")
+        + """\
   requirements: []
 """
+    )
     nodes = nodes.replace(
         "        virtual_local_storage:",
         "        requested_additional_capabilities:\n"
@@ -141,8 +151,13 @@ def test_legacy_tacker_epa(importer: Importer) -> None:
             - virtualBinding: {node: VDU1}
     """
     got = importer.entries("legacy.yaml", text)["VDU1"]
-    assert got["flavor"] == {"vcpu": 6, "memory_gib": 0.0625, "hugepages_gib": 4,
-                             "disk_gib": 20, "sriov_vfs": 1}
+    assert got["flavor"] == {
+        "vcpu": 6,
+        "memory_gib": 0.0625,
+        "hugepages_gib": 4,
+        "disk_gib": 20,
+        "sriov_vfs": 1,
+    }
     assert got["cpu"] == "dedicated"
     assert got["numa"] == "aligned"
     assert got["trust"] == "upf"
@@ -172,7 +187,9 @@ def test_legacy_two_numa_nodes_not_aligned(importer: Importer) -> None:
 
 def test_block_storage_adds_to_disk(importer: Importer) -> None:
     """Tests Vdu.VirtualBlockStorage attached by virtual_storage: 10 + 30 GiB."""
-    nodes = compute("vdu1") + """\
+    nodes = (
+        compute("vdu1")
+        + """\
   requirements:
     - virtual_storage: vol1
 vol1:
@@ -180,12 +197,15 @@ vol1:
   properties:
     virtual_block_storage_data: {size_of_storage: 30 GB}
 """
+    )
     assert importer.entries("v.yaml", vnfd(nodes))["vdu1"]["flavor"]["disk_gib"] == 40
 
 
 def test_vnic_direct_is_vf_and_direct_physical_is_warned(importer: Importer) -> None:
     """Tests vnic_type direct -> 1 VF each; direct-physical counted as 1 VF with a warning."""
-    nodes = compute("vdu1") + """\
+    nodes = (
+        compute("vdu1")
+        + """\
 cp1:
   type: tosca.nodes.nfv.VduCp
   properties: {vnic_type: direct, layer_protocols: [ipv4]}
@@ -203,6 +223,7 @@ cp4:
   properties: {vnic_type: normal, layer_protocols: [ipv4]}
   requirements: [{virtual_binding: vdu1}]
 """
+    )
     result = importer.run("v.yaml", vnfd(nodes))
     assert result.vnfs[0].sriov_vfs == 3
     assert "direct-physical" in warnings_text(result)
@@ -236,8 +257,9 @@ def test_anti_affinity_scopes(importer: Importer) -> None:
 
 def test_default_instantiation_level_gives_replicas(importer: Importer) -> None:
     """Tests replicas = the default level's count (3), min/max kept as a comment."""
-    nodes = compute("w", props="    vdu_profile: {min_number_of_instances: 2, "
-                    "max_number_of_instances: 6}")
+    nodes = compute(
+        "w", props="    vdu_profile: {min_number_of_instances: 2, max_number_of_instances: 6}"
+    )
     policies = """\
 - levels:
     type: tosca.policies.nfv.InstantiationLevels
@@ -259,8 +281,9 @@ def test_zero_instances_written_commented_out(importer: Importer) -> None:
     """Tests that a VDU with 0 instances at the default level is kept, commented out."""
     from nfvplan.importers.emit import render_section
 
-    nodes = compute("keep") + compute("spare", props="    vdu_profile: "
-                                      "{min_number_of_instances: 0, max_number_of_instances: 1}")
+    nodes = compute("keep") + compute(
+        "spare", props="    vdu_profile: {min_number_of_instances: 0, max_number_of_instances: 1}"
+    )
     result = importer.run("v.yaml", vnfd(nodes))
     text = render_section(result.vnfs, [])
     assert "  # NOT IMPORTED: no instance at the default level (it has 0); fill in" in text
@@ -270,14 +293,26 @@ def test_zero_instances_written_commented_out(importer: Importer) -> None:
 
 def test_flavours_in_imports_and_choice(importer: Importer) -> None:
     """Tests that each imported file with VDUs is a flavour; --flavour picks one."""
-    importer.write("df_small.yaml", vnfd(compute("vdu", 2), extra="") .replace(
-        "topology_template:\n", "topology_template:\n  substitution_mappings:\n"
-        "    properties: {flavour_id: small}\n", 1))
-    importer.write("df_big.yaml", vnfd(compute("vdu", 16)).replace(
-        "topology_template:\n", "topology_template:\n  substitution_mappings:\n"
-        "    properties: {flavour_id: big}\n", 1))
-    top = importer.write("top.yaml", "tosca_definitions_version: tosca_simple_yaml_1_3\n"
-                         "imports: [df_small.yaml, df_big.yaml]\n")
+    importer.write(
+        "df_small.yaml",
+        vnfd(compute("vdu", 2), extra="").replace(
+            "topology_template:\n",
+            "topology_template:\n  substitution_mappings:\n    properties: {flavour_id: small}\n",
+            1,
+        ),
+    )
+    importer.write(
+        "df_big.yaml",
+        vnfd(compute("vdu", 16)).replace(
+            "topology_template:\n",
+            "topology_template:\n  substitution_mappings:\n    properties: {flavour_id: big}\n",
+            1,
+        ),
+    )
+    top = importer.write(
+        "top.yaml",
+        "tosca_definitions_version: tosca_simple_yaml_1_3\nimports: [df_small.yaml, df_big.yaml]\n",
+    )
     first = import_descriptors([top])
     assert first.vnfs[0].vcpu == 2
     assert "2 deployment flavours (small, big)" in warnings_text(first)
@@ -294,13 +329,15 @@ def _csar(files: dict[str, str]) -> bytes:
 
 def test_csar_resolves_imports_inside_the_package(importer: Importer) -> None:
     """Tests a CSAR: TOSCA.meta names the entry, whose import is read from the zip."""
-    data = _csar({
-        "TOSCA-Metadata/TOSCA.meta": "TOSCA-Meta-File-Version: 1.0\n"
-                                     "Entry-Definitions: Definitions/top.yaml\n",
-        "Definitions/top.yaml": "tosca_definitions_version: tosca_simple_yaml_1_3\n"
-                                "imports: [df.yaml]\n",
-        "Definitions/df.yaml": vnfd(compute("vdu", 3, "3 GB")),
-    })
+    data = _csar(
+        {
+            "TOSCA-Metadata/TOSCA.meta": "TOSCA-Meta-File-Version: 1.0\n"
+            "Entry-Definitions: Definitions/top.yaml\n",
+            "Definitions/top.yaml": "tosca_definitions_version: tosca_simple_yaml_1_3\n"
+            "imports: [df.yaml]\n",
+            "Definitions/df.yaml": vnfd(compute("vdu", 3, "3 GB")),
+        }
+    )
     result = importer.run("pkg.csar", data)
     assert result.vnfs[0].vcpu == 3 and result.vnfs[0].memory_gib == 3
     assert result.vnfs[0].source.endswith("pkg.csar!Definitions/df.yaml")
@@ -309,11 +346,14 @@ def test_csar_resolves_imports_inside_the_package(importer: Importer) -> None:
 def test_tolerant_reading_of_a_strictly_invalid_vnfd(importer: Importer) -> None:
     """Tests that a requirement in the wrong shape (a strict parser refuses it) and an unknown
     node type do not stop the import of the VDU."""
-    nodes = compute("vdu1") + """\
+    nodes = (
+        compute("vdu1")
+        + """\
   requirements:
     - virtual_storage: [a, b, c]
 weird:
   type: vendor.nodes.Unknown
 """
+    )
     result = importer.run("v.yaml", vnfd(nodes))
     assert result.vnfs[0].vcpu == 4
