@@ -129,7 +129,8 @@ def _gml(text: str, file: str, stem: str) -> RawNetwork:
         match = _GML_TOKEN.match(text, pos)
         if not match or match.end() == pos:
             break
-        line = text.count("\n", 0, match.start()) + 1
+        token_start = match.end() - len(match.group(0).lstrip())
+        line = text.count("\n", 0, token_start) + 1
         if match.group(1):
             tokens.append(("[", None, line))
         elif match.group(2):
@@ -446,9 +447,10 @@ def build_topology(
         )
     if has_coords:
         try:
-            _check_geographic(f"file {file}", [(n.lon, n.lat) for n in located])  # type: ignore[misc]
+            _check_geographic(Path(file).name, [(n.lon, n.lat) for n in located])  # type: ignore[misc]
         except ValueError as exc:
-            raise InputError.single(file, str(exc)) from None
+            message = str(exc).replace("topohub network ", "network ").split(". Pick", 1)[0]
+            raise InputError.single(file, message) from None
     names: dict[str, str] = {}
     used: set[str] = set()
     sites: dict[str, dict[str, Any]] = {}
