@@ -81,7 +81,7 @@ def import_tosca(
             "no VDU found: a VNFD needs at least one node of type tosca.nodes.nfv.Vdu.Compute "
             "(or legacy tosca.nodes.nfv.VDU.Tacker) in topology_template.node_templates, here "
             "or in a file it imports",
-            line=tree.line(tree.child(entry, "topology_template")) or 1,
+            line=(entry.keys.get("topology_template") or (1, 1))[0],
         )
     chosen = _choose(candidates, flavour, col)
     product = _product(files, entry_name)

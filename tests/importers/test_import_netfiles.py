@@ -5,9 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from helpers import run_cli
 from import_helpers import Importer
 
-from helpers import run_cli
 from nfvplan.io import load_topology
 
 GML = """\
