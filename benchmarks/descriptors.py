@@ -1,0 +1,68 @@
+"""Import the real, openly licensed descriptors in ../shared/descriptors and print what came out.
+
+Not a test (the tests use fixtures written for each mapping rule): a check that the importers
+read what vendors and projects actually publish. Each sample goes through the same library
+call `nfvplan import vnfd` makes; per file it prints the VNFs (flavor, form, count, rules), the
+number of warnings, or the exit-2 message for files that are no descriptor (Helm values).
+
+Run: python benchmarks/descriptors.py [FOLDER]   (default /work/shared/descriptors)
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from nfvplan.errors import InputError
+from nfvplan.importers import import_descriptors
+from nfvplan.importers.emit import entry_data
+
+SAMPLES = [
+    "openstack-tacker/samples/practical_vnf_package/Definitions/Node.yaml",
+    "openstack-tacker/samples/tests/etc/samples/etsi/nfv/common_artifact/Definitions/"
+    "helloworld3_top.vnfd.yaml",
+    "openstack-tacker/samples/tosca-templates/vnfd/tosca-vnfd-hugepages.yaml",
+    "openstack-tacker/samples/tosca-templates/vnfd/tosca-vnfd-cpu-dedicate.yaml",
+    "openstack-tacker/samples/tosca-templates/vnfd/tosca-vnfd-numadefine.yaml",
+    "openstack-tacker/samples/tosca-templates/vnfd/tosca-vnfd-sriov.yaml",
+    "openstack-tacker/samples/tosca-templates/vnfd/tosca-placement-policy-anti-affinity.yaml",
+    "kubevirt-kubevirt/examples/vmi-fedora-dedicated.yaml",
+    "kubevirt-kubevirt/examples/vmi-fedora-isolated.yaml",
+    "kubevirt-kubevirt/examples/vmi-sriov.yaml",
+    "etsi-forge-NFV-SOL006/example-data/complex-vnfd.xml",
+    "free5gc-free5gc-helm/charts/free5gc/charts/free5gc-amf/values.yaml",
+    "free5gc-free5gc-helm/charts/free5gc/charts/free5gc-smf/values.yaml",
+    "omec-project-sdcore-helm-charts/5g-control-plane/values.yaml",
+]
+
+
+def describe(folder: Path, sample: str) -> list[str]:
+    """The report lines for one sample."""
+    try:
+        result = import_descriptors([folder / sample])
+    except InputError as error:
+        first = error.problems[0]
+        return [f"  exit 2: {first.message[:150]}"]
+    lines = []
+    for vnf in result.vnfs:
+        data = entry_data(vnf)
+        flavor = ", ".join(f"{k} {v}" for k, v in data["flavor"].items())
+        rules = [f"{k} {data[k]}" for k in ("cpu", "numa", "anti_affinity") if k in data]
+        lines.append(
+            f"  {vnf.name}: {flavor}; {'/'.join(vnf.forms)} x{vnf.replicas}"
+            + (f"; {', '.join(rules)}" if rules else "")
+            + ("" if vnf.sized else "  (no figures: commented out)")
+        )
+    lines.append(f"  {len(result.warnings)} warning(s)")
+    return lines
+
+
+def main() -> None:
+    folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/descriptors")
+    for sample in SAMPLES:
+        print(sample)
+        print("\n".join(describe(folder, sample)))
+
+
+if __name__ == "__main__":
+    main()
