@@ -199,7 +199,7 @@ def _workload(
             f"{len(apps)} container(s), {len(inits)} init container(s): requests "
             "summed (init containers: the larger of the largest and the apps' sum)"
         )
-    _cpu_memory(vnf, need, running, col, label)
+    _cpu_memory(vnf, need, running, plain_inits, col, label)
     for key in ("hugepages-2Mi", "hugepages-1Gi"):
         if key in need:
             vnf.hugepages_gib += bytes_to_gib(need[key])
@@ -228,6 +228,7 @@ def _cpu_memory(
     vnf: ImportedVnf,
     need: dict[str, Decimal],
     running: list[_Container],
+    inits: list[_Container],
     col: Collector,
     label: str,
 ) -> None:
@@ -241,7 +242,8 @@ def _cpu_memory(
             "no CPU request or limit (BestEffort): written commented out; give it a flavor",
         )
         return
-    guaranteed = bool(running) and all(c.guaranteed for c in running)
+    # The pod's QoS class is Guaranteed only when every container, init ones included, is.
+    guaranteed = bool(running) and all(c.guaranteed for c in running + inits)
     pinned = [c for c in running if guaranteed and c.requests["cpu"] % 1 == 0]
     shared = [c for c in running if c not in pinned]
     if pinned and not shared:
@@ -309,11 +311,15 @@ def _replicas(vnf: ImportedVnf, obj: Node, kind: str, col: Collector, label: str
     if node is None:
         vnf.replicas = 1
         return
-    try:
-        number = k8s_quantity(tree.scalar(node), "spec.replicas")
-    except QuantityError as exc:
-        raise tree.error(col.file, node, "spec.replicas", str(exc)) from None
-    vnf.replicas = int(number)
+    value = tree.scalar(node)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+        raise tree.error(
+            col.file,
+            node,
+            "spec.replicas",
+            f"spec.replicas must be a whole number >= 0, got {value!r}",
+        )
+    vnf.replicas = value
     if vnf.replicas == 0:
         col.warn(tree.line(node), label, "replicas: 0: scaled to nothing; written commented out")
 

@@ -54,7 +54,7 @@ def not_a_descriptor(file: str, node: Node) -> InputError:
     """The located refusal of a document that is no known descriptor shape."""
     found = ", ".join(tree.keys(node)[:6]) if node.kind == "map" else f"a {node.kind}"
     hint = ""
-    if node.kind == "map" and ("resources" in str(node.value) or "replicaCount" in node.value):
+    if node.kind == "map" and _has_key(node, {"resources", "replicaCount", "image"}, 4):
         hint = (
             "; this looks like Helm chart values: render the chart first "
             "(helm template NAME CHART -f values.yaml > rendered.yaml) and import that"
@@ -66,6 +66,15 @@ def not_a_descriptor(file: str, node: Node) -> InputError:
         f"found {found}{hint}",
         line=node.line or 1,
         column=node.column or 1,
+    )
+
+
+def _has_key(node: Node, wanted: set[str], depth: int) -> bool:
+    """True when a mapping within `depth` levels has one of the `wanted` keys."""
+    if depth < 0 or node.kind != "map":
+        return False
+    return bool(wanted & set(node.value)) or any(
+        _has_key(child, wanted, depth - 1) for child in node.value.values()
     )
 
 

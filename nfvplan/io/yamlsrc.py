@@ -195,8 +195,9 @@ def parse_yaml_stream(
         loader = _LOADER(text)
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
-    converter = _Converter(filename, max_nodes)
     documents: list[Node] = []
+    problems: list[Problem] = []
+    count = 0
     try:
         loader.get_event()  # stream start
         while not loader.check_event(yaml.StreamEndEvent):
@@ -205,7 +206,13 @@ def parse_yaml_stream(
                 isinstance(composed, ScalarNode) and composed.tag.endswith(":null")
             ):
                 continue
+            # One converter per document: its memo is keyed by node ids, which Python reuses
+            # once an earlier document's nodes are freed. The node budget spans the stream.
+            converter = _Converter(filename, max_nodes)
+            converter.count = count
             documents.append(converter.convert(composed, 0))
+            count = converter.count
+            problems += converter.problems
     except _DepthError as exc:
         raise _too_deep(filename, exc.mark.line + 1, exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
@@ -218,7 +225,7 @@ def parse_yaml_stream(
         raise _too_deep(filename, None, None) from None
     finally:
         loader.dispose()
-    return documents, converter.problems
+    return documents, problems
 
 
 def _decode(data: str | bytes, filename: str, max_bytes: int) -> str:

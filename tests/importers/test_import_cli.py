@@ -212,3 +212,69 @@ def test_section_output_and_stdout(importer: Importer, tmp_path: Path) -> None:
     printed = run_cli("import", "vnfd", vnfd)
     assert printed.stdout == out.read_text()
     assert "#   memory 4 GB = 4 GiB (GB read as GiB, as Tacker/Nova do)" in printed.stdout
+
+
+def test_sol006_without_vdu(importer: Importer, tmp_path: Path) -> None:
+    """Tests a SOL006 VNFD without any vdu: exit 2 naming the VNFD."""
+    err = _bad(importer, tmp_path, "v.yaml", "vnfd:\n  id: empty\n  product-name: empty\n")
+    assert "VNFD 'empty' has no vdu" in err and "v.yaml:2" in err
+
+
+def test_duplicate_key_is_a_warning_first_wins(importer: Importer) -> None:
+    """Tests tolerant reading: a duplicated key warns (located), the first value is kept."""
+    text = TOSCA.replace("MEM", "2 GB").replace(
+        "            virtual_cpu: {num_virtual_cpu: 2}\n",
+        "            virtual_cpu: {num_virtual_cpu: 2}\n            virtual_cpu: {num_virtual_cpu: 9}\n",
+    )
+    result = importer.run("v.yaml", text)
+    assert result.vnfs[0].vcpu == 2
+    assert "duplicate key 'virtual_cpu'" in str(result.warnings[0])
+    assert result.warnings[0].line == 10
+
+
+def test_into_scenario_without_vnfs_block_or_flow_style(importer: Importer, tmp_path: Path) -> None:
+    """Tests --into a scenario whose vnfs are flow style: the old entry is kept and loads."""
+    scenario = importer.write(
+        "flow.yaml",
+        SCENARIO.replace(
+            "vnfs:\n  # an existing VNF; its comment must survive\n  web:\n"
+            "    flavor: {vcpu: 2, memory_gib: 2}\n    forms: [vm, container]\n    replicas: 1\n",
+            "vnfs: {web: {flavor: {vcpu: 2, memory_gib: 2}, replicas: 1}}\n",
+        ),
+    )
+    vnfd = importer.write("v.yaml", TOSCA.replace("MEM", "4 GB"))
+    new = tmp_path / "new.yaml"
+    result = run_cli("import", "vnfd", vnfd, "--into", scenario, "-o", new)
+    assert result.exit_code == 0, result.output
+    from nfvplan.io import load_scenario
+
+    assert sorted(load_scenario(new).vnfs) == ["vdu1", "web"]
+
+
+def test_into_refuses_a_flavor_no_server_holds(importer: Importer, tmp_path: Path) -> None:
+    """Tests --into with a 64-vCPU pinned VDU on 32-thread servers: exit 2, nothing written."""
+    scenario = importer.write("site.yaml", SCENARIO)
+    big = TOSCA.replace("MEM", "4 GB").replace(
+        "num_virtual_cpu: 2}",
+        "num_virtual_cpu: 64, virtual_cpu_pinning: {virtual_cpu_pinning_policy: static}}",
+    )
+    new = tmp_path / "new.yaml"
+    result = run_cli("import", "vnfd", importer.write("v.yaml", big), "--into", scenario, "-o", new)
+    assert result.exit_code == 2, result.output
+    assert "vnfs.vdu1" in result.stderr and not new.exists()
+
+
+def test_name_clash_with_the_scenario_gets_the_product_prefix(
+    importer: Importer, tmp_path: Path
+) -> None:
+    """Tests that an imported VNF named like an existing one is renamed, not merged."""
+    scenario = importer.write("site.yaml", SCENARIO)
+    text = TOSCA.replace("MEM", "1 GB").replace("    vdu1:", "    web:")
+    new = tmp_path / "new.yaml"
+    result = run_cli(
+        "import", "vnfd", importer.write("shop.yaml", text), "--into", scenario, "-o", new
+    )
+    assert result.exit_code == 0, result.output
+    from nfvplan.io import load_scenario
+
+    assert sorted(load_scenario(new).vnfs) == ["shop-web", "web"]

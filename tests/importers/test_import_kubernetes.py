@@ -217,3 +217,23 @@ def test_kubevirt_decimal_memory(importer: Importer) -> None:
     )
     got = importer.entries("v.yaml", text)["v"]
     assert got["flavor"] == {"vcpu": 1, "memory_gib": 0.9537}
+
+
+def test_burstable_init_container_makes_the_pod_shared(importer: Importer) -> None:
+    """Tests that an init container without limits makes the pod Burstable: shared CPU."""
+    init = "- name: wait\n  resources: {requests: {cpu: 100m, memory: 16Mi}}"
+    vnf = importer.run("upf.yaml", deployment(GUARANTEED, init=init, name="upf")).vnfs[0]
+    assert (vnf.vcpu, vnf.cpu_dedicated) == (4.0, False)
+
+
+def test_many_documents_keep_their_own_values(importer: Importer) -> None:
+    """Tests a long stream: each document keeps its own values, in order. (The mixed stream
+    above caught a parser that memoised nodes across documents by id().)"""
+    text = "".join(
+        f"---\napiVersion: v1\nkind: Pod\nmetadata: {{name: p{i}}}\nspec:\n  containers:\n"
+        f"    - {{name: c, resources: {{requests: {{cpu: {i + 1}00m, memory: {i + 1}Mi}}}}}}\n"
+        for i in range(60)
+    )
+    result = importer.run("many.yaml", text)
+    assert [v.name for v in result.vnfs] == [f"p{i}" for i in range(60)]
+    assert [round(v.vcpu * 10) for v in result.vnfs] == list(range(1, 61))
