@@ -224,7 +224,8 @@ def test_duplicate_key_is_a_warning_first_wins(importer: Importer) -> None:
     """Tests tolerant reading: a duplicated key warns (located), the first value is kept."""
     text = TOSCA.replace("MEM", "2 GB").replace(
         "            virtual_cpu: {num_virtual_cpu: 2}\n",
-        "            virtual_cpu: {num_virtual_cpu: 2}\n            virtual_cpu: {num_virtual_cpu: 9}\n",
+        "            virtual_cpu: {num_virtual_cpu: 2}\n"
+        "            virtual_cpu: {num_virtual_cpu: 9}\n",
     )
     result = importer.run("v.yaml", text)
     assert result.vnfs[0].vcpu == 2
