@@ -130,7 +130,7 @@ def _type(template: Node) -> str:
 
 
 def _is_vdu(kind: str) -> bool:
-    return kind.endswith("Vdu.Compute") or kind.endswith("VDU.Tacker") or kind.endswith(".VDU")
+    return kind.endswith(("Vdu.Compute", "VDU.Tacker", ".VDU", "OsContainerDeployableUnit"))
 
 
 def _vdus(node: Node) -> list[tuple[str, Node]]:
@@ -195,7 +195,11 @@ def _flavour_vnfs(file: _File, product: str, result: ImportResult, binary_si: bo
         )
         if fid:
             vnf.notes.append(f"deployment flavour {fid}")
-        _compute(vnf, template, col, binary_si)
+        if _type(template).endswith("OsContainerDeployableUnit"):
+            vnf.forms = ("container",)
+            _containers(vnf, template, templates, col, binary_si)
+        else:
+            _compute(vnf, template, col, binary_si)
         _storage(vnf, template, templates, col, binary_si)
         vnfs[key] = vnf
     _ports(vnfs, templates, col)
@@ -458,6 +462,73 @@ def _legacy_compute(
             "numa_node_count",
         ):
             col.warn(tree.line(tree.child(props, key)), f"{path}.{key}", f"{key} is not mapped")
+
+
+def _containers(
+    vnf: ImportedVnf, unit: Node, templates: dict[str, Node], col: Collector, binary_si: bool
+) -> None:
+    """A SOL001 (v3.3+) OS container deployable unit: a pod of `Vdu.OsContainer`s, sized as
+    Kubernetes sizes a pod (requests summed; CPU in milli-CPU). Requests equal to limits with
+    whole CPUs on every container is `cpu: dedicated` (Guaranteed QoS), else shared."""
+    cpu = memory = disk = huge = 0.0
+    guaranteed, whole = True, True
+    names = []
+    for target, ref in _requirement_targets(unit, "container"):
+        node = templates.get(target)
+        path = f"topology_template.node_templates.{target}.properties"
+        if node is None or not _type(node).endswith("OsContainer"):
+            col.warn(
+                tree.line(ref),
+                f"{vnf.where}.requirements",
+                f"container {target!r} is not a tosca.nodes.nfv.Vdu.OsContainer node; not counted",
+            )
+            continue
+        names.append(target)
+        props = tree.child(node, "properties")
+        request = tree.child(props, "requested_cpu_resources")
+        limit = tree.child(props, "cpu_resource_limit")
+        milli = _count(request, col, f"{path}.requested_cpu_resources") if request else None
+        if milli is None and limit is not None:
+            milli = _count(limit, col, f"{path}.cpu_resource_limit")
+        if milli is not None:
+            cpu += milli / 1000
+            whole = whole and milli % 1000 == 0
+        mem = tree.child(props, "requested_memory_resources") or tree.child(
+            props, "memory_resource_limit"
+        )
+        if mem is not None:
+            memory += _size(mem, col, f"{path}.requested_memory_resources", binary_si)[0]
+        eph = tree.child(props, "requested_ephemeral_storage_resources")
+        if eph is not None:
+            disk += _size(eph, col, f"{path}.requested_ephemeral_storage_resources", binary_si)[0]
+        for size_name, amount in tree.entries(tree.child(props, "hugepages_resources")):
+            huge += _size(amount, col, f"{path}.hugepages_resources.{size_name}", binary_si)[0]
+        same_cpu = (
+            request is not None and limit is not None and tree.scalar(request) == tree.scalar(limit)
+        )
+        mem_limit = tree.child(props, "memory_resource_limit")
+        same_mem = (
+            tree.child(props, "requested_memory_resources") is not None
+            and mem_limit is not None
+            and _size(mem_limit, col, path, binary_si)[0]
+            == _size(tree.child(props, "requested_memory_resources"), col, path, binary_si)[0]
+        )
+        guaranteed = guaranteed and same_cpu and same_mem
+    if not names:
+        col.warn(
+            tree.line(unit),
+            vnf.where,
+            "OS container deployable unit without containers; written commented out",
+        )
+        return
+    vnf.vcpu = cpu or None
+    vnf.memory_gib = memory or None
+    vnf.disk_gib, vnf.hugepages_gib = disk, huge
+    vnf.cpu_dedicated = guaranteed and whole and cpu > 0
+    vnf.notes.append(
+        f"containers {', '.join(names)}: requests summed (CPU in milli-CPU); "
+        + ("cpu: dedicated (requests = limits, whole CPUs)" if vnf.cpu_dedicated else "cpu: shared")
+    )
 
 
 def _requirement_targets(template: Node, name: str) -> list[tuple[str, Node]]:

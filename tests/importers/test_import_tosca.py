@@ -357,3 +357,57 @@ weird:
     )
     result = importer.run("v.yaml", vnfd(nodes))
     assert result.vnfs[0].vcpu == 4
+
+
+def test_os_container_deployable_unit(importer: Importer) -> None:
+    """Tests a SOL001 v3.3+ CNF: a deployable unit of two OsContainers, requests summed
+    (250 + 750 milli-CPU = 1 vCPU, 128 + 384 MiB = 0.5 GiB), shared (requests < limits)."""
+    nodes = """\
+web:
+  type: tosca.nodes.nfv.Vdu.OsContainerDeployableUnit
+  properties:
+    name: web
+    vdu_profile: {min_number_of_instances: 2, max_number_of_instances: 5}
+  requirements:
+    - container: app
+    - container: proxy
+app:
+  type: tosca.nodes.nfv.Vdu.OsContainer
+  properties:
+    requested_cpu_resources: 250
+    cpu_resource_limit: 500
+    requested_memory_resources: 128 MiB
+    memory_resource_limit: 256 MiB
+proxy:
+  type: tosca.nodes.nfv.Vdu.OsContainer
+  properties:
+    requested_cpu_resources: 750
+    requested_memory_resources: 384 MiB
+    requested_ephemeral_storage_resources: 2 GiB
+"""
+    got = importer.entries("cnf.yaml", vnfd(nodes))["web"]
+    assert got["flavor"] == {"vcpu": 1, "memory_gib": 0.5, "disk_gib": 2}
+    assert got["forms"] == ["container"]
+    assert got["replicas"] == 2
+    assert "cpu" not in got
+
+
+def test_os_container_guaranteed_whole_cpus_is_dedicated(importer: Importer) -> None:
+    """Tests requests = limits with 2000 milli-CPU and 1 GiB hugepages: dedicated."""
+    nodes = """\
+upf:
+  type: tosca.nodes.nfv.Vdu.OsContainerDeployableUnit
+  properties: {name: upf}
+  requirements: [{container: dp}]
+dp:
+  type: tosca.nodes.nfv.Vdu.OsContainer
+  properties:
+    requested_cpu_resources: 2000
+    cpu_resource_limit: 2000
+    requested_memory_resources: 2 GiB
+    memory_resource_limit: 2 GiB
+    hugepages_resources: {1Gi: 4 GiB}
+"""
+    got = importer.entries("cnf.yaml", vnfd(nodes))["upf"]
+    assert got["flavor"] == {"vcpu": 2, "memory_gib": 2, "hugepages_gib": 4}
+    assert got["cpu"] == "dedicated"
