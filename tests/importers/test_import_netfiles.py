@@ -4,11 +4,16 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 from helpers import run_cli
+from hypothesis import given
+from hypothesis import strategies as st
 from import_helpers import Importer
 
+from nfvplan.errors import InputError
 from nfvplan.io import load_topology
+from nfvplan.netfile_import import build_topology, read_network
 
 GML = """\
 graph [
@@ -193,3 +198,50 @@ def test_list_shows_topohub_networks() -> None:
     result = run_cli("topology", "import", "--list")
     assert result.exit_code == 0, result.output
     assert "sndlib/abilene" in result.stdout.splitlines()
+
+
+@given(st.binary(max_size=300), st.sampled_from([".gml", ".graphml", ".txt", ".xml", ".csv"]))
+def test_random_network_files_are_refused_cleanly(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, suffix: str
+) -> None:
+    """Tests that random bytes under any network suffix import or raise InputError."""
+    path = tmp_path_factory.mktemp("n") / f"net{suffix}"
+    path.write_bytes(data)
+    try:
+        network = read_network(path)
+        build_topology(network, str(path), gbps=10, latency_ms=1)
+    except InputError:
+        pass
+
+
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from("ABCDE"),
+            st.sampled_from("ABCDE"),
+            st.floats(min_value=0.001, max_value=1e4),
+        ),
+        min_size=1,
+        max_size=8,
+    )
+)
+def test_csv_links_merge_parallel_capacities(
+    tmp_path_factory: pytest.TempPathFactory, rows: list[tuple[str, str, float]]
+) -> None:
+    """Tests that every CSV of links gives one link per site pair whose capacity is the sum of
+    that pair's rows (self-loops dropped)."""
+    path = tmp_path_factory.mktemp("c") / "links.csv"
+    path.write_text("a,b,gbps\n" + "".join(f"{a},{b},{g!r}\n" for a, b, g in rows))
+    expected: dict[frozenset[str], float] = {}
+    for a, b, g in rows:
+        if a != b:
+            expected[frozenset((a, b))] = expected.get(frozenset((a, b)), 0.0) + g
+    try:
+        doc, _ = build_topology(read_network(path), str(path), gbps=None, latency_ms=1)
+    except InputError as exc:
+        assert not expected and "no links" in str(exc)
+        return
+    got = {frozenset(link["between"]): link["gbps"] for link in doc["links"]}
+    assert got.keys() == expected.keys()
+    for pair, total in expected.items():
+        assert got[pair] == pytest.approx(total, rel=1e-6, abs=1e-6)
