@@ -438,7 +438,7 @@ def build_topology(
     if not network.nodes:
         raise InputError.single(file, "the network has no nodes")
     located = [n for n in network.nodes if n.lon is not None and n.lat is not None]
-    has_coords = len(located) == len(network.nodes)
+    has_coords = bool(located)
     if network.pixel:
         raise InputError.single(
             file,
@@ -462,8 +462,8 @@ def build_topology(
         used.add(unique)
         names[node.key] = unique
         site: dict[str, Any] = {"kind": kind}
-        if has_coords:
-            site.update(lat=round(node.lat, 4), lon=round(node.lon, 4))  # type: ignore[arg-type]
+        if node.lon is not None and node.lat is not None:
+            site.update(lat=round(node.lat, 4), lon=round(node.lon, 4))
         sites[unique] = site
     merged: dict[tuple[str, str], dict[str, Any]] = {}
     for link in network.links:
@@ -490,18 +490,18 @@ def build_topology(
             out["latency_ms"] = _number(link.ms)
         elif link.km is not None:
             out["length_km"] = max(_number(link.km), MIN_LENGTH_KM)
-        elif has_coords:
+        elif "lat" in sites[a] and "lat" in sites[b]:
             sa, sb = sites[a], sites[b]
             km = round(great_circle_km(sa["lat"], sa["lon"], sb["lat"], sb["lon"]), 1)
             out["length_km"] = max(km, MIN_LENGTH_KM)
         elif latency_ms is not None:
             out["latency_ms"] = _number(latency_ms)
         else:
+            unplaced = [x for x in (a, b) if "lat" not in sites[x]]
             raise InputError.single(
                 file,
-                f"link {a} - {b}: the file gives no coordinates, "
-                "length or latency; give --latency-ms for a uniform "
-                "latency",
+                f"link {a} - {b}: the file gives no coordinates for {', '.join(unplaced)} and "
+                "no length or latency for the link; give --latency-ms for a uniform latency",
                 line=link.line,
             )
         merged[pair] = out

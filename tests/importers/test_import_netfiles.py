@@ -245,3 +245,22 @@ def test_csv_links_merge_parallel_capacities(
     assert got.keys() == expected.keys()
     for pair, total in expected.items():
         assert got[pair] == pytest.approx(total, rel=1e-6, abs=1e-6)
+
+
+def test_gml_with_some_nodes_unplaced(importer: Importer, tmp_path: Path) -> None:
+    """Tests a Zoo-style file where one node has no coordinates: links between placed nodes
+    get great-circle km, the link to the unplaced node the --latency-ms given."""
+    text = GML.replace(
+        'node [ id 2 label "Lille" Longitude 3.06 Latitude 50.63 ]',
+        'node [ id 2 label "Lille" Internal 0 ]',
+    )
+    src = importer.write("part.gml", text)
+    out = tmp_path / "part.yaml"
+    bad = run_cli("topology", "import", src, "--gbps", "40", "-o", out)
+    assert bad.exit_code == 2 and "no coordinates for Lille" in bad.stderr
+    assert "part.gml:8" in bad.stderr
+    good = run_cli("topology", "import", src, "--gbps", "40", "--latency-ms", "3", "-o", out)
+    assert good.exit_code == 0, good.output
+    links = {tuple(x["between"]): x for x in yaml.safe_load(out.read_text())["links"]}
+    assert links[("Paris", "Lyon")]["length_km"] == 392.5
+    assert links[("Paris", "Lille")]["latency_ms"] == 3
