@@ -264,3 +264,35 @@ def test_gml_with_some_nodes_unplaced(importer: Importer, tmp_path: Path) -> Non
     links = {tuple(x["between"]): x for x in yaml.safe_load(out.read_text())["links"]}
     assert links[("Paris", "Lyon")]["length_km"] == 392.5
     assert links[("Paris", "Lille")]["latency_ms"] == 3
+
+
+@pytest.mark.parametrize("writer", ["gml", "graphml"])
+def test_networkx_written_files_match_the_topohub_import(tmp_path: Path, writer: str) -> None:
+    """Tests our GML and GraphML readers against files networkx (an independent writer) makes
+    from topohub's Bics: same sites and the same merged links as `topology import Bics`."""
+    topohub = pytest.importorskip("topohub")
+    import networkx as nx
+
+    from nfvplan.topohub_import import import_topohub
+
+    raw = topohub.get("topozoo/Bics")
+    graph = nx.MultiGraph()  # networkx writes a GML node's key as its label: key by name
+    name = {node["id"]: node["name"] for node in raw["nodes"]}
+    assert len(set(name.values())) == len(name)
+    for node in raw["nodes"]:
+        graph.add_node(node["name"], Longitude=node["pos"][0], Latitude=node["pos"][1])
+    for edge in raw["edges"]:
+        graph.add_edge(name[edge["source"]], name[edge["target"]], LinkSpeedRaw=1e10)
+    path = tmp_path / f"bics.{writer}"
+    (nx.write_gml if writer == "gml" else nx.write_graphml)(graph, path)
+    out = tmp_path / "bics.yaml"
+    result = run_cli("topology", "import", path, "-o", out)
+    assert result.exit_code == 0, result.output
+    ours = yaml.safe_load(out.read_text())
+    reference = import_topohub("topozoo/Bics", gbps=10)
+    assert ours["sites"].keys() == reference["sites"].keys()
+
+    def pairs(doc: dict) -> dict:
+        return {frozenset(x["between"]): (x["gbps"], x["length_km"]) for x in doc["links"]}
+
+    assert pairs(ours) == pairs(reference)
