@@ -11,6 +11,8 @@ Run: python benchmarks/descriptors.py [FOLDER]   (default /work/shared/descripto
 from __future__ import annotations
 
 import sys
+import tempfile
+import zipfile
 from pathlib import Path
 
 from nfvplan.errors import InputError
@@ -41,8 +43,13 @@ def describe(folder: Path, sample: str) -> list[str]:
     try:
         result = import_descriptors([folder / sample])
     except InputError as error:
-        first = error.problems[0]
-        return [f"  exit 2: {first.message[:150]}"]
+        message = error.problems[0].message
+        if "Helm chart values" in message:
+            return [
+                "  exit 2: Helm chart values, not a manifest (the message says to render the "
+                "chart with helm template first)"
+            ]
+        return [f"  exit 2: {message[:160]}"]
     lines = []
     for vnf in result.vnfs:
         data = entry_data(vnf)
@@ -57,11 +64,33 @@ def describe(folder: Path, sample: str) -> list[str]:
     return lines
 
 
+def csar_of(definitions: Path, entry: str, target: Path) -> Path:
+    """A CSAR (SOL004 zip) of a Definitions/ folder, as a package would ship it: the shared
+    copy keeps only Definitions/, and the upstream TOSCA.meta names `entry`."""
+    with zipfile.ZipFile(target, "w") as archive:
+        archive.writestr(
+            "TOSCA-Metadata/TOSCA.meta",
+            f"TOSCA-Meta-File-Version: 1.0\nCSAR-Version: 1.1\nEntry-Definitions: "
+            f"Definitions/{entry}\n",
+        )
+        for file in sorted(definitions.iterdir()):
+            archive.write(file, f"Definitions/{file.name}")
+    return target
+
+
 def main() -> None:
     folder = Path(sys.argv[1]) if len(sys.argv) > 1 else Path("/work/shared/descriptors")
     for sample in SAMPLES:
         print(sample)
         print("\n".join(describe(folder, sample)))
+    with tempfile.TemporaryDirectory() as temp:
+        package = csar_of(
+            folder / "openstack-tacker/samples/practical_vnf_package/Definitions",
+            "Node.yaml",
+            Path(temp) / "practical_vnf_package.csar",
+        )
+        print("practical_vnf_package as a CSAR (zipped here, TOSCA.meta as upstream)")
+        print("\n".join(describe(Path(temp), package.name)))
 
 
 if __name__ == "__main__":
