@@ -100,11 +100,17 @@ def _compute(vnf: ImportedVnf, vdu: Node, computes: dict[str, Node], col: Collec
     ref = tree.text(tree.child(vdu, "virtual-compute-desc"))
     desc = computes.get(ref or "")
     if desc is None:
-        col.warn(
-            tree.line(vdu),
-            vnf.where,
-            f"virtual-compute-desc {ref!r} not found; written commented out: fill in its flavor",
-        )
+        if tree.child(vdu, "os-container-desc") is not None:
+            message = (
+                "is a containerised VDU (os-container-desc), which this importer does "
+                "not read yet; written commented out: fill in its flavor"
+            )
+        else:
+            message = (
+                f"names virtual-compute-desc {ref!r}, which the VNFD does not define; "
+                "written commented out: fill in its flavor"
+            )
+        col.warn(tree.line(vdu), vnf.where, f"VDU {vnf.name!r} {message}")
         return
     path = f"virtual-compute-desc[id {ref}]"
     cpu = tree.child(desc, "virtual-cpu")
