@@ -121,15 +121,14 @@ def vnfd_command(
         typer.echo(text, nl=False)
         return
     sized = [v for v in result.vnfs if v.sized]
-    typer.echo(
-        f"wrote {output}: {len(sized)} VNF(s) from {len(files)} file(s)"
-        + (
-            f", {len(result.vnfs) - len(sized)} written commented out (no figures)"
-            if len(sized) < len(result.vnfs)
-            else ""
-        )
-        + (f", {len(result.warnings)} warning(s)" if result.warnings else "")
-    )
+    parts = [f"{len(sized)} VNF(s) from {len(files)} file(s)"]
+    if len(sized) < len(result.vnfs):
+        parts.append(f"{len(result.vnfs) - len(sized)} written commented out (no figures)")
+    if result.skipped:
+        parts.append(f"{len(result.skipped)} object(s) without a workload skipped")
+    if result.warnings:
+        parts.append(f"{len(result.warnings)} warning(s)")
+    typer.echo(f"wrote {output}: " + ", ".join(parts))
     for vnf in result.vnfs:
         data = emit.entry_data(vnf)
         flavor = ", ".join(f"{k} {v}" for k, v in data["flavor"].items())
@@ -139,5 +138,3 @@ def vnfd_command(
             + (f"; {', '.join(extras)}" if extras else "")
             + ("" if vnf.sized else "  (commented out)")
         )
-    if result.skipped:
-        typer.echo(f"  skipped {len(result.skipped)} object(s) without a workload", err=True)

@@ -279,3 +279,30 @@ def test_name_clash_with_the_scenario_gets_the_product_prefix(
     from nfvplan.io import load_scenario
 
     assert sorted(load_scenario(new).vnfs) == ["shop-web", "web"]
+
+
+def test_shipped_import_examples_into_5g_core(tmp_path: Path) -> None:
+    """Tests the README's import example: the shipped SOL001 VNFD and rendered manifest, added
+    to examples/5g-core.yaml; the new scenario loads, keeps its own VNFs, and checks out."""
+    new = tmp_path / "my-5g.yaml"
+    folder = EXAMPLES / "import"
+    result = run_cli(
+        "import",
+        "vnfd",
+        folder / "upf-vnfd.yaml",
+        folder / "cp-rendered.yaml",
+        "--into",
+        EXAMPLES / "5g-core.yaml",
+        "-o",
+        new,
+    )
+    assert result.exit_code == 0, result.output
+    assert result.stderr == ""
+    from nfvplan.io import load_scenario
+
+    scenario = load_scenario(new)
+    original = load_scenario(EXAMPLES / "5g-core.yaml")
+    assert set(scenario.vnfs) == set(original.vnfs) | {"upf-dp", "core-amf", "core-smf"}
+    upf = scenario.vnfs["upf-dp"]
+    assert (upf.flavor.vcpu, upf.flavor.hugepages_gib, upf.flavor.sriov_vfs) == (8, 16, 2)
+    assert upf.dedicated_cpu and upf.numa_aligned and upf.replicas == 2
