@@ -155,7 +155,8 @@ def parse_yaml(
     Raises `InputError` for anything wrong with the bytes or the YAML; never anything else.
     """
     text = _decode(data, filename, max_bytes)
-    composed = _compose(text, filename)
+    documents = _compose(text, filename)
+    composed = documents[0] if documents else None
     if composed is None or (isinstance(composed, ScalarNode) and composed.tag.endswith(":null")):
         raise InputError.single(
             filename, "the file is empty; expected a mapping such as 'nfvplan: 1'", line=1, column=1
@@ -191,40 +192,20 @@ def parse_yaml_stream(
     YAML, bad bytes and the size and depth limits still raise `InputError`.
     """
     text = _decode(data, filename, max_bytes)
-    try:
-        loader = _LOADER(text)
-    except yaml.reader.ReaderError as exc:
-        raise _reader_problem(filename, text, exc) from None
     documents: list[Node] = []
     problems: list[Problem] = []
     count = 0
-    try:
-        loader.get_event()  # stream start
-        while not loader.check_event(yaml.StreamEndEvent):
-            composed = loader.compose_document()
-            if composed is None or (
-                isinstance(composed, ScalarNode) and composed.tag.endswith(":null")
-            ):
-                continue
-            # One converter per document: its memo is keyed by node ids, which Python reuses
-            # once an earlier document's nodes are freed. The node budget spans the stream.
-            converter = _Converter(filename, max_nodes)
-            converter.count = count
-            documents.append(converter.convert(composed, 0))
-            count = converter.count
-            problems += converter.problems
-    except _DepthError as exc:
-        raise _too_deep(filename, exc.mark.line + 1, exc.mark.column + 1) from None
-    except yaml.MarkedYAMLError as exc:
-        raise _syntax_problem(filename, exc) from None
-    except yaml.reader.ReaderError as exc:
-        raise _reader_problem(filename, text, exc) from None
-    except yaml.YAMLError as exc:
-        raise InputError.single(filename, f"YAML error: {exc}") from None
-    except RecursionError:
-        raise _too_deep(filename, None, None) from None
-    finally:
-        loader.dispose()
+    for composed in _compose(text, filename, single=False):
+        if composed is None or (
+            isinstance(composed, ScalarNode) and composed.tag.endswith(":null")
+        ):
+            continue
+        # One converter per document (its memo is per document); the node budget spans them.
+        converter = _Converter(filename, max_nodes)
+        converter.count = count
+        documents.append(converter.convert(composed, 0))
+        count = converter.count
+        problems += converter.problems
     return documents, problems
 
 
@@ -300,8 +281,11 @@ else:  # pragma: no cover - PyYAML wheels ship libyaml
     _LOADER = _Loader
 
 
-def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml.Node | None:
-    """The node graph of the single document in `text`, or None for an empty stream."""
+def _compose(
+    text: str, filename: str, loader_class: type | None = None, *, single: bool = True
+) -> list[yaml.Node]:
+    """The node graphs of the documents in `text` ([] for an empty stream); with `single`, a
+    second document is refused where it starts."""
     loader_class = loader_class or _LOADER
     try:
         loader = loader_class(text)
@@ -309,18 +293,18 @@ def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml
         raise _reader_problem(filename, text, exc) from None
     try:
         loader.get_event()  # stream start
-        node = None
-        if not loader.check_event(yaml.StreamEndEvent):
-            node = loader.compose_document()
-        if not loader.check_event(yaml.StreamEndEvent):
-            mark = loader.peek_event().start_mark
-            raise InputError.single(
-                filename,
-                "found a second YAML document ('---'); a file holds exactly one",
-                line=mark.line + 1,
-                column=mark.column + 1,
-            )
-        return node
+        nodes: list[yaml.Node] = []
+        while not loader.check_event(yaml.StreamEndEvent):
+            if single and nodes:
+                mark = loader.peek_event().start_mark
+                raise InputError.single(
+                    filename,
+                    "found a second YAML document ('---'); a file holds exactly one",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                )
+            nodes.append(loader.compose_document())
+        return nodes
     except _DepthError as exc:
         raise _too_deep(filename, exc.mark.line + 1, exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
@@ -328,7 +312,7 @@ def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml
             # libyaml (PyYAML >= 6.0.4) scans a flow collection ahead and stops at its own depth
             # limit before our composer reaches MAX_DEPTH; the pure-Python parser gets to ours
             # first and says where, in the same words on every PyYAML. Only hostile files do this.
-            return _compose(text, filename, _Loader)
+            return _compose(text, filename, _Loader, single=single)
         raise _syntax_problem(filename, exc) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
