@@ -23,7 +23,7 @@ from nfvplan.errors import InputError
 from nfvplan.importers import tree
 from nfvplan.importers.model import Collector, ImportedVnf, ImportResult
 from nfvplan.importers.placement import Counts, apply_counts, apply_group
-from nfvplan.importers.quantities import QuantityError, gib_from_gb, plain_number
+from nfvplan.importers.quantities import QuantityError, gib_from_gb
 from nfvplan.importers.tosca import all_huge
 from nfvplan.io.yamlsrc import Node
 
@@ -81,13 +81,6 @@ def _by_id(node: Node | None) -> dict[str, Node]:
     return {tree.text(tree.child(n, "id")) or "": n for n in tree.seq(node)}
 
 
-def _number(node: Node | None, col: Collector, path: str) -> float:
-    try:
-        return plain_number(tree.scalar(node), path.rsplit(".", 1)[-1])
-    except QuantityError as exc:
-        raise tree.error(col.file, node, path, str(exc)) from None
-
-
 def _gib(node: Node | None, col: Collector, path: str) -> tuple[float, str]:
     try:
         q = gib_from_gb(tree.scalar(node), path.rsplit(".", 1)[-1])
@@ -117,7 +110,7 @@ def _compute(vnf: ImportedVnf, vdu: Node, computes: dict[str, Node], col: Collec
     memory = tree.child(desc, "virtual-memory")
     count = tree.child(cpu, "num-virtual-cpu")
     if count is not None:
-        vnf.vcpu = _number(count, col, f"{path}.virtual-cpu.num-virtual-cpu")
+        vnf.vcpu = tree.number(col.file, count, f"{path}.virtual-cpu.num-virtual-cpu")
     size = tree.child(memory, "size")
     if size is not None:
         vnf.memory_gib, note = _gib(size, col, f"{path}.virtual-memory.size")
@@ -244,7 +237,9 @@ def _flavour(
         ):
             value = tree.child(profile, name)
             if value is not None:
-                setattr(counts[vdu_id], attr, int(_number(value, col, f"{path}.df.{name}")))
+                setattr(
+                    counts[vdu_id], attr, int(tree.number(col.file, value, f"{path}.df.{name}"))
+                )
         for group in tree.seq(tree.child(profile, "affinity-or-anti-affinity-group")) + tree.seq(
             tree.child(profile, "affinity-or-anti-affinity-group-id")
         ):
@@ -257,9 +252,9 @@ def _flavour(
             vdu_id = tree.text(tree.child(entry, "vdu-id")) or ""
             if vdu_id in counts:
                 counts[vdu_id].levels[level_id] = int(
-                    _number(
+                    tree.number(
+                        col.file,
                         tree.child(entry, "number-of-instances"),
-                        col,
                         f"{path}.df.instantiation-level.vdu-level.number-of-instances",
                     )
                 )

@@ -35,7 +35,6 @@ from nfvplan.importers.quantities import (
     QuantityError,
     fmt,
     gib_from_mb,
-    plain_number,
     tosca_size_gib,
 )
 from nfvplan.io.yamlsrc import Node
@@ -215,13 +214,6 @@ def _size(node: Node | None, col: Collector, path: str, binary_si: bool) -> tupl
     return quantity.value, quantity.note
 
 
-def _count(node: Node | None, col: Collector, path: str) -> float:
-    try:
-        return plain_number(tree.scalar(node), path.rsplit(".", 1)[-1])
-    except QuantityError as exc:
-        raise tree.error(col.file, node, path, str(exc)) from None
-
-
 def _compute(vnf: ImportedVnf, template: Node, col: Collector, binary_si: bool) -> None:
     caps = tree.child(template, "capabilities")
     sol = tree.child(caps, "virtual_compute", "properties")
@@ -265,7 +257,7 @@ def _sol001_compute(
     memory = tree.child(props, "virtual_memory")
     count = tree.child(cpu, "num_virtual_cpu")
     if count is not None:
-        vnf.vcpu = _count(count, col, f"{path}.virtual_cpu.num_virtual_cpu")
+        vnf.vcpu = tree.number(col.file, count, f"{path}.virtual_cpu.num_virtual_cpu")
     size = tree.child(memory, "virtual_mem_size")
     if size is not None:
         vnf.memory_gib, note = _size(
@@ -392,7 +384,7 @@ def _legacy_compute(
     vnf: ImportedVnf, props: Node, col: Collector, path: str, binary_si: bool
 ) -> None:
     if tree.child(props, "num_cpus") is not None:
-        vnf.vcpu = _count(tree.child(props, "num_cpus"), col, f"{path}.num_cpus")
+        vnf.vcpu = tree.number(col.file, tree.child(props, "num_cpus"), f"{path}.num_cpus")
     if tree.child(props, "mem_size") is not None:
         vnf.memory_gib, note = _size(
             tree.child(props, "mem_size"), col, f"{path}.mem_size", binary_si
@@ -487,9 +479,11 @@ def _containers(
         props = tree.child(node, "properties")
         request = tree.child(props, "requested_cpu_resources")
         limit = tree.child(props, "cpu_resource_limit")
-        milli = _count(request, col, f"{path}.requested_cpu_resources") if request else None
+        milli = (
+            tree.number(col.file, request, f"{path}.requested_cpu_resources") if request else None
+        )
         if milli is None and limit is not None:
-            milli = _count(limit, col, f"{path}.cpu_resource_limit")
+            milli = tree.number(col.file, limit, f"{path}.cpu_resource_limit")
         if milli is not None:
             cpu += milli / 1000
             whole = whole and milli % 1000 == 0
@@ -628,7 +622,9 @@ def _policies(node: Node, vnfs: dict[str, ImportedVnf], col: Collector) -> None:
             value = tree.child(profile, field_name)
             if value is not None:
                 setattr(
-                    counts[key], attr, int(_count(value, col, f"{key}.vdu_profile.{field_name}"))
+                    counts[key],
+                    attr,
+                    int(tree.number(col.file, value, f"{key}.vdu_profile.{field_name}")),
                 )
     default_level = None
     placement: list[tuple[str, Node]] = []
@@ -644,13 +640,15 @@ def _policies(node: Node, vnfs: dict[str, ImportedVnf], col: Collector) -> None:
                     for level, value in tree.entries(tree.child(props, "levels")):
                         number = tree.child(value, "number_of_instances")
                         counts[target].levels[level] = int(
-                            _count(number, col, f"{name}.levels.{level}")
+                            tree.number(col.file, number, f"{name}.levels.{level}")
                         )
         elif kind.endswith("VduInitialDelta"):
             number = tree.child(props, "initial_delta", "number_of_instances")
             for target in targets:
                 if target in counts and number is not None:
-                    counts[target].initial_delta = int(_count(number, col, f"{name}.initial_delta"))
+                    counts[target].initial_delta = int(
+                        tree.number(col.file, number, f"{name}.initial_delta")
+                    )
         elif kind.endswith(("AntiAffinityRule", "AffinityRule", "tacker.Placement")):
             placement.append((name, policy))
     for key, vnf in vnfs.items():

@@ -106,3 +106,13 @@ def error(file: str, node: Node | None, path: str, message: str) -> Exception:
         line=line(node),
         column=(node.column or None) if node is not None and line(node) else None,
     )
+
+
+def number(file: str, node: Node | None, path: str) -> float:
+    """A bare number (quoted or not) at `node`, or a located InputError saying what it is."""
+    from nfvplan.importers.quantities import QuantityError, plain_number
+
+    try:
+        return plain_number(scalar(node), path.rsplit(".", 1)[-1])
+    except QuantityError as exc:
+        raise error(file, node, path, str(exc)) from None
