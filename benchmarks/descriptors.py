@@ -17,7 +17,7 @@ from pathlib import Path
 
 from nfvplan.errors import InputError
 from nfvplan.importers import import_descriptors
-from nfvplan.importers.emit import entry_data
+from nfvplan.importers.emit import summary
 
 SAMPLES = [
     "openstack-tacker/samples/practical_vnf_package/Definitions/Node.yaml",
@@ -52,14 +52,7 @@ def describe(folder: Path, sample: str) -> list[str]:
         return [f"  exit 2: {message[:160]}"]
     lines = []
     for vnf in result.vnfs:
-        data = entry_data(vnf)
-        flavor = ", ".join(f"{k} {v}" for k, v in data["flavor"].items())
-        rules = [f"{k} {data[k]}" for k in ("cpu", "numa", "anti_affinity") if k in data]
-        lines.append(
-            f"  {vnf.name}: {flavor}; {'/'.join(vnf.forms)} x{vnf.replicas}"
-            + (f"; {', '.join(rules)}" if rules else "")
-            + ("" if vnf.sized else "  (no figures: commented out)")
-        )
+        lines.append(f"  {summary(vnf)}")
     lines.append(f"  {len(result.warnings)} warning(s)")
     return lines
 

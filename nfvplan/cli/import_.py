@@ -130,11 +130,4 @@ def vnfd_command(
         parts.append(f"{len(result.warnings)} warning(s)")
     typer.echo(f"wrote {output}: " + ", ".join(parts))
     for vnf in result.vnfs:
-        data = emit.entry_data(vnf)
-        flavor = ", ".join(f"{k} {v}" for k, v in data["flavor"].items())
-        extras = [f"{k} {data[k]}" for k in ("cpu", "numa", "anti_affinity") if k in data]
-        typer.echo(
-            f"  {vnf.name}: {flavor}; {'/'.join(vnf.forms)} x{vnf.replicas}"
-            + (f"; {', '.join(extras)}" if extras else "")
-            + ("" if vnf.sized else "  (commented out)")
-        )
+        typer.echo(f"  {emit.summary(vnf)}")

@@ -69,6 +69,18 @@ def entry_data(vnf: ImportedVnf) -> dict[str, Any]:
     return data
 
 
+def summary(vnf: ImportedVnf) -> str:
+    """One line saying what a VNF was imported as: `amf: vcpu 2, memory_gib 4; container x2`."""
+    data = entry_data(vnf)
+    flavor = ", ".join(f"{k} {v}" for k, v in data["flavor"].items())
+    rules = [f"{k} {data[k]}" for k in ("cpu", "numa", "anti_affinity") if k in data]
+    return (
+        f"{vnf.name}: {flavor}; {'/'.join(vnf.forms)} x{vnf.replicas}"
+        + (f"; {', '.join(rules)}" if rules else "")
+        + ("" if vnf.sized else "  (commented out)")
+    )
+
+
 def _flow(value: Any) -> str:
     text = yaml.safe_dump(value, default_flow_style=True, sort_keys=False, width=10_000).strip()
     return text.removesuffix("...").strip()
