@@ -89,10 +89,7 @@ def vnfd_command(
     command = "nfvplan import vnfd " + " ".join(str(f) for f in files)
     try:
         result = import_descriptors(files, options)
-        header = [
-            f"Imported by: {command}",
-            "Sizes in GiB, CPU in vCPU; each entry names its source and its conversions.",
-        ]
+        header = emit.header(command, result)
         if into is not None:
             from nfvplan.io.yamlsrc import read_capped
 

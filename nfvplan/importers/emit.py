@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from nfvplan.errors import InputError
-from nfvplan.importers.model import ImportedVnf
+from nfvplan.importers.model import ImportedVnf, ImportResult
 from nfvplan.importers.quantities import ceil_figure
 from nfvplan.io.yamlsrc import parse_yaml
 from nfvplan.topohub_import import site_name
@@ -43,6 +43,21 @@ def assign_names(vnfs: list[ImportedVnf], taken: Iterable[str] = ()) -> None:
             vnf.notes.insert(0, f"named {unique} (source name {vnf.name!r})")
         vnf.name = unique
         used.add(unique)
+
+
+def header(command: str, result: ImportResult) -> list[str]:
+    """The comment lines opening the imported entries: how they were made, and every warning,
+    so what could not be mapped stays in the file and not only on the terminal."""
+    lines = [
+        f"Imported by: {command}",
+        "Sizes in GiB, CPU in vCPU; each entry names its source and its conversions.",
+    ]
+    if result.warnings:
+        lines.append(f"Not mapped or mapped by a stated guess ({len(result.warnings)}):")
+        lines += [f"  {warning}" for warning in result.warnings]
+    if result.skipped:
+        lines.append(f"Skipped, no workload: {'; '.join(result.skipped)}")
+    return lines
 
 
 def entry_data(vnf: ImportedVnf) -> dict[str, Any]:

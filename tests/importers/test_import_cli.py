@@ -306,3 +306,19 @@ def test_shipped_import_examples_into_5g_core(tmp_path: Path) -> None:
     upf = scenario.vnfs["upf-dp"]
     assert (upf.flavor.vcpu, upf.flavor.hugepages_gib, upf.flavor.sriov_vfs) == (8, 16, 2)
     assert upf.dedicated_cpu and upf.numa_aligned and upf.replicas == 2
+
+
+def test_warnings_are_kept_in_the_written_file(importer: Importer, tmp_path: Path) -> None:
+    """Tests that what could not be mapped is listed in the output file's header, located, as
+    well as on stderr."""
+    text = TOSCA.replace("MEM", "1 GB").replace(
+        "            virtual_local_storage:",
+        "            virtual_cpu_clock: 3 GHz\n            virtual_local_storage:",
+    )
+    out = tmp_path / "vnfs.yaml"
+    result = run_cli("import", "vnfd", importer.write("v.yaml", text), "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "virtual_cpu_clock is not mapped" in result.stderr
+    written = out.read_text()
+    assert "# Not mapped or mapped by a stated guess (1):" in written
+    assert "v.yaml:11: " in written and "virtual_cpu_clock is not mapped" in written
