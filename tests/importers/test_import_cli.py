@@ -322,3 +322,22 @@ def test_warnings_are_kept_in_the_written_file(importer: Importer, tmp_path: Pat
     written = out.read_text()
     assert "# Not mapped or mapped by a stated guess (1):" in written
     assert "v.yaml:11: " in written and "virtual_cpu_clock is not mapped" in written
+
+
+@pytest.mark.parametrize("vnfs_text", ["", "vnfs:\n", "vnfs: {}\n"])
+def test_into_a_scenario_with_no_vnfs_yet(
+    importer: Importer, tmp_path: Path, vnfs_text: str
+) -> None:
+    """Tests --into a scenario that has servers and sites but no VNFs yet (no key, an empty
+    key, an empty mapping): the imported VNFs become its vnfs and it loads."""
+    base = SCENARIO[: SCENARIO.index("vnfs:")] + vnfs_text + "\nobjective: cost\n"
+    scenario = importer.write("empty.yaml", base)
+    new = tmp_path / "new.yaml"
+    vnfd = importer.write("v.yaml", TOSCA.replace("MEM", "4 GB"))
+    result = run_cli("import", "vnfd", vnfd, "--into", scenario, "-o", new)
+    assert result.exit_code == 0, result.output
+    from nfvplan.io import load_scenario
+
+    loaded = load_scenario(new)
+    assert list(loaded.vnfs) == ["vdu1"]
+    assert loaded.objective.value == "cost"
