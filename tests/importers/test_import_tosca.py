@@ -411,3 +411,22 @@ dp:
     got = importer.entries("cnf.yaml", vnfd(nodes))["upf"]
     assert got["flavor"] == {"vcpu": 2, "memory_gib": 2, "hugepages_gib": 4}
     assert got["cpu"] == "dedicated"
+
+
+def test_requirement_with_too_many_occurrences_still_imports(importer: Importer) -> None:
+    """Tests a port bound to two VDUs (virtual_binding has occurrences [1, 1], so a strict
+    TOSCA parser rejects the file): both VDUs import, each counting the VF."""
+    nodes = (
+        compute("a")
+        + compute("b")
+        + """\
+cp:
+  type: tosca.nodes.nfv.VduCp
+  properties: {vnic_type: direct, layer_protocols: [ipv4]}
+  requirements:
+    - virtual_binding: a
+    - virtual_binding: b
+"""
+    )
+    result = importer.run("v.yaml", vnfd(nodes))
+    assert [(v.name, v.sriov_vfs) for v in result.vnfs] == [("a", 1), ("b", 1)]
