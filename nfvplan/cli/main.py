@@ -19,6 +19,7 @@ from nfvplan.choices import Level, Objective
 from nfvplan.cli.compare import compare_command
 from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
 from nfvplan.cli.generate import generate_command
+from nfvplan.cli.import_ import import_app
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
@@ -47,6 +48,7 @@ app = typer.Typer(
     rich_markup_mode=None,  # plain click help: rendering it with rich costs ~0.3 s per call
 )
 app.add_typer(topology_app, name="topology")
+app.add_typer(import_app, name="import")
 app.command("compare")(compare_command)
 app.command("whatif")(whatif_command)
 app.command("resilience")(resilience_command)

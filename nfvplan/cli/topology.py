@@ -105,16 +105,55 @@ def show_command(
 @topology_app.command("import")
 def import_command(
     network: Annotated[
-        str,
-        typer.Argument(help="topohub network, e.g. sndlib/abilene, topozoo/Bics or abilene."),
-    ],
-    output: Annotated[Path, typer.Option("--output", "-o", help="Topology file to write.")],
+        str | None,
+        typer.Argument(
+            metavar="NAME_OR_FILE",
+            help="A network file (GML, GraphML, SNDlib native or XML, CSV of links) or a "
+            "topohub network, e.g. sndlib/abilene, topozoo/Bics or abilene.",
+        ),
+    ] = None,
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="Topology file to write.")
+    ] = None,
     gbps: Annotated[
-        float, typer.Option("--gbps", help="Capacity of every link (topohub has none).")
-    ] = 100.0,
+        float | None,
+        typer.Option(
+            "--gbps",
+            help="Capacity of links the source gives none for (topohub: every link, default 100).",
+        ),
+    ] = None,
     kind: Annotated[str, typer.Option("--kind", help="Kind given to every site.")] = "core",
+    latency_ms: Annotated[
+        float | None,
+        typer.Option(
+            "--latency-ms",
+            help="Latency of links a file without coordinates gives no length or latency for.",
+        ),
+    ] = None,
+    services: Annotated[
+        Path | None,
+        typer.Option(
+            "--services",
+            help="Also write the file's demands (SNDlib) as a "
+            "services: section here; needs --chain.",
+        ),
+    ] = None,
+    chain: Annotated[
+        str | None,
+        typer.Option("--chain", help="Comma-separated VNFs the demands pass through."),
+    ] = None,
+    sndlib_unit_gbps: Annotated[
+        float,
+        typer.Option(
+            "--sndlib-unit-gbps",
+            help="Gbps per SNDlib capacity/demand unit (default 0.001: Mbit/s).",
+        ),
+    ] = 0.001,
+    list_networks: Annotated[
+        bool, typer.Option("--list", help="List the bundled topohub networks and exit.")
+    ] = False,
 ) -> None:
-    """Import a real network from topohub into a topology file (needs the `import` extra).
+    """Import a network file, or a real network from topohub, into a topology file.
 
     Link lengths are great-circle km; latency follows at 0.005 ms/km (light in fibre).
 
@@ -124,8 +163,53 @@ def import_command(
     """
     from nfvplan import topology_view
 
+    if list_networks:
+        try:
+            from nfvplan.topohub_import import available_networks
+
+            keys = available_networks()
+        except ImportError as error:
+            fail_usage(str(error))
+        typer.echo("\n".join(keys))
+        typer.echo(
+            f"{len(keys)} topohub networks (pixel-coordinate ones are refused on import)", err=True
+        )
+        return
+    if network is None or output is None:
+        fail_usage("give NAME_OR_FILE and -o OUTPUT (or --list)")
+    if Path(network).is_file():
+        from nfvplan.netfile_import import import_network_file
+
+        try:
+            done = import_network_file(
+                Path(network),
+                output,
+                gbps=gbps,
+                latency_ms=latency_ms,
+                kind=kind,
+                services=services,
+                chain=[c.strip() for c in chain.split(",") if c.strip()] if chain else None,
+                sndlib_unit_gbps=sndlib_unit_gbps,
+            )
+        except InputError as error:
+            fail_input(error)
+        typer.echo(
+            f"wrote {output}: {done.sites} sites, {done.links} links, "
+            f"{topology_view.format_number(done.total_gbps)} Gbps total"
+        )
+        if done.services_written:
+            typer.echo(f"wrote {services}: {done.demands} demands")
+        elif done.demands:
+            typer.echo(
+                f"note: {done.demands} demands in the file not written (give --services "
+                "FILE --chain VNF,...)",
+                err=True,
+            )
+        return
     try:
-        entry = topology_view.import_network(network, output, gbps=gbps, kind=kind)
+        entry = topology_view.import_network(
+            network, output, gbps=100.0 if gbps is None else gbps, kind=kind
+        )
     except InputError as error:
         fail_input(error)
     except (ValueError, topology_view.MissingExtraError) as error:

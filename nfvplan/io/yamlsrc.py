@@ -155,7 +155,8 @@ def parse_yaml(
     Raises `InputError` for anything wrong with the bytes or the YAML; never anything else.
     """
     text = _decode(data, filename, max_bytes)
-    composed = _compose(text, filename)
+    documents = _compose(text, filename)
+    composed = documents[0] if documents else None
     if composed is None or (isinstance(composed, ScalarNode) and composed.tag.endswith(":null")):
         raise InputError.single(
             filename, "the file is empty; expected a mapping such as 'nfvplan: 1'", line=1, column=1
@@ -173,6 +174,39 @@ def parse_yaml(
     if converter.problems:
         raise InputError(converter.problems)
     return root
+
+
+def parse_yaml_stream(
+    data: str | bytes,
+    filename: str = "<string>",
+    *,
+    max_bytes: int = MAX_BYTES,
+    max_nodes: int = MAX_NODES,
+) -> tuple[list[Node], list[Problem]]:
+    """Every document of a multi-document YAML stream (`---` separated), located.
+
+    For files nfvplan reads but did not define (rendered Kubernetes manifests, descriptors):
+    empty documents are skipped, any top level is allowed, and the problems a hand-written
+    nfvplan file would be refused for (a duplicate key, an odd tag) come back as a list the
+    caller may report as warnings; the first occurrence of a duplicate key wins. Broken
+    YAML, bad bytes and the size and depth limits still raise `InputError`.
+    """
+    text = _decode(data, filename, max_bytes)
+    documents: list[Node] = []
+    problems: list[Problem] = []
+    count = 0
+    for composed in _compose(text, filename, single=False):
+        if composed is None or (
+            isinstance(composed, ScalarNode) and composed.tag.endswith(":null")
+        ):
+            continue
+        # One converter per document (its memo is per document); the node budget spans them.
+        converter = _Converter(filename, max_nodes)
+        converter.count = count
+        documents.append(converter.convert(composed, 0))
+        count = converter.count
+        problems += converter.problems
+    return documents, problems
 
 
 def _decode(data: str | bytes, filename: str, max_bytes: int) -> str:
@@ -247,8 +281,11 @@ else:  # pragma: no cover - PyYAML wheels ship libyaml
     _LOADER = _Loader
 
 
-def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml.Node | None:
-    """The node graph of the single document in `text`, or None for an empty stream."""
+def _compose(
+    text: str, filename: str, loader_class: type | None = None, *, single: bool = True
+) -> list[yaml.Node]:
+    """The node graphs of the documents in `text` ([] for an empty stream); with `single`, a
+    second document is refused where it starts."""
     loader_class = loader_class or _LOADER
     try:
         loader = loader_class(text)
@@ -256,18 +293,18 @@ def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml
         raise _reader_problem(filename, text, exc) from None
     try:
         loader.get_event()  # stream start
-        node = None
-        if not loader.check_event(yaml.StreamEndEvent):
-            node = loader.compose_document()
-        if not loader.check_event(yaml.StreamEndEvent):
-            mark = loader.peek_event().start_mark
-            raise InputError.single(
-                filename,
-                "found a second YAML document ('---'); a file holds exactly one",
-                line=mark.line + 1,
-                column=mark.column + 1,
-            )
-        return node
+        nodes: list[yaml.Node] = []
+        while not loader.check_event(yaml.StreamEndEvent):
+            if single and nodes:
+                mark = loader.peek_event().start_mark
+                raise InputError.single(
+                    filename,
+                    "found a second YAML document ('---'); a file holds exactly one",
+                    line=mark.line + 1,
+                    column=mark.column + 1,
+                )
+            nodes.append(loader.compose_document())
+        return nodes
     except _DepthError as exc:
         raise _too_deep(filename, exc.mark.line + 1, exc.mark.column + 1) from None
     except yaml.MarkedYAMLError as exc:
@@ -275,7 +312,7 @@ def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml
             # libyaml (PyYAML >= 6.0.4) scans a flow collection ahead and stops at its own depth
             # limit before our composer reaches MAX_DEPTH; the pure-Python parser gets to ours
             # first and says where, in the same words on every PyYAML. Only hostile files do this.
-            return _compose(text, filename, _Loader)
+            return _compose(text, filename, _Loader, single=single)
         raise _syntax_problem(filename, exc) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
