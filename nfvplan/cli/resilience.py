@@ -9,13 +9,13 @@ fatal but some undecided within the time limit · 5 the plan breaks a rule of th
 from __future__ import annotations
 
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from nfvplan.choices import Level
 from nfvplan.cli.errors import fail_input
+from nfvplan.cli.options import PlanArg, PlannedScenarioArg
 from nfvplan.errors import InputError
 
 EXIT_VIOLATIONS = 5
@@ -30,8 +30,8 @@ class ReportFormat(str, Enum):
 
 
 def resilience_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
-    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
+    scenario: PlannedScenarioArg,
+    plan_file: PlanArg,
     level: Annotated[
         Level, typer.Option("--level", help="What fails: one server, or one whole site.")
     ] = Level.SERVER,

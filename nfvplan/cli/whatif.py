@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from nfvplan.cli.errors import fail_input, fail_usage
+from nfvplan.cli.options import ScenarioArg
 from nfvplan.errors import InputError
 
 EXIT_NO_ANSWER = 4
@@ -29,7 +30,7 @@ class DiffFormat(str, Enum):
 
 
 def whatif_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    scenario: ScenarioArg,
     patch: Annotated[
         list[Path] | None,
         typer.Option("--patch", help="JSON Merge Patch file (YAML or JSON); repeatable."),
