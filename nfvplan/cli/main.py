@@ -244,9 +244,12 @@ def check_command(
         typer.echo(f"{len(violations)} violation(s) found in {plan_file}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
     if not quiet:
+        from nfvplan.wording import count
+
         typer.echo(
             f"{plan_file}: every rule holds ({plan.status.value}, "
-            f"{plan.summary.instances} instances on {plan.summary.servers_used} servers)"
+            f"{count(plan.summary.instances, 'instance')} on "
+            f"{count(plan.summary.servers_used, 'server')})"
         )
 
 

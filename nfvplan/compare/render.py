@@ -18,6 +18,7 @@ from nfvplan.compare.comparison import Comparison, VariantResult, gap_text, mone
 from nfvplan.compare.metrics import Metrics, describe_forms
 from nfvplan.model import Scenario
 from nfvplan.plan import Status
+from nfvplan.wording import count
 
 FORMATS = ("table", "markdown", "json", "csv")
 WIDTH = 100
@@ -58,8 +59,13 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
 
 
-def _vnfs(count: int) -> str:
-    return f"{count} VNF" if count == 1 else f"{count} VNFs"
+def _boot(seconds: float | None) -> str:
+    """`in 60 s`, or that the scenario gives no `boot_seconds` to tell (never `in 0 s`)."""
+    return "(boot_seconds unset)" if seconds is None else f"in {seconds:g} s"
+
+
+def _vnfs(n: int) -> str:
+    return count(n, "VNF")
 
 
 def _status(result: VariantResult) -> str:
@@ -111,7 +117,7 @@ ROWS: tuple[Row, ...] = (
     ("busiest server", lambda c, r, m: m.recovery.server or "-"),
     (
         "recovery of its instances",
-        lambda c, r, m: f"{m.recovery.instances} inst in {m.recovery.seconds:g} s",
+        lambda c, r, m: f"{m.recovery.instances} inst " + _boot(m.recovery.seconds),
     ),
 )
 

@@ -285,7 +285,7 @@ def _form_spec(issues: Issues, node: Node | None, path: YamlPath) -> FormSpec:
         overhead=Overhead(**{k: amount(over, k, "overhead") for k in OVERHEAD_KEYS}),
         host_reserve=HostReserve(**{k: amount(reserve, k, "host_reserve") for k in RESERVE_KEYS}),
         boot_seconds=number(
-            issues, entry.get("boot_seconds"), (*path, "boot_seconds"), default=0.0
+            issues, entry.get("boot_seconds"), (*path, "boot_seconds"), default=None
         ),
     )
 
