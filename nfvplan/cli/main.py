@@ -156,8 +156,11 @@ def solve_command(
     Example: nfvplan solve examples/5g-core.yaml -o plan.yaml
     """
     from nfvplan.io import load_scenario, read_plan, write_plan
+    from nfvplan.io.plan_io import plan_format as plan_format_of
 
     try:
+        if output is not None:
+            plan_format_of(output, plan_format.value if plan_format else None)
         loaded = load_scenario(scenario)
         deployment = read_plan(current) if current is not None else None
         if deployment is not None:

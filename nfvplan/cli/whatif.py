@@ -98,6 +98,10 @@ def whatif_command(
         fails=tuple(fail or ()),
     )
     try:
+        if output is not None:
+            from nfvplan.io.plan_io import plan_format
+
+            plan_format(output)
         deployed = read_plan(current) if current is not None else None
         base, changed = prepare(
             scenario, changes, (current, deployed) if current and deployed else None

@@ -277,12 +277,29 @@ def write_plan(plan: Plan, path: str | Path, fmt: str | None = None) -> None:
     reports them with the path and exit code 2.
     """
     target = Path(path)
-    content = dump_plan(plan, fmt or _format_of(target)).encode("utf-8")
+    content = dump_plan(plan, plan_format(target, fmt)).encode("utf-8")
     write_output(target, content)
 
 
-def _format_of(path: Path) -> str:
-    return "json" if path.suffix.lower() == ".json" else "yaml"
+PLAN_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+"""The file names a plan is written under, and the format each one means."""
+
+
+def plan_format(path: str | Path, fmt: str | None = None) -> str:
+    """The format a plan written to `path` gets: `fmt` when given, else the one its suffix
+    names. Any other suffix is refused (InputError, before anything is solved or written):
+    `-o plan.csv` writing YAML under a CSV name is a surprise no one wants."""
+    if fmt is not None:
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        return PLAN_SUFFIXES[suffix]
+    named = f"'{suffix}' is not a plan format" if suffix else "it has no suffix"
+    raise InputError.single(
+        str(path),
+        f"cannot tell the plan format from the name: {named}; name it .yaml, .yml or .json "
+        "(or pass --format yaml|json)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------

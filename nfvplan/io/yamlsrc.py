@@ -276,7 +276,7 @@ def _compose(text: str, filename: str, loader_class: type | None = None) -> yaml
             # limit before our composer reaches MAX_DEPTH; the pure-Python parser gets to ours
             # first and says where, in the same words on every PyYAML. Only hostile files do this.
             return _compose(text, filename, _Loader)
-        raise _syntax_problem(filename, exc) from None
+        raise _syntax_problem(filename, exc, text) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
     except yaml.YAMLError as exc:
@@ -314,9 +314,22 @@ def _too_deep(filename: str, line: int | None, column: int | None) -> InputError
     )
 
 
-def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> InputError:
-    """A YAML syntax error as one Problem at the mark PyYAML blames."""
+def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError, text: str) -> InputError:
+    """A YAML syntax error as one Problem at the mark PyYAML blames.
+
+    A tab in the indentation is the commonest cause, and PyYAML never names it ("found
+    character that cannot start any token"): that case says so, at the tab.
+    """
     mark = exc.problem_mark or exc.context_mark
+    tab = _indenting_tab(text, mark.line) if mark else None
+    if tab is not None:
+        return InputError.single(
+            filename,
+            "YAML syntax error: a tab character in the indentation; YAML does not allow tabs "
+            "there: indent with spaces",
+            line=tab[0],
+            column=tab[1],
+        )
     message = exc.problem or "invalid YAML"
     if exc.context:
         message = f"{exc.context}, {message}" if exc.problem_mark else f"{message} ({exc.context})"
@@ -326,6 +339,19 @@ def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> InputError:
         line=mark.line + 1 if mark else None,
         column=mark.column + 1 if mark else None,
     )
+
+
+def _indenting_tab(text: str, line: int) -> tuple[int, int] | None:
+    """1-based line and column of a tab in the indentation of 0-based `line` (or of the line
+    before it: PyYAML may blame the token after the bad indentation), else None."""
+    lines = text.splitlines()
+    for number in (line, line - 1):
+        if 0 <= number < len(lines):
+            content = lines[number]
+            indent = content[: len(content) - len(content.lstrip(" \t"))]
+            if "\t" in indent:
+                return number + 1, indent.index("\t") + 1
+    return None
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:
