@@ -413,4 +413,4 @@ def test_an_aligned_instance_on_a_single_numa_node_server_names_node_0(tmp_path:
     assert [p.numa_node for p in f1] == [0]
     checked = run_cli("check", scenario, plan)
     assert checked.exit_code == 0, checked.output
-    assert "every rule holds (optimal, 2 instances on 1 servers)" in checked.stdout
+    assert "every rule holds (optimal, 2 instances on 1 server)" in checked.stdout
