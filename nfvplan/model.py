@@ -129,6 +129,10 @@ class Site:
     expand: dict[str, int]
     transit: bool = False
 
+    def rack_of(self, number: int) -> int:
+        """The rack of the `number`th server of a type here (FORMAT.md section 2)."""
+        return (number - 1) % self.racks + 1
+
     def type_order(self) -> list[str]:
         """Server types in numbering order: installed types first, then purchasable-only ones."""
         return list(self.servers) + [t for t in self.expand if t not in self.servers]

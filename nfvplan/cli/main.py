@@ -234,21 +234,33 @@ def check_command(
     Example: nfvplan check examples/5g-core.yaml plan.yaml
     """
     loaded, plan = load_pair(scenario, plan_file)
-    from nfvplan.check import check_plan
+    from nfvplan.check import check_plan, split_stale
     from nfvplan.io.plan_io import plan_places
+    from nfvplan.wording import count
 
     violations = check_plan(loaded, plan)
     places = plan_places(plan_file) if violations else {}
-    for violation in violations:
+    broken, stale = split_stale(violations)
+
+    def located(violation: Violation) -> str:
         where = _place_of(violation, places)
-        prefix = f"{plan_file}:{where[0]}:{where[1]}: " if where else ""
-        typer.echo(f"{prefix}violation [{violation.rule}]: {violation.message}")
+        return f"{plan_file}:{where[0]}:{where[1]}: " if where else ""
+
+    for violation in broken:
+        typer.echo(f"{located(violation)}violation [{violation.rule}]: {violation.message}")
+    if stale:
+        typer.echo(
+            f"{'' if not broken else chr(10)}stale figures (derived from the placements; "
+            f"nfvplan refresh {scenario} {plan_file} -o {plan_file} recomputes them):"
+        )
+        for violation in stale:
+            typer.echo(f"{located(violation)}stale [{violation.rule}]: {violation.message}")
     if violations:
-        typer.echo(f"{len(violations)} violation(s) found in {plan_file}", err=True)
+        found = [count(len(broken), "rule violation")] if broken else []
+        found += [count(len(stale), "stale figure")] if stale else []
+        typer.echo(f"{' and '.join(found)} found in {plan_file}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
     if not quiet:
-        from nfvplan.wording import count
-
         typer.echo(
             f"{plan_file}: every rule holds ({plan.status.value}, "
             f"{count(plan.summary.instances, 'instance')} on "
@@ -284,6 +296,73 @@ def _place_of(violation: Violation, places: dict[tuple[str, ...], tuple[int, int
     return next((places[key] for key in keys if key in places), None)
 
 
+def _refuse_other_scenario(loaded: Scenario, plan: Plan, plan_file: Path) -> None:
+    """Exit 2 when the plan names another scenario: its figures would print as nonsense (an
+    empty table) and a refresh would compute them against the wrong servers."""
+    if plan.scenario == loaded.name:
+        return
+    from nfvplan.io.plan_io import locate_in_plan
+
+    error = InputError.single(
+        str(plan_file),
+        f"this plan is for scenario {plan.scenario!r}, not {loaded.name!r}: give the scenario "
+        "the plan was made for",
+        path="scenario",
+    )
+    fail_input(locate_in_plan(error, plan_file))
+
+
+@app.command("refresh")
+def refresh_command(
+    scenario: PlannedScenarioArg,
+    plan_file: PlanArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Write the refreshed plan here (may be PLAN).")
+    ],
+    plan_format: Annotated[
+        PlanFormat | None,
+        typer.Option("--format", help="Plan file format (default: from the file name)."),
+    ] = None,
+) -> None:
+    """Recompute the figures of a hand-edited plan (server usage, summary, objective) without
+    solving again; placements and routes stay as written.
+
+    Example: nfvplan refresh examples/5g-core.yaml plan.yaml -o plan.yaml
+    """
+    from nfvplan.io import write_plan
+    from nfvplan.io.plan_io import plan_format as plan_format_of
+
+    fmt = plan_format.value if plan_format else None
+    try:
+        plan_format_of(output, fmt)
+    except InputError as error:
+        fail_input(error)
+    loaded, plan = load_pair(scenario, plan_file)
+    _refuse_other_scenario(loaded, plan, plan_file)
+    from nfvplan.refresh import refresh_plan
+
+    try:
+        refreshed = refresh_plan(loaded, plan, str(plan_file))
+    except InputError as error:
+        fail_input(error)
+    try:
+        write_plan(refreshed, output, fmt)
+    except OSError as error:
+        fail_usage(f"cannot write {output}: {error.strerror or error}")
+    changed = [
+        name
+        for name, before, after in (
+            ("status", plan.status, refreshed.status),
+            ("objective", plan.objective, refreshed.objective),
+            ("summary", plan.summary, refreshed.summary),
+            ("servers", plan.servers, refreshed.servers),
+        )
+        if before != after
+    ]
+    what = f"recomputed {', '.join(changed)}" if changed else "every figure was up to date"
+    typer.echo(f"{output}: {what}; nfvplan check verifies the rules")
+
+
 @app.command("show")
 def show_command(
     scenario: PlannedScenarioArg,
@@ -297,6 +376,7 @@ def show_command(
     Example: nfvplan show examples/5g-core.yaml plan.yaml
     """
     loaded, plan = load_pair(scenario, plan_file)
+    _refuse_other_scenario(loaded, plan, plan_file)
     from nfvplan.io import dump_plan
     from nfvplan.report import format_summary
 

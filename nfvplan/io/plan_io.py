@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -338,10 +339,31 @@ def read_plan(path: str | Path) -> Plan:
     Raises InputError with file, line, column and field for anything missing or ill-typed.
     """
     root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
+    _refuse_a_scenario(root, str(path))
     issues = Issues(str(path))
     plan = _plan(issues, root)
     issues.raise_if_any()
     return plan
+
+
+SCENARIO_MARKS = ("server_types", "sites", "vnfs", "platform")
+"""Top-level keys only a scenario has: a file with them where a plan belongs is a scenario."""
+
+
+def _refuse_a_scenario(root: Node, filename: str) -> None:
+    """A scenario given as the plan (`nfvplan check plan.yaml site.yaml`) gets one message
+    saying so, not an unknown-key error for every scenario section."""
+    if root.kind != "map" or "placements" in root.value or "status" in root.value:
+        return
+    marks = [key for key in SCENARIO_MARKS if key in root.value]
+    if len(marks) >= 2:
+        raise InputError.single(
+            filename,
+            f"this is a scenario file (it has {', '.join(marks)}), not a plan; the plan comes "
+            "second (nfvplan check SCENARIO PLAN): are the arguments swapped?",
+            line=root.line,
+            column=root.column,
+        )
 
 
 def _plan(issues: Issues, root: Node) -> Plan:
@@ -534,3 +556,44 @@ def _optional_text(issues: Issues, node: Node | None, path: YamlPath) -> str | N
     if node is None or (node.kind == "scalar" and node.tag == "null"):
         return None
     return text(issues, node, path)
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def locate_in_plan(error: InputError, path: str | Path) -> InputError:
+    """`error` with a line and column for each of its unlocated problems about the plan file
+    `path`, found from the problem's field path (`placements[3].server`).
+
+    Checks that run on a `Plan` already read (`solve --current`, `refresh`) know the field, not
+    the line; every other input error names one, so these should too. The file is read again
+    only here, when there is an error to report; an unreadable file leaves `error` as it is.
+    """
+    if all(p.line is not None or p.file != str(path) for p in error.problems):
+        return error
+    try:
+        root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
+    except (InputError, OSError):
+        return error
+    problems = []
+    for problem in error.problems:
+        if problem.line is None and problem.file == str(path):
+            line, column = _position(root, problem.path)
+            problem = replace(problem, line=line, column=column)
+        problems.append(problem)
+    return InputError(problems)
+
+
+def _position(root: Node, field_path: str) -> tuple[int, int]:
+    """Where `field_path` is written under `root`: the deepest part of it the file has."""
+    node, where = root, (root.line, root.column)
+    for name, index in _PATH_PART.findall(field_path):
+        if name and node.kind == "map" and name in node.value:
+            where = node.keys.get(name, (node.value[name].line, node.value[name].column))
+            node = node.value[name]
+        elif index and node.kind == "seq" and int(index) < len(node.value):
+            node = node.value[int(index)]
+            where = (node.line, node.column)
+        else:
+            break
+    return where

@@ -164,6 +164,26 @@ def parse_scenario(
     return scenario_from_tree(parse_yaml(data, filename), filename, base_dir)
 
 
+PLAN_MARKS = ("status", "objective", "placements", "summary")
+"""Top-level keys only a plan file has: a file with them where a scenario belongs is a plan."""
+
+
+def _refuse_a_plan(root: Node, filename: str) -> None:
+    """A plan file given as the scenario (`nfvplan check plan.yaml site.yaml`) gets one message
+    saying so, not an unknown-key error for every plan section."""
+    if root.kind != "map" or "vnfs" in root.value:
+        return
+    marks = [key for key in PLAN_MARKS if key in root.value]
+    if len(marks) >= 2:
+        raise InputError.single(
+            filename,
+            f"this is a plan file (it has {', '.join(marks)}), not a scenario; the scenario "
+            "comes first (nfvplan check SCENARIO PLAN): are the arguments swapped?",
+            line=root.line,
+            column=root.column,
+        )
+
+
 def scenario_from_tree(
     root: Node, filename: str = "<string>", base_dir: str | Path | None = None
 ) -> Scenario:
@@ -172,6 +192,7 @@ def scenario_from_tree(
     The hook for documents built from several sources, such as a scenario with what-if patches
     merged in: nodes that carry their own `file` are reported there (see `Node.file`).
     """
+    _refuse_a_plan(root, filename)
     issues = Issues(filename)
     top = fields(issues, root, (), TOP_KEYS, TOP_REQUIRED)
     _check_version(issues, top.get("nfvplan"), root)
