@@ -60,8 +60,20 @@ def _num(value: float) -> str:
 
 
 def _boot(seconds: float | None) -> str:
-    """`in 60 s`, or that the scenario gives no `boot_seconds` to tell (never `in 0 s`)."""
-    return "(boot_seconds unset)" if seconds is None else f"in {seconds:g} s"
+    """`in 60 s`, or `in ? s` when the scenario gives no `boot_seconds` to tell (never
+    `in 0 s`); `UNSET_BOOT_NOTE` under the table says why."""
+    return "in ? s" if seconds is None else f"in {seconds:g} s"
+
+
+UNSET_BOOT_NOTE = "? s: boot_seconds is unset in the scenario's platform, so no recovery time"
+
+
+def _boot_note(comparison: Comparison) -> list[str]:
+    """The note explaining `? s`, when a variant's recovery time is unknown."""
+    unknown = any(
+        r.metrics is not None and r.metrics.recovery.seconds is None for r in comparison.results
+    )
+    return ["", UNSET_BOOT_NOTE] if unknown else []
 
 
 def _vnfs(n: int) -> str:
@@ -216,6 +228,7 @@ def render_table(comparison: Comparison, scenario: Scenario) -> str:
     row("", [r.variant.label for r in comparison.results])
     for label, cells in _grid(comparison, CELL_WIDTH * TABLE_REASON_LINES):
         row(label, cells)
+    lines += _boot_note(comparison)
     forms = _mixed_forms(comparison, scenario)
     if forms:
         lines += ["", FORMS_TITLE]
@@ -235,6 +248,7 @@ def render_markdown(comparison: Comparison, scenario: Scenario) -> str:
     lines.append("|---|" + "---:|" * len(comparison.results))
     for label, cells in _grid(comparison, REASON_CHARS):
         lines.append(f"| {label} | " + " | ".join(_md(c) for c in cells) + " |")
+    lines += _boot_note(comparison)
     forms = _mixed_forms(comparison, scenario)
     if forms:
         lines += ["", FORMS_TITLE[0].upper() + FORMS_TITLE[1:], ""]
