@@ -249,12 +249,16 @@ def check_command(
     for violation in broken:
         typer.echo(f"{located(violation)}violation [{violation.rule}]: {violation.message}")
     if stale:
+        figures = f"{count(len(stale), 'figure')} derived from the placements"
         typer.echo(
-            f"{'' if not broken else chr(10)}stale figures (derived from the placements; "
-            f"nfvplan refresh {scenario} {plan_file} -o {plan_file} recomputes them):"
+            f"\n{figures} {'is' if len(stale) == 1 else 'are'} stale:"
+            if broken
+            else f"{plan_file}: no rule is broken, but {figures} "
+            f"{'is' if len(stale) == 1 else 'are'} stale:"
         )
         for violation in stale:
             typer.echo(f"{located(violation)}stale [{violation.rule}]: {violation.message}")
+        typer.echo(f"recompute them: nfvplan refresh {scenario} {plan_file} -o {plan_file}")
     if violations:
         found = [count(len(broken), "rule violation")] if broken else []
         found += [count(len(stale), "stale figure")] if stale else []
