@@ -359,8 +359,8 @@ def _refuse_a_scenario(root: Node, filename: str) -> None:
     if len(marks) >= 2:
         raise InputError.single(
             filename,
-            f"this is a scenario file (it has {', '.join(marks)}), not a plan; the plan comes "
-            "second (nfvplan check SCENARIO PLAN): are the arguments swapped?",
+            f"this is a scenario file (it has {', '.join(marks)}), not a plan; commands take "
+            "SCENARIO before PLAN: are the arguments swapped?",
             line=root.line,
             column=root.column,
         )

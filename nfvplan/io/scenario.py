@@ -177,8 +177,8 @@ def _refuse_a_plan(root: Node, filename: str) -> None:
     if len(marks) >= 2:
         raise InputError.single(
             filename,
-            f"this is a plan file (it has {', '.join(marks)}), not a scenario; the scenario "
-            "comes first (nfvplan check SCENARIO PLAN): are the arguments swapped?",
+            f"this is a plan file (it has {', '.join(marks)}), not a scenario; commands take "
+            "SCENARIO before PLAN: are the arguments swapped?",
             line=root.line,
             column=root.column,
         )
