@@ -15,8 +15,12 @@ from pathlib import Path
 import pytest
 import yaml
 from helpers import REPO, nfvplan_command, run_cli
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nfvplan.cli.help import WORKFLOW_ORDER
+from nfvplan.errors import InputError
+from nfvplan.io import parse_scenario
 
 SMALL = """\
 nfvplan: 1
@@ -443,3 +447,37 @@ def test_refresh_refuses_what_it_cannot_count(small: Path, plan: Path, tmp_path)
 def test_refresh_is_listed_in_the_readme() -> None:
     """Tests that the README documents the new command with its usage."""
     assert "nfvplan refresh SCENARIO PLAN -o PLAN" in (REPO / "README.md").read_text("utf-8")
+
+
+def _block_indented_positions() -> list[tuple[Path, int, int]]:
+    """(example, 0-based line, column) of every indentation space of a block-context line of
+    the shipped examples: not blank, not a comment, not inside an open flow collection (where
+    YAML allows tabs)."""
+    positions = []
+    for path in sorted((REPO / "examples").glob("*.yaml")):
+        depth = 0
+        for number, line in enumerate(path.read_text(encoding="utf-8").splitlines()):
+            content = line.split(" #")[0] if not line.lstrip().startswith("#") else ""
+            stripped = line.lstrip(" ")
+            if depth == 0 and stripped and not stripped.startswith("#"):
+                positions += [(path, number, k) for k in range(len(line) - len(stripped))]
+            depth += sum(content.count(c) for c in "{[") - sum(content.count(c) for c in "}]")
+    return positions
+
+
+BLOCK_INDENTS = _block_indented_positions()
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.sampled_from(BLOCK_INDENTS))
+def test_a_tab_anywhere_in_block_indentation_is_found(position: tuple[Path, int, int]) -> None:
+    """Tests, over every shipped example, a space of a block line's indentation turned into a
+    tab: always the tab error, at that line and column (PyYAML blames the token after it)."""
+    path, number, column = position
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[number] = lines[number][:column] + "\t" + lines[number][column + 1 :]
+    with pytest.raises(InputError) as caught:
+        parse_scenario("\n".join(lines) + "\n", filename="tabbed.yaml", base_dir=path.parent)
+    problem = caught.value.problems[0]
+    assert (problem.line, problem.column) == (number + 1, column + 1), problem
+    assert "tab character" in problem.message and "indent with spaces" in problem.message
