@@ -17,28 +17,11 @@ import yaml
 from helpers import REPO, nfvplan_command, run_cli
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from test_cli import SMALL  # optimum 330 by hand: three `s` servers and 3 amf licences
 
 from nfvplan.cli.help import WORKFLOW_ORDER
 from nfvplan.errors import InputError
 from nfvplan.io import parse_scenario
-
-SMALL = """\
-nfvplan: 1
-name: small
-platform:
-  cpu_overcommit: 1
-server_types:
-  s: {cores: 8, threads_per_core: 1, memory_gib: 32, monthly_cost: 100}
-  big: {cores: 16, threads_per_core: 1, memory_gib: 64, monthly_cost: 250}
-sites:
-  dc-a: {servers: {s: 3, big: 1}}
-  dc-b: {servers: {s: 2}}
-vnfs:
-  amf: {flavor: {vcpu: 5, memory_gib: 4}, replicas: 3, anti_affinity: host, license_monthly: 10}
-  nrf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 2, anti_affinity: site}
-"""
-"""Optimum 330 by hand (as in test_cli.py): three `s` servers (300) and 3 amf licences (30),
-nrf next to an amf in each site. No `boot_seconds` anywhere."""
 
 ONE_OF_EACH = """\
 nfvplan: 1

@@ -32,6 +32,7 @@ from nfvplan.io.yamlsrc import (
     items,
     load_yaml_file,
     number,
+    refuse_swapped,
     text,
 )
 from nfvplan.model import FORMAT_VERSION
@@ -333,37 +334,27 @@ def plan_places(path: str | Path) -> dict[tuple[str, ...], Place]:
     return places
 
 
+SCENARIO_MARKS = ("server_types", "sites", "vnfs", "platform")
+"""Top-level keys only a scenario has: a file with them where a plan belongs is a scenario."""
+
+
 def read_plan(path: str | Path) -> Plan:
     """Read a plan file written by `write_plan` (yaml or json) or edited by hand.
 
     Raises InputError with file, line, column and field for anything missing or ill-typed.
     """
     root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
-    _refuse_a_scenario(root, str(path))
+    refuse_swapped(
+        root,
+        str(path),
+        marks=SCENARIO_MARKS,
+        exclusive=("placements", "status"),
+        found="scenario",
+    )
     issues = Issues(str(path))
     plan = _plan(issues, root)
     issues.raise_if_any()
     return plan
-
-
-SCENARIO_MARKS = ("server_types", "sites", "vnfs", "platform")
-"""Top-level keys only a scenario has: a file with them where a plan belongs is a scenario."""
-
-
-def _refuse_a_scenario(root: Node, filename: str) -> None:
-    """A scenario given as the plan (`nfvplan check plan.yaml site.yaml`) gets one message
-    saying so, not an unknown-key error for every scenario section."""
-    if root.kind != "map" or "placements" in root.value or "status" in root.value:
-        return
-    marks = [key for key in SCENARIO_MARKS if key in root.value]
-    if len(marks) >= 2:
-        raise InputError.single(
-            filename,
-            f"this is a scenario file (it has {', '.join(marks)}), not a plan; commands take "
-            "SCENARIO before PLAN: are the arguments swapped?",
-            line=root.line,
-            column=root.column,
-        )
 
 
 def _plan(issues: Issues, root: Node) -> Plan:

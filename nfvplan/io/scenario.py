@@ -36,6 +36,7 @@ from nfvplan.io.yamlsrc import (
     number,
     parse_yaml,
     read_capped,
+    refuse_swapped,
     text,
 )
 from nfvplan.model import (
@@ -168,22 +169,6 @@ PLAN_MARKS = ("status", "objective", "placements", "summary")
 """Top-level keys only a plan file has: a file with them where a scenario belongs is a plan."""
 
 
-def _refuse_a_plan(root: Node, filename: str) -> None:
-    """A plan file given as the scenario (`nfvplan check plan.yaml site.yaml`) gets one message
-    saying so, not an unknown-key error for every plan section."""
-    if root.kind != "map" or "vnfs" in root.value:
-        return
-    marks = [key for key in PLAN_MARKS if key in root.value]
-    if len(marks) >= 2:
-        raise InputError.single(
-            filename,
-            f"this is a plan file (it has {', '.join(marks)}), not a scenario; commands take "
-            "SCENARIO before PLAN: are the arguments swapped?",
-            line=root.line,
-            column=root.column,
-        )
-
-
 def scenario_from_tree(
     root: Node, filename: str = "<string>", base_dir: str | Path | None = None
 ) -> Scenario:
@@ -192,7 +177,9 @@ def scenario_from_tree(
     The hook for documents built from several sources, such as a scenario with what-if patches
     merged in: nodes that carry their own `file` are reported there (see `Node.file`).
     """
-    _refuse_a_plan(root, filename)
+    refuse_swapped(
+        root, filename, marks=PLAN_MARKS, exclusive=("vnfs", "server_types"), found="plan"
+    )
     issues = Issues(filename)
     top = fields(issues, root, (), TOP_KEYS, TOP_REQUIRED)
     _check_version(issues, top.get("nfvplan"), root)

@@ -341,6 +341,27 @@ def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError, text: str) -> Inpu
     )
 
 
+def refuse_swapped(
+    root: Node, filename: str, *, marks: tuple[str, ...], exclusive: tuple[str, ...], found: str
+) -> None:
+    """One message for a file of the other kind (a plan where the scenario belongs, or the
+    reverse), instead of an unknown-key error for each of its sections: raised when `root` has
+    two or more of `marks` (top-level keys only a `found` file has) and none of `exclusive`
+    (keys only the expected kind has)."""
+    if root.kind != "map" or any(key in root.value for key in exclusive):
+        return
+    present = [key for key in marks if key in root.value]
+    if len(present) >= 2:
+        wanted = "scenario" if found == "plan" else "plan"
+        raise InputError.single(
+            filename,
+            f"this is a {found} file (it has {', '.join(present)}), not a {wanted}; commands "
+            "take SCENARIO before PLAN: are the arguments swapped?",
+            line=root.line,
+            column=root.column,
+        )
+
+
 def _indenting_tab(text: str, line: int) -> tuple[int, int] | None:
     """1-based line and column of a tab in the indentation of 0-based `line` (or of the line
     before it: PyYAML may blame the token after the bad indentation), else None."""
