@@ -240,10 +240,11 @@ def other(tmp_path: Path) -> Path:
 
 
 def test_show_refuses_another_scenarios_plan(other: Path, plan: Path) -> None:
-    """Tests `show` with a plan of another scenario: exit 2 at the plan's `scenario:` line."""
+    """Tests `show` with a plan of another scenario: exit 2 at the plan's `scenario: small`
+    (line 2, the value in column 11), as `resilience` does."""
     result = run_cli("show", other, plan)
     assert result.exit_code == 2, result.output
-    assert f"{plan}:2:1: scenario: this plan is for scenario 'small', not 'other'" in (
+    assert f"{plan}:2:11: scenario: this plan is for scenario 'small', not 'other'" in (
         result.stderr
     )
     assert result.stdout == ""
@@ -299,10 +300,10 @@ def test_current_errors_are_located(small: Path, plan: Path) -> None:
 
 
 def test_current_of_another_scenario_is_located(other: Path, plan: Path) -> None:
-    """Tests `solve --current` with another scenario's plan: located at `scenario:`."""
+    """Tests `solve --current` with another scenario's plan: located at `scenario: small`."""
     result = run_cli("solve", other, "--current", plan)
     assert result.exit_code == 2
-    assert f"{plan}:2:1: scenario: this plan is for scenario 'small'" in result.stderr
+    assert f"{plan}:2:11: scenario: this plan is for scenario 'small'" in result.stderr
 
 
 # --- hand-edited plans: check and refresh -------------------------------------------------------

@@ -576,12 +576,13 @@ def locate_in_plan(error: InputError, path: str | Path) -> InputError:
 
 
 def _position(root: Node, field_path: str) -> tuple[int, int]:
-    """Where `field_path` is written under `root`: the deepest part of it the file has."""
+    """Where `field_path` is written under `root`: the value of the deepest part of it the
+    file has (a problem with a value points at the value, as the readers' own errors do)."""
     node, where = root, (root.line, root.column)
     for name, index in _PATH_PART.findall(field_path):
         if name and node.kind == "map" and name in node.value:
-            where = node.keys.get(name, (node.value[name].line, node.value[name].column))
             node = node.value[name]
+            where = (node.line, node.column)
         elif index and node.kind == "seq" and int(index) < len(node.value):
             node = node.value[int(index)]
             where = (node.line, node.column)
