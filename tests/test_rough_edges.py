@@ -98,6 +98,14 @@ def test_help_lists_commands_in_workflow_order_uncut() -> None:
     assert "the deployment\n" in section or "the deployment plan." in section
 
 
+def test_nested_group_help_is_not_cut_off() -> None:
+    """Tests `nfvplan topology --help` at 80 columns: whole descriptions, no `...`."""
+    text = _help_at_80_columns("topology")
+    section = text[text.index("Commands:") :]
+    assert "..." not in section, section
+    assert "(needs the\n" in section or "(needs the `import` extra)." in section
+
+
 @pytest.mark.parametrize("command", ["check", "show", "resilience", "refresh"])
 def test_usage_lines_read_scenario_plan(command: str) -> None:
     """Tests that the usage line of a command taking both files reads `SCENARIO PLAN`."""

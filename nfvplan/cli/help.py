@@ -52,8 +52,24 @@ def _plain_usage(command: Any) -> None:
 
     command.collect_usage_pieces = collect_usage_pieces
     command._nfvplan_plain_usage = True
+    if hasattr(command, "commands") and not isinstance(command, WorkflowGroup):
+        # A nested group (`topology`) lists its own commands: whole descriptions there too.
+        command.format_commands = lambda ctx, formatter: _format_whole(command, ctx, formatter)
     for sub in getattr(command, "commands", {}).values():
         _plain_usage(sub)
+
+
+def _format_whole(group: Any, ctx: typer.Context, formatter: Any) -> None:
+    """One row per visible command of `group`; the description wraps instead of ending in
+    `...` (click cuts it to what fits on one line)."""
+    rows = []
+    for name in group.list_commands(ctx):
+        command = group.get_command(ctx, name)
+        if command is not None and not command.hidden:
+            rows.append((name, command.get_short_help_str(limit=1_000)))
+    if rows:
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
 
 
 class WorkflowGroup(TyperGroup):
@@ -72,11 +88,4 @@ class WorkflowGroup(TyperGroup):
 
     def format_commands(self, ctx: typer.Context, formatter: Any) -> None:
         """One row per visible command; the description wraps instead of ending in `...`."""
-        rows = []
-        for name in self.list_commands(ctx):
-            command = self.get_command(ctx, name)
-            if command is not None and not command.hidden:
-                rows.append((name, command.get_short_help_str(limit=1_000)))
-        if rows:
-            with formatter.section("Commands"):
-                formatter.write_dl(rows)
+        _format_whole(self, ctx, formatter)
