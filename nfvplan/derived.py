@@ -8,11 +8,18 @@ OR-Tools. The checker (`nfvplan/check/`) recomputes the same figures its own way
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable
+from itertools import pairwise
 
 from nfvplan.model import Form, Objective, Scenario, ServerType, Vnf
-from nfvplan.plan import RESOURCE_KEYS, Placement, ServerUse, Summary
+from nfvplan.network import link_key
+from nfvplan.plan import RESOURCE_KEYS, LinkLoad, Placement, Route, ServerUse, Summary
 from nfvplan.usage import instance_usage, reserve_usage
+
+GBPS_UNITS = 1000
+"""Traffic is counted in whole Mbit/s (the solver routes in these units), so sums of route
+parts carry no float noise."""
 
 NIC = RESOURCE_KEYS.index("nic_gbps")
 
@@ -94,6 +101,22 @@ def objective_value(
             if capacity > 0:
                 busiest = max(busiest, server.used[key] / capacity)
     return round(busiest, 6)
+
+
+def link_loads(scenario: Scenario, routes: Iterable[Route]) -> list[LinkLoad]:
+    """Load on every link some route part crosses, both directions together, in scenario
+    order (a link listed twice between the same sites carries the pair's load on each)."""
+    load: dict[tuple[str, str], int] = defaultdict(int)
+    for route in routes:
+        units = round(route.gbps * GBPS_UNITS)
+        for a, b in pairwise(route.path):
+            load[link_key(a, b)] += units
+    result = []
+    for link in scenario.links:
+        units = load.get(link_key(link.a, link.b), 0)
+        if units:
+            result.append(LinkLoad(link.a, link.b, units / GBPS_UNITS, link.gbps))
+    return result
 
 
 def gap_of(value: float, bound: float | None) -> float | None:

@@ -5,16 +5,17 @@ summary and the objective value; `nfvplan check` then reports those numbers as s
 the one rule the move may really break. Refreshing rewrites every figure the placements
 determine, with the code the solver writes them with (`nfvplan/derived.py`), so the refreshed
 plan reads as if the solver had produced those placements, and the checker, which shares none
-of that code, can verify it. What the refresh does not change: placements, routes and link
-loads (the routes name instances and paths, which only the operator or the solver decides),
-and the proven bound. An `optimal` plan whose cost moved above its bound becomes `feasible`.
+of that code, can verify it. What the refresh does not change: placements and routes (they
+name instances and paths, which only the operator or the solver decides) and the proven bound;
+link loads are recomputed from the routes. An `optimal` plan whose cost moved above its bound
+becomes `feasible`.
 """
 
 from __future__ import annotations
 
 from dataclasses import replace
 
-from nfvplan.derived import gap_of, objective_value, server_use, summarise
+from nfvplan.derived import gap_of, link_loads, objective_value, server_use, summarise
 from nfvplan.errors import InputError
 from nfvplan.io.plan_io import locate_in_plan
 from nfvplan.migration import validate_current
@@ -43,8 +44,8 @@ def _servers(scenario: Scenario) -> dict[str, tuple[str, str, ServerType, int, b
 
 
 def refresh_plan(scenario: Scenario, plan: Plan, file: str) -> Plan:
-    """`plan` with its server usage, summary, objective value and gap recomputed from its
-    placements and routes.
+    """`plan` with its server usage, summary, objective value, gap and link loads recomputed
+    from its placements and routes.
 
     Raises InputError (naming fields of `file`) when the figures cannot be computed: a plan of
     another scenario, one without placements to count, or a placement naming a VNF, form or
@@ -87,11 +88,13 @@ def refresh_plan(scenario: Scenario, plan: Plan, file: str) -> Plan:
     if status is Status.OPTIMAL and bound is not None and value > bound + 1e-6 * abs(bound):
         status = Status.FEASIBLE
     objective = replace(plan.objective, value=value, gap=gap_of(value, bound))
-    if (status, objective, summary, servers) == (
+    links = link_loads(scenario, plan.routes)
+    if (status, objective, summary, servers, links) == (
         plan.status,
         plan.objective,
         plan.summary,
         plan.servers,
+        plan.links,
     ):
         return plan
     notes = plan.stats.notes
@@ -103,5 +106,6 @@ def refresh_plan(scenario: Scenario, plan: Plan, file: str) -> Plan:
         objective=objective,
         summary=summary,
         servers=servers,
+        links=links,
         stats=replace(plan.stats, notes=notes),
     )

@@ -423,6 +423,57 @@ def test_refresh_rewrites_what_the_solver_wrote(small: Path, plan: Path, tmp_pat
     assert unnoted == solved
 
 
+NETWORK = """\
+nfvplan: 1
+name: net
+platform: {vm: {}, container: {}}
+server_types:
+  s: {cores: 8, threads_per_core: 1, memory_gib: 32, nic_gbps: 10, monthly_cost: 100}
+sites:
+  a: {servers: {s: 1}}
+  b: {servers: {s: 1}}
+  c: {servers: {s: 1}}
+links:
+  - {between: [a, b], gbps: 10, latency_ms: 1}
+  - {between: [b, c], gbps: 10, latency_ms: 1}
+vnfs:
+  fw: {flavor: {vcpu: 2, memory_gib: 2}, throughput_gbps: 5, sites: [b]}
+services:
+  web: {chain: [fw], demands: [{from: a, to: c, gbps: 3, max_latency_ms: 10}]}
+"""
+"""One fw (5 Gbps each, only at b) carries the 3 Gbps from a to c: optimum 100, the route
+a-b-c loads both links with 3 Gbps and b's NIC with the 3 Gbps the fw carries."""
+
+
+def test_refresh_recomputes_traffic_figures(tmp_path: Path) -> None:
+    """Tests refresh on a plan with routes: wiped link loads and NIC usage come back as the
+    solver wrote them (3 Gbps on a-b and b-c, 3 on b/s/1's NIC), byte for byte."""
+    scenario = tmp_path / "net.yaml"
+    scenario.write_text(NETWORK, encoding="utf-8")
+    plan = tmp_path / "plan.yaml"
+    assert run_cli("solve", scenario, "-o", plan, "-q", "--workers", "1").exit_code == 0
+    solved = plan.read_text(encoding="utf-8")
+    data = yaml.safe_load(solved)
+    assert [(x["a"], x["b"], x["gbps"]) for x in data["links"]] == [("a", "b", 3), ("b", "c", 3)]
+    assert data["servers"][0]["used"]["nic_gbps"] == 3
+
+    def wipe(d: dict) -> None:
+        for link in d["links"]:
+            link["gbps"] = 0.0
+        d["servers"][0]["used"]["nic_gbps"] = 0.0
+
+    edit(plan, wipe)
+    stale = run_cli("check", scenario, plan)
+    assert stale.exit_code == 5 and "stale [link-usage]" in stale.stdout
+    result = run_cli("refresh", scenario, plan, "-o", plan)
+    assert result.exit_code == 0, result.output
+    assert "servers, links" in result.stdout
+    note = "figures recomputed by nfvplan refresh after the placements were edited"
+    refreshed = plan.read_text(encoding="utf-8").replace(f"notes: [{note}]", "notes: []")
+    assert refreshed == solved
+    assert run_cli("check", scenario, plan).exit_code == 0
+
+
 def test_refresh_refuses_what_it_cannot_count(small: Path, plan: Path, tmp_path) -> None:
     """Tests `refresh` of a placement on a server the scenario lacks: exit 2, located, and
     nothing written; and a refused output name before anything is read."""

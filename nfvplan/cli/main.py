@@ -360,6 +360,7 @@ def refresh_command(
             ("objective", plan.objective, refreshed.objective),
             ("summary", plan.summary, refreshed.summary),
             ("servers", plan.servers, refreshed.servers),
+            ("links", plan.links, refreshed.links),
         )
         if before != after
     ]

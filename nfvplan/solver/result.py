@@ -9,10 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from nfvplan.derived import gap_of, objective_value, server_use, summarise
-from nfvplan.network import link_key
+from nfvplan.derived import gap_of, link_loads, objective_value, server_use, summarise
 from nfvplan.plan import (
-    LinkLoad,
     ObjectiveValue,
     Placement,
     Plan,
@@ -164,7 +162,7 @@ def build_plan(
         servers=servers,
         placements=placements,
         routes=routes,
-        links=_link_loads(problem, solution),
+        links=link_loads(scenario, routes),
         stats=stats,
     )
 
@@ -231,17 +229,3 @@ def _routes(
         Route(service, demand, units / GBPS_UNITS, round(latency, 6), list(sites), list(via))
         for (service, demand, sites, latency, via), units in merged.items()
     ]
-
-
-def _link_loads(problem: Problem, solution: Solution) -> list[LinkLoad]:
-    """Load on every link that carries traffic, both directions together."""
-    load: dict[tuple[str, str], int] = defaultdict(int)
-    for flow in solution.flows:
-        for key in flow.path.links:
-            load[key] += flow.units
-    result = []
-    for link in problem.scenario.links:
-        units = load.get(link_key(link.a, link.b), 0)
-        if units:
-            result.append(LinkLoad(link.a, link.b, units / GBPS_UNITS, link.gbps))
-    return result
