@@ -7,14 +7,12 @@ negative saving in one and as `+X` in another).
 
 from __future__ import annotations
 
-_IRREGULAR = {"inst": "inst", "VNF": "VNFs", "VM": "VMs", "bought": "bought"}
-
 
 def count(n: int, noun: str, plural: str | None = None) -> str:
     """`1 container`, `2 containers`, `0 containers`: the number with its noun, agreeing."""
     if n == 1:
         return f"{n} {noun}"
-    return f"{n} {plural or _IRREGULAR.get(noun) or noun + 's'}"
+    return f"{n} {plural or noun + 's'}"
 
 
 def money(value: float) -> str:
