@@ -25,11 +25,17 @@ from nfvplan.usage import instance_usage, reserve_usage
 EPSILON = 1e-9
 
 
-def validate_current(scenario: Scenario, plan: Plan, file: str) -> None:
+def validate_current(
+    scenario: Scenario,
+    plan: Plan,
+    file: str,
+    advice: str = "re-plan from a plan of the same scenario",
+) -> None:
     """Refuse a deployment that cannot be this scenario's: another name, VNF, server or form.
 
     A deployment may break the scenario's rules (that is why it is re-planned), but every name
-    in it must exist, or it was made for another scenario. Raises InputError naming each entry.
+    in it must exist, or it was made for another scenario. Raises InputError naming each entry
+    (file, line and field). `nfvplan refresh` asks the same of a hand-edited plan.
     """
     problems = []
     servers = {server_id for server_id, _bought in scenario.server_ids()}
@@ -40,8 +46,7 @@ def validate_current(scenario: Scenario, plan: Plan, file: str) -> None:
                 None,
                 None,
                 "scenario",
-                f"this plan is for scenario {plan.scenario!r}, "
-                f"not {scenario.name!r}: re-plan from a plan of the same scenario",
+                f"this plan is for scenario {plan.scenario!r}, not {scenario.name!r}: {advice}",
             )
         )
     if not plan.status.has_plan:
@@ -89,7 +94,9 @@ def validate_current(scenario: Scenario, plan: Plan, file: str) -> None:
                 )
             )
     if problems:
-        raise InputError(problems)
+        from nfvplan.io.plan_io import locate_in_plan
+
+        raise locate_in_plan(InputError(problems), file)
 
 
 def plan_migration(scenario: Scenario, before: Plan, after: Plan) -> Migration:

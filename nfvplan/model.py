@@ -9,6 +9,7 @@ Units are the format's: GiB, Gbps, ms, a currency per month.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import Enum
 
@@ -68,7 +69,8 @@ class FormSpec:
 
     overhead: Overhead = field(default_factory=Overhead)
     host_reserve: HostReserve = field(default_factory=HostReserve)
-    boot_seconds: float = 0.0
+    boot_seconds: float | None = None
+    """None when the scenario does not say: reports print "boot_seconds unset", never 0 s."""
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,14 @@ class Platform:
     def form(self, form: Form) -> FormSpec:
         """The spec of `form`."""
         return self.vm if form is Form.VM else self.container
+
+    def boot_seconds(self, forms: Iterable[Form]) -> float | None:
+        """How long instances of `forms` take to come back when they boot in parallel: the
+        longest `boot_seconds` among them (0 for none); None when one of them is unset."""
+        times = [self.form(form).boot_seconds for form in forms]
+        if any(seconds is None for seconds in times):
+            return None
+        return max((seconds for seconds in times if seconds is not None), default=0.0)
 
 
 @dataclass(frozen=True)
@@ -118,6 +128,10 @@ class Site:
     servers: dict[str, int]
     expand: dict[str, int]
     transit: bool = False
+
+    def rack_of(self, number: int) -> int:
+        """The rack of the `number`th server of a type here (FORMAT.md section 2)."""
+        return (number - 1) % self.racks + 1
 
     def type_order(self) -> list[str]:
         """Server types in numbering order: installed types first, then purchasable-only ones."""

@@ -9,6 +9,7 @@ from collections import Counter
 
 from nfvplan.model import Scenario
 from nfvplan.plan import Migration, Plan
+from nfvplan.wording import cost_change, count
 
 BUSIEST_LINKS = 5
 
@@ -56,7 +57,7 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
     lines.append(
         f"monthly cost: {_money(s.monthly_cost)}   servers used: {s.servers_used} "
         f"({s.servers_bought} bought)   instances: {s.instances} "
-        f"({s.vms} VMs, {s.containers} containers)"
+        f"({count(s.vms, 'VM')}, {count(s.containers, 'container')})"
     )
     lines.append(
         f"utilisation of used servers: CPU {_pct(s.cpu_utilisation)}, "
@@ -81,7 +82,7 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
     unlisted = sum(n for (site, _), n in forms.items() if site is None)
     if unlisted:
         lines.append(
-            f"{unlisted} instance(s) placed on servers the plan does not list "
+            f"{count(unlisted, 'instance')} placed on servers the plan does not list "
             "(run nfvplan check for the details)"
         )
     if plan.links:
@@ -109,8 +110,8 @@ def format_migration(migration: Migration) -> list[str]:
         f"migration: {migration.kept} kept, {migration.moved} moved, {migration.added} added, "
         f"{migration.removed} removed",
         f"  monthly cost {_money(migration.cost_before)} -> {_money(migration.cost_after)}: "
-        f"saving {_money(migration.saving)}"
-        + ("" if per_move is None else f" ({_money(per_move)} per move)"),
+        f"{cost_change(migration.saving)}"
+        + ("" if not per_move else f" ({_money(abs(per_move))} per move)"),
     ]
     if migration.needs_spare:
         lines.append("  needs a spare server: no order of the steps avoids overloading one")
@@ -124,5 +125,5 @@ def format_migration(migration: Migration) -> list[str]:
         lines.append(f"  {number:>3}. {step.action:<6} {step.instance} [{step.form}] {where}{note}")
     hidden = len(migration.steps) - MIGRATION_STEPS_SHOWN
     if hidden > 0:
-        lines.append(f"  ... and {hidden} more steps (all of them are in the plan file)")
+        lines.append(f"  ... and {count(hidden, 'more step')} (all of them are in the plan file)")
     return lines

@@ -16,6 +16,8 @@ Where FORMAT.md is silent, the checker decides as follows:
   towards the whole server alone, and may carry a `numa_node` hint if that node exists.
 - The objective value is checked against the objective the plan names, which the CLI may have
   overridden, not against the scenario's `objective`.
+- A plan made for another scenario is reported as that alone: every other rule would fail as
+  a consequence of the wrong pairing, and bury the one message that matters.
 - A plan-less status (infeasible, unknown) is checked only for naming the scenario, holding no
   placements, servers or routes, and giving an explanation: counting missing instances would
   bury the one message that matters.
@@ -43,7 +45,7 @@ from nfvplan.check._summary import (
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
 
-__all__ = ["RULES", "Violation", "check_plan"]
+__all__ = ["RULES", "STALE_RULES", "Violation", "check_plan", "split_stale"]
 
 RULES: dict[str, str] = {
     "status": "the status agrees with the content (no placements without a plan, a value with one)",
@@ -73,8 +75,19 @@ RULES: dict[str, str] = {
 }
 """Every rule id the checker reports, with what it guarantees when it is not reported."""
 
+STALE_RULES = frozenset({"server-usage", "link-usage", "summary", "objective"})
+"""Rules about figures a plan derives from its placements and routes rather than about the
+placements themselves: after a hand edit they are stale, not broken rules, and
+`nfvplan refresh` recomputes them. `nfvplan check` lists them apart."""
+
+
+def split_stale(violations: list[Violation]) -> tuple[list[Violation], list[Violation]]:
+    """`violations` as (broken rules, stale derived figures), each in the checker's order."""
+    rules = [v for v in violations if v.rule not in STALE_RULES]
+    return rules, [v for v in violations if v.rule in STALE_RULES]
+
+
 _FAMILIES: tuple[Callable[[Context], list[Violation]], ...] = (
-    check_scenario_name,
     check_placements,
     check_server_list,
     check_counts,
@@ -96,8 +109,9 @@ def check_plan(scenario: Scenario, plan: Plan) -> list[Violation]:
     """Every violation of `plan` against `scenario`; an empty list means the plan holds."""
     ctx = Context.build(scenario, plan)
     violations = check_status(ctx)
-    if not plan.status.has_plan:
-        return violations + check_scenario_name(ctx)
+    mismatch = check_scenario_name(ctx)
+    if mismatch or not plan.status.has_plan:
+        return violations + mismatch
     for family in _FAMILIES:
         violations.extend(family(ctx))
     return violations

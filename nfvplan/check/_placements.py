@@ -11,6 +11,7 @@ import math
 from nfvplan.check._core import Context, Instance, Violation, close, num, parse_server_id
 from nfvplan.check._usage import UNITS, all_usage
 from nfvplan.plan import RESOURCE_KEYS
+from nfvplan.wording import count
 
 
 def check_placements(ctx: Context) -> list[Violation]:
@@ -128,8 +129,8 @@ def check_server_list(ctx: Context) -> list[Violation]:
             out.append(
                 Violation(
                     "server-usage",
-                    f"server {sid} hosts {len(ctx.hosts[sid])} instance(s) but is not listed "
-                    "under servers",
+                    f"server {sid} hosts {count(len(ctx.hosts[sid]), 'instance')} but is not "
+                    "listed under servers",
                     None,
                     sid,
                 )
@@ -181,7 +182,8 @@ def check_counts(ctx: Context) -> list[Violation]:
             if have != vnf.replicas:
                 out.append(
                     Violation(
-                        "count", f"{name}: {have} instance(s), replicas asks for {vnf.replicas}"
+                        "count",
+                        f"{name}: {count(have, 'instance')}, replicas asks for {vnf.replicas}",
                     )
                 )
         elif vnf.throughput_gbps is not None and vnf.throughput_gbps > 0:
@@ -191,8 +193,9 @@ def check_counts(ctx: Context) -> list[Violation]:
                 out.append(
                     Violation(
                         "count",
-                        f"{name}: {have} instance(s), but {num(total)} Gbps of demand at "
-                        f"{num(vnf.throughput_gbps)} Gbps each plus {vnf.redundancy} spare(s) "
+                        f"{name}: {count(have, 'instance')}, but {num(total)} Gbps of demand at "
+                        f"{num(vnf.throughput_gbps)} Gbps each plus "
+                        f"{count(vnf.redundancy, 'spare')} "
                         f"needs {need}",
                     )
                 )

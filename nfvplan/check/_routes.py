@@ -12,6 +12,7 @@ from itertools import pairwise
 from nfvplan.check._core import Context, Violation, close, fits, num
 from nfvplan.model import Demand, Link, Service
 from nfvplan.plan import Route
+from nfvplan.wording import count
 
 LinkKey = frozenset[str]
 
@@ -65,7 +66,7 @@ def _check_chain(ctx: Context, label: str, route: Route, service: Service) -> li
         return [
             Violation(
                 "route",
-                f"{label}: via lists {len(route.via)} instance(s) for a chain of "
+                f"{label}: via lists {count(len(route.via), 'instance')} for a chain of "
                 f"{len(service.chain)} ({' -> '.join(service.chain)})",
             )
         ]

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 
 from nfvplan.cli.errors import fail_input, fail_usage
-from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
+from nfvplan.cli.options import ScenarioArg, SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.errors import InputError
 
 if TYPE_CHECKING:  # the library is imported when the command runs: `--help` stays fast
@@ -39,7 +39,7 @@ def _announce(variant: Variant, position: int, total: int) -> None:
 
 
 def compare_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    scenario: ScenarioArg,
     output_format: Annotated[
         CompareFormat, typer.Option("--format", help="table, markdown, json or csv.")
     ] = CompareFormat.table,

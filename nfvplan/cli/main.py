@@ -19,8 +19,16 @@ from nfvplan.choices import Level, Objective
 from nfvplan.cli.compare import compare_command
 from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
 from nfvplan.cli.generate import generate_command
+from nfvplan.cli.help import WorkflowGroup
 from nfvplan.cli.import_ import import_app
-from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
+from nfvplan.cli.options import (
+    PlanArg,
+    PlannedScenarioArg,
+    ScenarioArg,
+    SeedOption,
+    TimeLimitOption,
+    WorkersOption,
+)
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
@@ -46,7 +54,31 @@ app = typer.Typer(
     add_completion=False,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,  # plain click help: rendering it with rich costs ~0.3 s per call
+    cls=WorkflowGroup,  # commands listed in workflow order (nfvplan/cli/help.py)
 )
+
+
+def _print_version(requested: bool) -> None:
+    """`nfvplan --version`: print the installed version and stop before any command runs."""
+    if requested:
+        from nfvplan import __version__
+
+        typer.echo(f"nfvplan {__version__}")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _root(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", is_eager=True, callback=_print_version, help="Print the version."
+        ),
+    ] = False,
+) -> None:
+    """Place telco network functions as VMs or containers at the lowest cost that holds."""
+
+
 app.add_typer(topology_app, name="topology")
 app.add_typer(import_app, name="import")
 app.command("compare")(compare_command)
@@ -63,10 +95,6 @@ class PlanFormat(str, Enum):
     json = "json"
 
 
-PlannedScenarioArg = Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")]
-PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")]
-
-
 def load_pair(scenario: Path, plan_file: Path) -> tuple[Scenario, Plan]:
     """The scenario and a plan file, or exit 2 naming what is wrong in either."""
     from nfvplan.io import load_scenario, read_plan
@@ -80,7 +108,7 @@ def load_pair(scenario: Path, plan_file: Path) -> tuple[Scenario, Plan]:
 
 @app.command("solve")
 def solve_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    scenario: ScenarioArg,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the plan to this file.")
     ] = None,
@@ -130,8 +158,11 @@ def solve_command(
     Example: nfvplan solve examples/5g-core.yaml -o plan.yaml
     """
     from nfvplan.io import load_scenario, read_plan, write_plan
+    from nfvplan.io.plan_io import plan_format as plan_format_of
 
     try:
+        if output is not None:
+            plan_format_of(output, plan_format.value if plan_format else None)
         loaded = load_scenario(scenario)
         deployment = read_plan(current) if current is not None else None
         if deployment is not None:
@@ -205,22 +236,41 @@ def check_command(
     Example: nfvplan check examples/5g-core.yaml plan.yaml
     """
     loaded, plan = load_pair(scenario, plan_file)
-    from nfvplan.check import check_plan
+    from nfvplan.check import check_plan, split_stale
     from nfvplan.io.plan_io import plan_places
+    from nfvplan.wording import count
 
     violations = check_plan(loaded, plan)
     places = plan_places(plan_file) if violations else {}
-    for violation in violations:
+    broken, stale = split_stale(violations)
+
+    def located(violation: Violation) -> str:
         where = _place_of(violation, places)
-        prefix = f"{plan_file}:{where[0]}:{where[1]}: " if where else ""
-        typer.echo(f"{prefix}violation [{violation.rule}]: {violation.message}")
+        return f"{plan_file}:{where[0]}:{where[1]}: " if where else ""
+
+    for violation in broken:
+        typer.echo(f"{located(violation)}violation [{violation.rule}]: {violation.message}")
+    if stale:
+        figures = f"{count(len(stale), 'figure')} derived from the placements"
+        typer.echo(
+            f"\n{figures} {'is' if len(stale) == 1 else 'are'} stale:"
+            if broken
+            else f"{plan_file}: no rule is broken, but {figures} "
+            f"{'is' if len(stale) == 1 else 'are'} stale:"
+        )
+        for violation in stale:
+            typer.echo(f"{located(violation)}stale [{violation.rule}]: {violation.message}")
+        typer.echo(f"recompute them: nfvplan refresh {scenario} {plan_file} -o {plan_file}")
     if violations:
-        typer.echo(f"{len(violations)} violation(s) found in {plan_file}", err=True)
+        found = [count(len(broken), "rule violation")] if broken else []
+        found += [count(len(stale), "stale figure")] if stale else []
+        typer.echo(f"{' and '.join(found)} found in {plan_file}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
     if not quiet:
         typer.echo(
             f"{plan_file}: every rule holds ({plan.status.value}, "
-            f"{plan.summary.instances} instances on {plan.summary.servers_used} servers)"
+            f"{count(plan.summary.instances, 'instance')} on "
+            f"{count(plan.summary.servers_used, 'server')})"
         )
 
 
@@ -252,6 +302,74 @@ def _place_of(violation: Violation, places: dict[tuple[str, ...], tuple[int, int
     return next((places[key] for key in keys if key in places), None)
 
 
+def _refuse_other_scenario(loaded: Scenario, plan: Plan, plan_file: Path) -> None:
+    """Exit 2 when the plan names another scenario: its figures would print as nonsense (an
+    empty table) and a refresh would compute them against the wrong servers."""
+    if plan.scenario == loaded.name:
+        return
+    from nfvplan.io.plan_io import locate_in_plan
+
+    error = InputError.single(
+        str(plan_file),
+        f"this plan is for scenario {plan.scenario!r}, not {loaded.name!r}: give the scenario "
+        "the plan was made for",
+        path="scenario",
+    )
+    fail_input(locate_in_plan(error, plan_file))
+
+
+@app.command("refresh")
+def refresh_command(
+    scenario: PlannedScenarioArg,
+    plan_file: PlanArg,
+    output: Annotated[
+        Path, typer.Option("--output", "-o", help="Write the refreshed plan here (may be PLAN).")
+    ],
+    plan_format: Annotated[
+        PlanFormat | None,
+        typer.Option("--format", help="Plan file format (default: from the file name)."),
+    ] = None,
+) -> None:
+    """Recompute the figures of a hand-edited plan (server usage, summary, objective) without
+    solving again; placements and routes stay as written.
+
+    Example: nfvplan refresh examples/5g-core.yaml plan.yaml -o plan.yaml
+    """
+    from nfvplan.io import write_plan
+    from nfvplan.io.plan_io import plan_format as plan_format_of
+
+    fmt = plan_format.value if plan_format else None
+    try:
+        plan_format_of(output, fmt)
+    except InputError as error:
+        fail_input(error)
+    loaded, plan = load_pair(scenario, plan_file)
+    _refuse_other_scenario(loaded, plan, plan_file)
+    from nfvplan.refresh import refresh_plan
+
+    try:
+        refreshed = refresh_plan(loaded, plan, str(plan_file))
+    except InputError as error:
+        fail_input(error)
+    try:
+        write_plan(refreshed, output, fmt)
+    except OSError as error:
+        fail_usage(f"cannot write {output}: {error.strerror or error}")
+    changed = [
+        name
+        for name, before, after in (
+            ("status", plan.status, refreshed.status),
+            ("objective", plan.objective, refreshed.objective),
+            ("summary", plan.summary, refreshed.summary),
+            ("servers", plan.servers, refreshed.servers),
+            ("links", plan.links, refreshed.links),
+        )
+        if before != after
+    ]
+    what = f"recomputed {', '.join(changed)}" if changed else "every figure was up to date"
+    typer.echo(f"{output}: {what}; nfvplan check verifies the rules")
+
+
 @app.command("show")
 def show_command(
     scenario: PlannedScenarioArg,
@@ -265,6 +383,7 @@ def show_command(
     Example: nfvplan show examples/5g-core.yaml plan.yaml
     """
     loaded, plan = load_pair(scenario, plan_file)
+    _refuse_other_scenario(loaded, plan, plan_file)
     from nfvplan.io import dump_plan
     from nfvplan.report import format_summary
 

@@ -6,6 +6,7 @@ thing everywhere: each overrides the scenario's `solver:` block for every solve 
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -19,3 +20,10 @@ WorkersOption = Annotated[
 SeedOption = Annotated[
     int | None, typer.Option("--seed", min=0, help="Random seed (overrides solver:).")
 ]
+
+ScenarioArg = Annotated[Path, typer.Argument(metavar="SCENARIO", help="Scenario file (YAML).")]
+PlannedScenarioArg = Annotated[
+    Path, typer.Argument(metavar="SCENARIO", help="Scenario file the plan was made for.")
+]
+PlanArg = Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")]
+"""The positional files, one definition each so that every usage line reads `SCENARIO PLAN`."""

@@ -9,13 +9,13 @@ fatal but some undecided within the time limit · 5 the plan breaks a rule of th
 from __future__ import annotations
 
 from enum import Enum
-from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from nfvplan.choices import Level
 from nfvplan.cli.errors import fail_input
+from nfvplan.cli.options import PlanArg, PlannedScenarioArg
 from nfvplan.errors import InputError
 
 EXIT_VIOLATIONS = 5
@@ -30,8 +30,8 @@ class ReportFormat(str, Enum):
 
 
 def resilience_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
-    plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
+    scenario: PlannedScenarioArg,
+    plan_file: PlanArg,
     level: Annotated[
         Level, typer.Option("--level", help="What fails: one server, or one whole site.")
     ] = Level.SERVER,
@@ -72,13 +72,24 @@ def resilience_command(
         fail_input(error)
     violations = check_plan(loaded, plan)
     if violations:
-        for violation in violations:
-            typer.echo(f"violation [{violation.rule}]: {violation.message}", err=True)
-        typer.echo(
-            f"{plan_file} breaks {len(violations)} rule(s) of {scenario}: fix the plan first "
-            "(nfvplan check lists them)",
-            err=True,
-        )
+        from nfvplan.check import split_stale
+        from nfvplan.wording import count
+
+        broken, stale = split_stale(violations)
+        for violation in broken or stale:
+            kind = "violation" if broken else "stale"
+            typer.echo(f"{kind} [{violation.rule}]: {violation.message}", err=True)
+        if broken:
+            message = (
+                f"{plan_file} breaks {count(len(broken), 'rule')} of {scenario}: fix the plan "
+                "first (nfvplan check lists them)"
+            )
+        else:
+            message = (
+                f"{plan_file} has {count(len(stale), 'stale figure')}: recompute them first "
+                f"(nfvplan refresh {scenario} {plan_file} -o {plan_file})"
+            )
+        typer.echo(message, err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
     report = check_resilience(loaded, plan, level, CheckOptions(time_limit, workers, seed))
     typer.echo(format_report(report, report_format.value))

@@ -63,7 +63,9 @@ def _clock(seconds: float) -> str:
 
 
 def sweep_command(
-    sweep_file: Annotated[Path, typer.Argument(help="Sweep file (YAML), see docs/sweep.md.")],
+    sweep_file: Annotated[
+        Path, typer.Argument(metavar="SWEEP", help="Sweep file (YAML), see docs/sweep.md.")
+    ],
     output: Annotated[
         Path, typer.Option("--output", "-o", help="Results file: .csv, .json or .jsonl.")
     ],

@@ -15,6 +15,7 @@ from typing import Annotated
 import typer
 
 from nfvplan.cli.errors import fail_input, fail_usage
+from nfvplan.cli.options import ScenarioArg
 from nfvplan.errors import InputError
 
 EXIT_NO_ANSWER = 4
@@ -29,7 +30,7 @@ class DiffFormat(str, Enum):
 
 
 def whatif_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file (YAML).")],
+    scenario: ScenarioArg,
     patch: Annotated[
         list[Path] | None,
         typer.Option("--patch", help="JSON Merge Patch file (YAML or JSON); repeatable."),
@@ -97,6 +98,10 @@ def whatif_command(
         fails=tuple(fail or ()),
     )
     try:
+        if output is not None:
+            from nfvplan.io.plan_io import plan_format
+
+            plan_format(output)
         deployed = read_plan(current) if current is not None else None
         base, changed = prepare(
             scenario, changes, (current, deployed) if current and deployed else None

@@ -74,7 +74,8 @@ class Recovery:
 
     server: str | None
     instances: int
-    seconds: float
+    seconds: float | None
+    """None when a form on the server has no `boot_seconds`."""
 
 
 @dataclass(frozen=True)
@@ -176,12 +177,12 @@ def recovery(scenario: Scenario, plan: Plan) -> Recovery:
     count = Counter(p.server for p in plan.placements)
     present = forms_present(plan)
 
-    def seconds(server: str) -> float:
-        return max((scenario.platform.form(f).boot_seconds for f in present[server]), default=0)
+    def seconds(server: str) -> float | None:
+        return scenario.platform.boot_seconds(present[server])
 
     order = {server.id: i for i, server in enumerate(plan.servers)}
     busiest = min(
-        count, key=lambda s: (-count[s], -seconds(s), order.get(s, len(order))), default=None
+        count, key=lambda s: (-count[s], -(seconds(s) or 0), order.get(s, len(order))), default=None
     )
     if busiest is None:
         return Recovery(None, 0, 0.0)

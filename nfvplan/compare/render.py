@@ -18,6 +18,7 @@ from nfvplan.compare.comparison import Comparison, VariantResult, gap_text, mone
 from nfvplan.compare.metrics import Metrics, describe_forms
 from nfvplan.model import Scenario
 from nfvplan.plan import Status
+from nfvplan.wording import count
 
 FORMATS = ("table", "markdown", "json", "csv")
 WIDTH = 100
@@ -58,8 +59,25 @@ def _num(value: float) -> str:
     return f"{value:,.0f}" if abs(value - round(value)) < 0.05 else f"{value:,.1f}"
 
 
-def _vnfs(count: int) -> str:
-    return f"{count} VNF" if count == 1 else f"{count} VNFs"
+def _boot(seconds: float | None) -> str:
+    """`in 60 s`, or `in ? s` when the scenario gives no `boot_seconds` to tell (never
+    `in 0 s`); `UNSET_BOOT_NOTE` under the table says why."""
+    return "in ? s" if seconds is None else f"in {seconds:g} s"
+
+
+UNSET_BOOT_NOTE = "? s: boot_seconds is unset in the scenario's platform, so no recovery time"
+
+
+def _boot_note(comparison: Comparison) -> list[str]:
+    """The note explaining `? s`, when a variant's recovery time is unknown."""
+    unknown = any(
+        r.metrics is not None and r.metrics.recovery.seconds is None for r in comparison.results
+    )
+    return ["", UNSET_BOOT_NOTE] if unknown else []
+
+
+def _vnfs(n: int) -> str:
+    return count(n, "VNF")
 
 
 def _status(result: VariantResult) -> str:
@@ -111,7 +129,7 @@ ROWS: tuple[Row, ...] = (
     ("busiest server", lambda c, r, m: m.recovery.server or "-"),
     (
         "recovery of its instances",
-        lambda c, r, m: f"{m.recovery.instances} inst in {m.recovery.seconds:g} s",
+        lambda c, r, m: f"{m.recovery.instances} inst " + _boot(m.recovery.seconds),
     ),
 )
 
@@ -210,6 +228,7 @@ def render_table(comparison: Comparison, scenario: Scenario) -> str:
     row("", [r.variant.label for r in comparison.results])
     for label, cells in _grid(comparison, CELL_WIDTH * TABLE_REASON_LINES):
         row(label, cells)
+    lines += _boot_note(comparison)
     forms = _mixed_forms(comparison, scenario)
     if forms:
         lines += ["", FORMS_TITLE]
@@ -229,6 +248,7 @@ def render_markdown(comparison: Comparison, scenario: Scenario) -> str:
     lines.append("|---|" + "---:|" * len(comparison.results))
     for label, cells in _grid(comparison, REASON_CHARS):
         lines.append(f"| {label} | " + " | ".join(_md(c) for c in cells) + " |")
+    lines += _boot_note(comparison)
     forms = _mixed_forms(comparison, scenario)
     if forms:
         lines += ["", FORMS_TITLE[0].upper() + FORMS_TITLE[1:], ""]

@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -31,6 +32,7 @@ from nfvplan.io.yamlsrc import (
     items,
     load_yaml_file,
     number,
+    refuse_swapped,
     text,
 )
 from nfvplan.model import FORMAT_VERSION
@@ -277,12 +279,29 @@ def write_plan(plan: Plan, path: str | Path, fmt: str | None = None) -> None:
     reports them with the path and exit code 2.
     """
     target = Path(path)
-    content = dump_plan(plan, fmt or _format_of(target)).encode("utf-8")
+    content = dump_plan(plan, plan_format(target, fmt)).encode("utf-8")
     write_output(target, content)
 
 
-def _format_of(path: Path) -> str:
-    return "json" if path.suffix.lower() == ".json" else "yaml"
+PLAN_SUFFIXES = {".yaml": "yaml", ".yml": "yaml", ".json": "json"}
+"""The file names a plan is written under, and the format each one means."""
+
+
+def plan_format(path: str | Path, fmt: str | None = None) -> str:
+    """The format a plan written to `path` gets: `fmt` when given, else the one its suffix
+    names. Any other suffix is refused (InputError, before anything is solved or written):
+    `-o plan.csv` writing YAML under a CSV name is a surprise no one wants."""
+    if fmt is not None:
+        return fmt
+    suffix = Path(path).suffix.lower()
+    if suffix in PLAN_SUFFIXES:
+        return PLAN_SUFFIXES[suffix]
+    named = f"'{suffix}' is not a plan format" if suffix else "it has no suffix"
+    raise InputError.single(
+        str(path),
+        f"cannot tell the plan format from the name: {named}; name it .yaml, .yml or .json "
+        "(or pass --format yaml|json)",
+    )
 
 
 # ---------------------------------------------------------------------------------------------
@@ -315,12 +334,23 @@ def plan_places(path: str | Path) -> dict[tuple[str, ...], Place]:
     return places
 
 
+SCENARIO_MARKS = ("server_types", "sites", "vnfs", "platform")
+"""Top-level keys only a scenario has: a file with them where a plan belongs is a scenario."""
+
+
 def read_plan(path: str | Path) -> Plan:
     """Read a plan file written by `write_plan` (yaml or json) or edited by hand.
 
     Raises InputError with file, line, column and field for anything missing or ill-typed.
     """
     root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
+    refuse_swapped(
+        root,
+        str(path),
+        marks=SCENARIO_MARKS,
+        exclusive=("placements", "status"),
+        found="scenario",
+    )
     issues = Issues(str(path))
     plan = _plan(issues, root)
     issues.raise_if_any()
@@ -517,3 +547,45 @@ def _optional_text(issues: Issues, node: Node | None, path: YamlPath) -> str | N
     if node is None or (node.kind == "scalar" and node.tag == "null"):
         return None
     return text(issues, node, path)
+
+
+_PATH_PART = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
+
+
+def locate_in_plan(error: InputError, path: str | Path) -> InputError:
+    """`error` with a line and column for each of its unlocated problems about the plan file
+    `path`, found from the problem's field path (`placements[3].server`).
+
+    Checks that run on a `Plan` already read (`solve --current`, `refresh`) know the field, not
+    the line; every other input error names one, so these should too. The file is read again
+    only here, when there is an error to report; an unreadable file leaves `error` as it is.
+    """
+    if all(p.line is not None or p.file != str(path) for p in error.problems):
+        return error
+    try:
+        root = load_yaml_file(path, max_bytes=MAX_PLAN_BYTES, max_nodes=MAX_PLAN_NODES)
+    except (InputError, OSError):
+        return error
+    problems = []
+    for problem in error.problems:
+        if problem.line is None and problem.file == str(path):
+            line, column = _position(root, problem.path)
+            problem = replace(problem, line=line, column=column)
+        problems.append(problem)
+    return InputError(problems)
+
+
+def _position(root: Node, field_path: str) -> tuple[int, int]:
+    """Where `field_path` is written under `root`: the value of the deepest part of it the
+    file has (a problem with a value points at the value, as the readers' own errors do)."""
+    node, where = root, (root.line, root.column)
+    for name, index in _PATH_PART.findall(field_path):
+        if name and node.kind == "map" and name in node.value:
+            node = node.value[name]
+            where = (node.line, node.column)
+        elif index and node.kind == "seq" and int(index) < len(node.value):
+            node = node.value[int(index)]
+            where = (node.line, node.column)
+        else:
+            break
+    return where

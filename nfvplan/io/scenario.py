@@ -36,6 +36,7 @@ from nfvplan.io.yamlsrc import (
     number,
     parse_yaml,
     read_capped,
+    refuse_swapped,
     text,
 )
 from nfvplan.model import (
@@ -164,6 +165,10 @@ def parse_scenario(
     return scenario_from_tree(parse_yaml(data, filename), filename, base_dir)
 
 
+PLAN_MARKS = ("status", "objective", "placements", "summary")
+"""Top-level keys only a plan file has: a file with them where a scenario belongs is a plan."""
+
+
 def scenario_from_tree(
     root: Node, filename: str = "<string>", base_dir: str | Path | None = None
 ) -> Scenario:
@@ -172,6 +177,9 @@ def scenario_from_tree(
     The hook for documents built from several sources, such as a scenario with what-if patches
     merged in: nodes that carry their own `file` are reported there (see `Node.file`).
     """
+    refuse_swapped(
+        root, filename, marks=PLAN_MARKS, exclusive=("vnfs", "server_types"), found="plan"
+    )
     issues = Issues(filename)
     top = fields(issues, root, (), TOP_KEYS, TOP_REQUIRED)
     _check_version(issues, top.get("nfvplan"), root)
@@ -285,7 +293,7 @@ def _form_spec(issues: Issues, node: Node | None, path: YamlPath) -> FormSpec:
         overhead=Overhead(**{k: amount(over, k, "overhead") for k in OVERHEAD_KEYS}),
         host_reserve=HostReserve(**{k: amount(reserve, k, "host_reserve") for k in RESERVE_KEYS}),
         boot_seconds=number(
-            issues, entry.get("boot_seconds"), (*path, "boot_seconds"), default=0.0
+            issues, entry.get("boot_seconds"), (*path, "boot_seconds"), default=None
         ),
     )
 

@@ -313,7 +313,7 @@ def _compose(
             # limit before our composer reaches MAX_DEPTH; the pure-Python parser gets to ours
             # first and says where, in the same words on every PyYAML. Only hostile files do this.
             return _compose(text, filename, _Loader, single=single)
-        raise _syntax_problem(filename, exc) from None
+        raise _syntax_problem(filename, exc, text) from None
     except yaml.reader.ReaderError as exc:
         raise _reader_problem(filename, text, exc) from None
     except yaml.YAMLError as exc:
@@ -351,9 +351,22 @@ def _too_deep(filename: str, line: int | None, column: int | None) -> InputError
     )
 
 
-def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> InputError:
-    """A YAML syntax error as one Problem at the mark PyYAML blames."""
+def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError, text: str) -> InputError:
+    """A YAML syntax error as one Problem at the mark PyYAML blames.
+
+    A tab in the indentation is the commonest cause, and PyYAML never names it ("found
+    character that cannot start any token"): that case says so, at the tab.
+    """
     mark = exc.problem_mark or exc.context_mark
+    tab = _indenting_tab(text, mark.line) if mark else None
+    if tab is not None:
+        return InputError.single(
+            filename,
+            "YAML syntax error: a tab character in the indentation; YAML does not allow tabs "
+            "there: indent with spaces",
+            line=tab[0],
+            column=tab[1],
+        )
     message = exc.problem or "invalid YAML"
     if exc.context:
         message = f"{exc.context}, {message}" if exc.problem_mark else f"{message} ({exc.context})"
@@ -363,6 +376,40 @@ def _syntax_problem(filename: str, exc: yaml.MarkedYAMLError) -> InputError:
         line=mark.line + 1 if mark else None,
         column=mark.column + 1 if mark else None,
     )
+
+
+def refuse_swapped(
+    root: Node, filename: str, *, marks: tuple[str, ...], exclusive: tuple[str, ...], found: str
+) -> None:
+    """One message for a file of the other kind (a plan where the scenario belongs, or the
+    reverse), instead of an unknown-key error for each of its sections: raised when `root` has
+    two or more of `marks` (top-level keys only a `found` file has) and none of `exclusive`
+    (keys only the expected kind has)."""
+    if root.kind != "map" or any(key in root.value for key in exclusive):
+        return
+    present = [key for key in marks if key in root.value]
+    if len(present) >= 2:
+        wanted = "scenario" if found == "plan" else "plan"
+        raise InputError.single(
+            filename,
+            f"this is a {found} file (it has {', '.join(present)}), not a {wanted}; commands "
+            "take SCENARIO before PLAN: are the arguments swapped?",
+            line=root.line,
+            column=root.column,
+        )
+
+
+def _indenting_tab(text: str, line: int) -> tuple[int, int] | None:
+    """1-based line and column of a tab in the indentation of 0-based `line` (or of the line
+    before it: PyYAML may blame the token after the bad indentation), else None."""
+    lines = text.splitlines()
+    for number in (line, line - 1):
+        if 0 <= number < len(lines):
+            content = lines[number]
+            indent = content[: len(content) - len(content.lstrip(" \t"))]
+            if "\t" in indent:
+                return number + 1, indent.index("\t") + 1
+    return None
 
 
 def _line_col(text: str, offset: int) -> tuple[int, int]:

@@ -96,7 +96,7 @@ def build_slots(scenario: Scenario, units: tuple[int, ...]) -> list[Slot]:
                         site=site,
                         type=server_type,
                         number=number,
-                        rack=(number - 1) % site.racks + 1,
+                        rack=site.rack_of(number),
                         bought=number > installed,
                         capacity=capacity,
                         cost=cost,

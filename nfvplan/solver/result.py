@@ -1,6 +1,7 @@
 """Turn a formulation's `Solution` into a `Plan`: names, exact usage, summary, objective.
 
-Usage figures are recomputed here in exact format units (not the solver's rounded integers),
+Usage figures are recomputed in exact format units (not the solver's rounded integers) by
+`nfvplan/derived.py`, which `nfvplan refresh` shares,
 so the plan reports what the hardware really carries.
 """
 
@@ -8,11 +9,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from nfvplan.model import Form, Objective, Scenario
-from nfvplan.network import link_key
+from nfvplan.derived import gap_of, link_loads, objective_value, server_use, summarise
 from nfvplan.plan import (
-    RESOURCE_KEYS,
-    LinkLoad,
     ObjectiveValue,
     Placement,
     Plan,
@@ -20,20 +18,10 @@ from nfvplan.plan import (
     ServerUse,
     SolveStats,
     Status,
-    Summary,
 )
-from nfvplan.solver.data import NIC, instance_usage, reserve_usage
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.routing import GBPS_UNITS
 from nfvplan.solver.solution import Solution
-
-CAPACITY_OF = {
-    "threads": lambda t: t.threads,
-    "memory_gib": lambda t: t.memory_gib,
-    "disk_gib": lambda t: t.disk_gib,
-    "nic_gbps": lambda t: t.nic_gbps,
-    "sriov_vfs": lambda t: t.sriov_vfs,
-}
 
 
 def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement, int, int]]:
@@ -149,36 +137,23 @@ def build_plan(
     servers: list[ServerUse] = []
     for s in sorted(per_slot):
         slot = problem.slots[s]
-        totals = [0.0] * len(RESOURCE_KEYS)
-        forms = sorted({problem.kinds[k].form for _p, k in per_slot[s]}, key=lambda f: f.value)
-        for form in forms:
-            for r, value in enumerate(reserve_usage(scenario, form, slot.type)):
-                totals[r] += value
-        for placement, k in per_slot[s]:
-            kind = problem.kinds[k]
-            for r, value in enumerate(instance_usage(scenario, kind.vnf, kind.form)):
-                totals[r] += value
-            totals[NIC] += carried.get(placement.instance, 0) / GBPS_UNITS
-        servers.append(
-            ServerUse(
-                id=slot.id,
-                site=slot.site.name,
-                type=slot.type.name,
-                rack=slot.rack,
-                bought=slot.bought,
-                used={key: round(v, 6) for key, v in zip(RESOURCE_KEYS, totals, strict=False)},
+        hosted = [
+            (
+                problem.kinds[k].vnf,
+                problem.kinds[k].form,
+                carried.get(placement.instance, 0) / GBPS_UNITS,
             )
-        )
+            for placement, k in per_slot[s]
+        ]
+        described = (slot.id, slot.site.name, slot.type, slot.rack, slot.bought)
+        servers.append(server_use(scenario, described, hosted))
     placements = [placement for placement, _k, _s in named]
-    summary = _summary(scenario, problem, servers, placements)
-    value = _objective_value(problem.objective, summary, servers, problem)
+    summary = summarise(scenario, servers, placements)
+    value = objective_value(problem.objective, scenario, summary, servers)
     bound = solution.bound
     if solution.status is Status.OPTIMAL:
         bound = value
-    # Without a proven bound there is no gap to report: 0 would claim the plan proven.
-    gap = None
-    if bound is not None:
-        gap = 0.0 if value == 0 else round(max(0.0, (value - bound) / abs(value)), 6)
+    gap = gap_of(value, bound)
     return Plan(
         scenario=scenario.name,
         status=solution.status,
@@ -187,7 +162,7 @@ def build_plan(
         servers=servers,
         placements=placements,
         routes=routes,
-        links=_link_loads(problem, solution),
+        links=link_loads(scenario, routes),
         stats=stats,
     )
 
@@ -254,60 +229,3 @@ def _routes(
         Route(service, demand, units / GBPS_UNITS, round(latency, 6), list(sites), list(via))
         for (service, demand, sites, latency, via), units in merged.items()
     ]
-
-
-def _link_loads(problem: Problem, solution: Solution) -> list[LinkLoad]:
-    """Load on every link that carries traffic, both directions together."""
-    load: dict[tuple[str, str], int] = defaultdict(int)
-    for flow in solution.flows:
-        for key in flow.path.links:
-            load[key] += flow.units
-    result = []
-    for link in problem.scenario.links:
-        units = load.get(link_key(link.a, link.b), 0)
-        if units:
-            result.append(LinkLoad(link.a, link.b, units / GBPS_UNITS, link.gbps))
-    return result
-
-
-def _summary(
-    scenario: Scenario, problem: Problem, servers: list[ServerUse], placements: list[Placement]
-) -> Summary:
-    """Headline figures, from the exact usage."""
-    types = {server.id: scenario.server_types[server.type] for server in servers}
-    cost = sum(types[s.id].monthly_cost for s in servers)
-    cost += sum(scenario.vnfs[p.vnf].license_monthly for p in placements)
-    threads = sum(types[s.id].threads for s in servers)
-    memory = sum(types[s.id].memory_gib for s in servers)
-    return Summary(
-        monthly_cost=round(cost, 6),
-        servers_used=len(servers),
-        servers_bought=sum(1 for s in servers if s.bought),
-        instances=len(placements),
-        vms=sum(1 for p in placements if p.form == Form.VM.value),
-        containers=sum(1 for p in placements if p.form == Form.CONTAINER.value),
-        cpu_utilisation=round(sum(s.used["threads"] for s in servers) / threads, 6)
-        if threads
-        else 0.0,
-        memory_utilisation=round(sum(s.used["memory_gib"] for s in servers) / memory, 6)
-        if memory
-        else 0.0,
-    )
-
-
-def _objective_value(
-    objective: Objective, summary: Summary, servers: list[ServerUse], problem: Problem
-) -> float:
-    """The objective recomputed from the plan itself."""
-    if objective is Objective.COST:
-        return summary.monthly_cost
-    if objective is Objective.SERVERS:
-        return float(summary.servers_used)
-    busiest = 0.0
-    for server in servers:
-        server_type = problem.scenario.server_types[server.type]
-        for key in RESOURCE_KEYS:
-            capacity = CAPACITY_OF[key](server_type)
-            if capacity > 0:
-                busiest = max(busiest, server.used[key] / capacity)
-    return round(busiest, 6)

@@ -13,11 +13,9 @@ import itertools
 import math
 from dataclasses import dataclass, field
 
+from nfvplan.derived import GBPS_UNITS  # Mbit/s: fractional Gbps demands stay exact
 from nfvplan.model import Demand, Scenario
 from nfvplan.network import PathCache, link_key
-
-GBPS_UNITS = 1000
-"""Traffic is optimised in Mbit/s so that fractional Gbps demands stay exact."""
 
 
 @dataclass(frozen=True)

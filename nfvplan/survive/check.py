@@ -64,7 +64,8 @@ class FailureResult:
     """(vnf, form, server) of every instance the recovery starts, one entry per instance."""
     recovery_s: float | None = None
     """Seconds until the failed instances run again: they boot in parallel, so the longest
-    `boot_seconds` of the forms they are started in. None when not survivable."""
+    `boot_seconds` of the forms they are started in. None when not survivable, or when a form
+    they start in has no `boot_seconds`."""
     shortfalls: tuple[Shortfall, ...] = ()
     blocking: tuple[str, ...] = ()
     """The solver's explanation when the failure is not survivable (or undecided)."""
@@ -146,7 +147,7 @@ def check_failure(
             raise RuntimeError(f"the re-placement for {failure.label} breaks rules: {shown}")
         started = _started_instances(plan, recovery, failure)
         forms = {Form(form) for _vnf, form, _server in started}
-        boot = max((scenario.platform.form(f).boot_seconds for f in forms), default=0.0)
+        boot = scenario.platform.boot_seconds(forms)
         return FailureResult(
             failure,
             Outcome.SURVIVABLE,

@@ -14,12 +14,20 @@ from typing import Any
 from nfvplan.survive.check import FailureResult, Outcome, ResilienceReport
 from nfvplan.survive.failures import Level
 from nfvplan.survive.planner import SurvivalResult
+from nfvplan.wording import count
 
 FORMATS = ("table", "markdown", "json")
 
 
-def _seconds(value: float | None) -> str:
-    return "-" if value is None else f"{value:g} s"
+UNSET_BOOT = "boot_seconds unset"
+"""The recovery time when the forms restarted have no `boot_seconds` (not "0 s")."""
+
+
+def _recovery(result: FailureResult) -> str:
+    """The recovery time of a failure: `-` when it is not recovered from."""
+    if result.outcome is not Outcome.SURVIVABLE:
+        return "-"
+    return UNSET_BOOT if result.recovery_s is None else f"{result.recovery_s:g} s"
 
 
 def detail(result: FailureResult) -> str:
@@ -62,8 +70,8 @@ def _worst_line(report: ResilienceReport) -> str:
         return "worst case: no failure hits the plan"
     if worst.outcome is Outcome.SURVIVABLE:
         return (
-            f"worst case: {worst.failure.label}, {len(worst.hit)} instances restarted "
-            f"in {_seconds(worst.recovery_s)}"
+            f"worst case: {worst.failure.label}, {count(len(worst.hit), 'instance')} restarted"
+            + (f" ({UNSET_BOOT})" if worst.recovery_s is None else f" in {worst.recovery_s:g} s")
         )
     return f"worst case: {worst.failure.label} ({worst.outcome.value})"
 
@@ -85,7 +93,7 @@ def _verdict_line(report: ResilienceReport) -> str:
 def format_table(report: ResilienceReport) -> str:
     """The terminal view."""
     rows = [
-        (r.failure.label, str(len(r.hit)), _verdict(r), _seconds(r.recovery_s), detail(r))
+        (r.failure.label, str(len(r.hit)), _verdict(r), _recovery(r), detail(r))
         for r in report.results
     ]
     header = ("failure", "hit", "survivable", "recovery", "detail")
@@ -120,7 +128,7 @@ def format_markdown(report: ResilienceReport) -> str:
     for r in report.results:
         lines.append(
             f"| {cell(r.failure.label)} | {len(r.hit)} | {_verdict(r)} | "
-            f"{_seconds(r.recovery_s)} | {cell(detail(r))} |"
+            f"{_recovery(r)} | {cell(detail(r))} |"
         )
     idle = _idle_line(report)
     lines.append("")
@@ -189,7 +197,8 @@ def format_survival(result: SurvivalResult) -> str:
     elif result.proven:
         lines.append(
             f"survival: every single {level} failure is survivable (proven by the resilience "
-            f"check: {len(result.report.results)} failures; {result.rounds} re-plan round(s))"
+            f"check: {count(len(result.report.results), 'failure')}; "
+            f"{count(result.rounds, 're-plan round')})"
         )
     else:
         lines.append(

@@ -235,7 +235,8 @@ def test_check_lists_an_overloaded_server_and_exits_5(small: Path, tmp_path: Pat
     assert capacity and target in capacity[0], result.stdout
     anti = [line for line in lines if "violation [anti-affinity]" in line]
     assert anti and moved["instance"] in anti[0], result.stdout
-    assert "violation(s) found in" in result.stderr
+    assert "2 rule violations and " in result.stderr
+    assert "stale figures found in" in result.stderr
 
 
 def test_check_catches_a_changed_cost(small: Path, tmp_path: Path) -> None:
@@ -247,8 +248,8 @@ def test_check_catches_a_changed_cost(small: Path, tmp_path: Path) -> None:
     result = run_cli("check", small, plan)
     no_traceback(result)
     assert result.exit_code == 5
-    assert "violation [summary]" in result.stdout
-    assert "violation [objective]" in result.stdout
+    assert "stale [summary]" in result.stdout
+    assert "stale [objective]" in result.stdout
     assert "330" in result.stdout
 
 

@@ -208,7 +208,7 @@ def test_odd_names_survive_solve_write_and_check(site: str, vnf: str, tmp_path: 
     assert solved.exit_code == 0, solved.output
     checked = run_cli("check", scenario, plan)
     assert checked.exit_code == 0, checked.output
-    assert "every rule holds (optimal, 2 instances on 1 servers)" in checked.stdout
+    assert "every rule holds (optimal, 2 instances on 1 server)" in checked.stdout
 
 
 def _quoted(name: str) -> str:

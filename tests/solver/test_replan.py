@@ -197,7 +197,7 @@ def test_cli_replans_and_writes_the_migration(tmp_path: Path) -> None:
     result = run_cli("solve", relaxed_file, "--current", current, "--move-cost", "50", "-o", new)
     assert result.exit_code == 0, result.output
     assert "1 kept, 1 moved" in result.stdout
-    assert "saving 100.00 (100.00 per move)" in result.stdout
+    assert "saves 100.00 (100.00 per move)" in result.stdout
     plan = read_plan(new)
     assert plan.migration is not None and plan.migration.moved == 1
     assert run_cli("check", relaxed_file, new).exit_code == 0

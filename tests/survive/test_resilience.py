@@ -302,7 +302,8 @@ def test_cli_bad_input(tmp_path: Path) -> None:
     write_plan(replace(broken, placements=moved), plan_file)  # usage no longer matches
     violations = run_cli("resilience", site, plan_file)
     assert violations.exit_code == 5
-    assert "fix the plan first" in violations.stderr
+    # No rule is broken, the figures are stale: refresh them first.
+    assert "stale figures: recompute them first (nfvplan refresh" in violations.stderr
 
 
 # --- a property: the verdict agrees with counting whole instances ---------------------------

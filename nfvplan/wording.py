@@ -1,0 +1,30 @@
+"""Small phrases every text renderer prints the same way: counts of things, changes of cost.
+
+One place, so that `solve`, `check`, `compare`, `whatif` and `resilience` never drift apart
+again ("1 containers" in one report, "1 container" in another; a cost increase printed as a
+negative saving in one and as `+X` in another).
+"""
+
+from __future__ import annotations
+
+
+def count(n: int, noun: str, plural: str | None = None) -> str:
+    """`1 container`, `2 containers`, `0 containers`: the number with its noun, agreeing."""
+    if n == 1:
+        return f"{n} {noun}"
+    return f"{n} {plural or noun + 's'}"
+
+
+def money(value: float) -> str:
+    """An amount of the scenario's currency, as every report prints it: `2,160.00`."""
+    return f"{value:,.2f}"
+
+
+def cost_change(saving: float) -> str:
+    """A monthly saving in words that cannot be misread: `saves 2,160.00`, `costs 2,160.00
+    more` (never `saving -2,160.00`), `costs the same`."""
+    if round(saving, 2) > 0:
+        return f"saves {money(saving)}"
+    if round(saving, 2) < 0:
+        return f"costs {money(-saving)} more"
+    return "costs the same"
