@@ -44,7 +44,7 @@ RUN_DEPENDENT = (
 """Lines whose seconds depend on the machine: their `N.N s` figures are compared as `# s`."""
 SECONDS = re.compile(r"\d+(?:\.\d+)? s\b")
 
-OUTPUT_FLAGS = {"-o", "--output", "--plot", "--plans"}
+OUTPUT_FLAGS = {"-o", "--output", "--plot", "--plans", "--services"}
 """Options whose value a command writes, not reads."""
 FILE_ARGUMENT = re.compile(r"[\w./-]+\.(?:ya?ml|json)")
 

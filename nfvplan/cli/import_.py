@@ -14,6 +14,7 @@ import typer
 
 from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.errors import InputError
+from nfvplan.wording import count
 
 import_app = typer.Typer(
     help="Import what operators already have (VNF descriptors, Kubernetes manifests).",
@@ -118,13 +119,13 @@ def vnfd_command(
         typer.echo(text, nl=False)
         return
     sized = [v for v in result.vnfs if v.sized]
-    parts = [f"{len(sized)} VNF(s) from {len(files)} file(s)"]
+    parts = [f"{count(len(sized), 'VNF')} from {count(len(files), 'file')}"]
     if len(sized) < len(result.vnfs):
         parts.append(f"{len(result.vnfs) - len(sized)} written commented out (no figures)")
     if result.skipped:
-        parts.append(f"{len(result.skipped)} object(s) without a workload skipped")
+        parts.append(f"{count(len(result.skipped), 'object')} without a workload skipped")
     if result.warnings:
-        parts.append(f"{len(result.warnings)} warning(s)")
+        parts.append(count(len(result.warnings), "warning"))
     typer.echo(f"wrote {output}: " + ", ".join(parts))
     for vnf in result.vnfs:
         typer.echo(f"  {emit.summary(vnf)}")
