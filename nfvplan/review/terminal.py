@@ -142,8 +142,7 @@ def format_servers_markdown(scenario: Scenario, plan: Plan) -> str:
         lines += ["| " + " | ".join(_cell(c) for c in row) + " |" for row in _rows(server)]
         lines += ["", "| instance | VNF | form | NUMA node |", "|---|---|---|---|"]
         lines += [
-            f"| {i.instance} | {i.vnf} | {i.form} | "
-            f"{'-' if i.numa_node is None else i.numa_node} |"
+            f"| {i.instance} | {i.vnf} | {i.form} | {'-' if i.numa_node is None else i.numa_node} |"
             for i in server.instances
         ]
         notes = _stale_notes(server)
