@@ -76,7 +76,8 @@ def _figure(name: str, text: str, tag: str = "span", css: str = "") -> str:
 
 
 def _card(label: str, name: str, text: str) -> str:
-    return f'<div class="card"><div class="k">{esc(label)}</div>{_figure(name, text, "div", "v")}</div>'
+    figure = _figure(name, text, "div", "v")
+    return f'<div class="card"><div class="k">{esc(label)}</div>{figure}</div>'
 
 
 def _table(
