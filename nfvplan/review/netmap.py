@@ -21,6 +21,7 @@ from nfvplan.plan import Plan
 from nfvplan.review.figures import amount, pct
 
 WIDTH, HEIGHT, MARGIN = 960, 560, 60
+LEGEND_HEIGHT = 30
 LABEL_FONT = 12
 LOAD_BANDS = (
     (0.0, "#9aa5b1", "no load"),
@@ -103,7 +104,7 @@ def to_pixels(
     xs = [x for x, _y in flat.values()] or [0.0]
     ys = [y for _x, y in flat.values()] or [0.0]
     span_x, span_y = max(xs) - min(xs), max(ys) - min(ys)
-    inner_w, inner_h = WIDTH - 2 * MARGIN - 80, HEIGHT - 2 * MARGIN
+    inner_w, inner_h = WIDTH - 2 * MARGIN - 60, HEIGHT - 2 * MARGIN
     scale = min(inner_w / span_x if span_x else math.inf, inner_h / span_y if span_y else math.inf)
     scale = 1.0 if math.isinf(scale) else scale
     dx = (WIDTH - span_x * scale) / 2
@@ -134,15 +135,36 @@ def link_path(a, b, others) -> str:
     return f"M{a[0]},{a[1]} Q{cx},{cy} {b[0]},{b[1]}"
 
 
+LABEL_SPOTS = (
+    "right",
+    "left",
+    "above",
+    "below",
+    "above-right",
+    "below-right",
+    "above-left",
+    "below-left",
+)
+"""Where a label may sit around its disc, in order of preference."""
+
+
 def _label_box(x, y, r, text, where):
+    """The label's box (x, y, w, h) and its text anchor (x, baseline y, text-anchor)."""
     w, h = 0.6 * LABEL_FONT * len(text), LABEL_FONT
+    d = r * 0.75
     if where == "right":
         return (x + r + 3, y - h / 2, w, h), (x + r + 3, y + h / 3, "start")
     if where == "left":
         return (x - r - 3 - w, y - h / 2, w, h), (x - r - 3, y + h / 3, "end")
     if where == "above":
         return (x - w / 2, y - r - 3 - h, w, h), (x, y - r - 4, "middle")
-    return (x - w / 2, y + r + 3, w, h), (x, y + r + 3 + h * 0.85, "middle")
+    if where == "below":
+        return (x - w / 2, y + r + 3, w, h), (x, y + r + 3 + h * 0.85, "middle")
+    dx = d + 2 if where.endswith("right") else -d - 2 - w
+    top = y - d - 2 - h if where.startswith("above") else y + d + 2
+    anchor = "start" if where.endswith("right") else "end"
+    ax = x + d + 2 if where.endswith("right") else x - d - 2
+    return (x + dx, top, w, h), (ax, top + h * 0.85, anchor)
 
 
 def _overlaps(a, b) -> bool:
@@ -160,25 +182,43 @@ def _inside(box) -> bool:
     )
 
 
+def _points_in(box, points) -> int:
+    x, y, w, h = box
+    return sum(1 for px, py in points if x <= px <= x + w and y <= py <= y + h)
+
+
+def sample_segments(segments, step: float = 4.0) -> list[tuple[float, float]]:
+    """Points every `step` pixels along straight segments: what a label should not cover."""
+    points = []
+    for (ax, ay), (bx, by) in segments:
+        n = max(int(math.hypot(bx - ax, by - ay) / step), 1)
+        points += [(ax + (bx - ax) * i / n, ay + (by - ay) * i / n) for i in range(n + 1)]
+    return points
+
+
 def place_labels(
     discs: dict[str, tuple[float, float, float]],
+    texts: dict[str, str],
+    segments: list = (),
 ) -> dict[str, tuple[float, float, str]]:
-    """A label position per site: right of its disc unless that leaves the box or covers an
-    earlier label or another disc, then left, above, below (the first that fits, else right)."""
+    """A label position per site, the least crowded of LABEL_SPOTS: never outside the box when
+    any spot fits, then fewest labels and discs covered, then fewest link points covered."""
+    link_points = sample_segments(segments)
     placed: list[tuple[float, float, float, float]] = []
     disc_boxes = {n: (x - r, y - r, 2 * r, 2 * r) for n, (x, y, r) in discs.items()}
     out = {}
     for name, (x, y, r) in discs.items():
-        options = [_label_box(x, y, r, name, w) for w in ("right", "left", "above", "below")]
-        fitting = [
-            o
-            for o in options
-            if _inside(o[0])
-            and not any(_overlaps(o[0], p) for p in placed)
-            and not any(_overlaps(o[0], b) for n, b in disc_boxes.items() if n != name)
-        ]
-        inside = [o for o in options if _inside(o[0])]
-        box, anchor = (fitting or inside or options)[0]
+        label = texts[name]
+
+        def cost(option, name=name):
+            box = option[0]
+            crowd = sum(_overlaps(box, p) for p in placed) + sum(
+                _overlaps(box, b) for n, b in disc_boxes.items() if n != name
+            )
+            return (not _inside(box), crowd, _points_in(box, link_points))
+
+        options = [_label_box(x, y, r, label, spot) for spot in LABEL_SPOTS]
+        box, anchor = min(options, key=cost)
         placed.append(box)
         out[name] = anchor
     return out
@@ -197,9 +237,10 @@ def render_map(scenario: Scenario, plan: Plan) -> str:
     top = max((link.gbps for link in scenario.links), default=1.0) or 1.0
 
     out = [
-        f'<svg id="netmap" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {WIDTH} {HEIGHT}" '
+        f'<svg id="netmap" xmlns="http://www.w3.org/2000/svg" '
+        f'viewBox="0 0 {WIDTH} {HEIGHT + LEGEND_HEIGHT}" '
         f'role="img" aria-label="network map of {html.escape(scenario.name)}">',
-        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT}" fill="#fbfcfd"/>',
+        f'<rect x="0" y="0" width="{WIDTH}" height="{HEIGHT + LEGEND_HEIGHT}" fill="#fbfcfd"/>',
         '<g class="links">',
     ]
     for link in scenario.links:
@@ -243,7 +284,9 @@ def render_map(scenario: Scenario, plan: Plan) -> str:
         x, y = pixels[name]
         n = servers[name]
         discs[name] = (x, y, 7 + 4 * math.sqrt(n) if n else 5)
-    labels = place_labels(discs)
+    segments = [(pixels[link.a], pixels[link.b]) for link in scenario.links]
+    texts = {name: name + (f" ({servers[name]})" if servers[name] else "") for name in discs}
+    labels = place_labels(discs, texts, segments)
     out.append('<g class="sites">')
     for name, site in scenario.sites.items():
         x, y, r = discs[name]
@@ -257,7 +300,7 @@ def render_map(scenario: Scenario, plan: Plan) -> str:
             f'<circle cx="{x}" cy="{y}" r="{r:.1f}" fill="{fill}" stroke="{stroke}" '
             f'stroke-width="1.5"><title>{html.escape(title)}</title></circle>'
             f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="{LABEL_FONT}">'
-            f"{html.escape(name)}{f' ({n})' if n else ''}</text></g>"
+            f"{html.escape(texts[name])}</text></g>"
         )
     out.append("</g>")
     out.append(_legend(geographic))
@@ -266,17 +309,20 @@ def render_map(scenario: Scenario, plan: Plan) -> str:
 
 
 def _legend(geographic: bool) -> str:
-    x, y = 12, HEIGHT - 16 * (len(LOAD_BANDS) + 2) - 8
-    rows = [f'<g class="legend" font-size="11" transform="translate({x},{y})">']
-    rows.append('<text x="0" y="0" font-weight="bold">link load</text>')
-    for i, (_bound, colour, text) in enumerate(LOAD_BANDS, start=1):
+    """One line under the map: the load colours, then what the discs and positions mean."""
+    y = HEIGHT + LEGEND_HEIGHT / 2
+    rows = [f'<g class="legend" font-size="12" transform="translate(14,{y:.0f})">']
+    rows.append('<text x="0" y="4" font-weight="bold">link load:</text>')
+    x = 78
+    for _bound, colour, text in LOAD_BANDS:
         rows.append(
-            f'<line x1="0" y1="{16 * i - 4}" x2="22" y2="{16 * i - 4}" stroke="{colour}" '
-            f'stroke-width="4"/><text x="28" y="{16 * i}">{text}</text>'
+            f'<line x1="{x}" y1="0" x2="{x + 22}" y2="0" stroke="{colour}" stroke-width="4"/>'
+            f'<text x="{x + 27}" y="4">{text}</text>'
         )
+        x += 40 + 7 * len(text)
     where = "sites at their coordinates" if geographic else "sites in a spring layout"
     rows.append(
-        f'<text x="0" y="{16 * (len(LOAD_BANDS) + 1)}">disc: servers used (n) · {where}</text>'
+        f'<text x="{x + 16}" y="4">disc: servers used (n) · hollow: none used · {where}</text>'
     )
     rows.append("</g>")
     return "".join(rows)
