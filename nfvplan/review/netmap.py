@@ -115,22 +115,17 @@ def to_pixels(
     }
 
 
-def _distance_to_segment(p, a, b) -> float:
-    (px, py), (ax, ay), (bx, by) = p, a, b
-    vx, vy = bx - ax, by - ay
-    length = vx * vx + vy * vy
-    t = 0.0 if length == 0 else max(0.0, min(1.0, ((px - ax) * vx + (py - ay) * vy) / length))
-    return math.hypot(px - (ax + t * vx), py - (ay + t * vy))
-
-
 def link_path(a, b, others) -> str:
-    """A straight SVG path from a to b, or a gentle arc when it would cross a third site."""
-    if not any(_distance_to_segment(p, a, b) < 9 for p in others):
+    """A straight SVG path from a to b, or a gentle arc when it would run over a third site
+    (the rule of `topology_view.link_curve`, at a tolerance of 9 pixels)."""
+    from nfvplan.topology_view import runs_over
+
+    if not any(runs_over(p, a, b, 9.0) for p in others):
         return f"M{a[0]},{a[1]} L{b[0]},{b[1]}"
     mx, my = (a[0] + b[0]) / 2, (a[1] + b[1]) / 2
     dx, dy = b[0] - a[0], b[1] - a[1]
     norm = math.hypot(dx, dy) or 1.0
-    bend = max(18.0, 0.18 * norm)
+    bend = 0.22 * norm
     cx, cy = round(mx - dy / norm * bend, 1), round(my + dx / norm * bend, 1)
     return f"M{a[0]},{a[1]} Q{cx},{cy} {b[0]},{b[1]}"
 
