@@ -83,7 +83,7 @@ def report_command(
         parts.append(sections.compare_section(loaded, options))
     if changes is not None:
         try:
-            parts.append(sections.whatif_section(scenario, plan, changes, options))
+            parts.append(sections.whatif_section(scenario, plan, plan_file, changes, options))
         except InputError as error:
             fail_input(error)
     if resilience is not None:

@@ -66,6 +66,7 @@ ul.reasons li { margin: 4px 0; }
 .chart { display: grid; grid-template-columns: 120px 1fr 140px; gap: 4px 10px; align-items: center; max-width: 760px; }
 .chart .bar { height: 18px; }
 .chart-title { font-weight: 600; margin: 14px 0 4px; }
+table.md td:first-child { white-space: nowrap; }
 code { background: var(--panel); padding: 0 3px; border-radius: 3px; }
 footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px solid var(--line); padding-top: 8px; }
 @page { size: A4; margin: 12mm; }
@@ -73,6 +74,7 @@ footer { margin-top: 40px; color: var(--muted); font-size: 12px; border-top: 1px
   body { font-size: 10.5px; -webkit-print-color-adjust: exact; print-color-adjust: exact; }
   main { max-width: none; padding: 0; }
   .controls, nav.toc { display: none; }
+  table.sortable th::after { content: none; }
   h2 { break-after: avoid; page-break-after: avoid; }
   h2.page-break { break-before: page; page-break-before: always; }
   table, .server, .map-wrap, .chart { break-inside: avoid; page-break-inside: avoid; }

@@ -132,7 +132,7 @@ def compare_section(scenario: Scenario, options: SolveOptions) -> Section:
 
 
 def whatif_section(
-    scenario_path: Path, plan: Plan, changes: Changes, options: SolveOptions
+    scenario_path: Path, plan: Plan, plan_file: Path, changes: Changes, options: SolveOptions
 ) -> Section:
     """The diff of `nfvplan whatif --current PLAN` with these changes, as Markdown prints it.
 
@@ -143,7 +143,7 @@ def whatif_section(
     from nfvplan.whatif.run import prepare, run_whatif
 
     current = plan if plan.status.has_plan else None
-    base, changed = prepare(scenario_path, changes, (scenario_path, current) if current else None)
+    base, changed = prepare(scenario_path, changes, (plan_file, current) if current else None)
     result = run_whatif(base, changed, options, current)
     described = " ".join(
         f"{flag} {shlex.quote(str(value))}"

@@ -285,6 +285,11 @@ def _network(scenario: Scenario, plan: Plan) -> str:
             + "".join(options)
             + "</select></label></div>"
         )
+    if not scenario.links:
+        out.append(
+            '<p class="muted">This scenario has no links: the map shows its sites only '
+            "(in a seeded layout unless a topology gives coordinates).</p>"
+        )
     out.append(f'<div class="map-wrap">{render_map(scenario, plan)}</div>')
     if plan.links:
         bands = " · ".join(text for _bound, _colour, text in LOAD_BANDS)
