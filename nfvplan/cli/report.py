@@ -20,7 +20,9 @@ from nfvplan.errors import InputError
 
 
 def report_command(
-    scenario: Annotated[Path, typer.Argument(help="Scenario file the plan was made for.")],
+    scenario: Annotated[
+        Path, typer.Argument(metavar="SCENARIO", help="Scenario file the plan was made for.")
+    ],
     plan_file: Annotated[Path, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")],
     output: Annotated[Path, typer.Option("--output", "-o", help="HTML file to write.")],
     with_compare: Annotated[
@@ -43,7 +45,10 @@ def report_command(
     workers: WorkersOption = None,
     seed: SeedOption = None,
 ) -> None:
-    """Write one self-contained HTML report of a plan: summary, per-server use, heat map, map.
+    """Write a plan's self-contained HTML report.
+
+    Summary and cost parts, sites, per-server bars, a heat map and the network map; optional
+    sections compare forms, play a what-if and check failures.
 
     Nothing in the page is fetched (inline styles, script and SVG): it opens offline and
     prints to PDF. An infeasible plan gives the page that explains why there is no plan.

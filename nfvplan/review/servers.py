@@ -12,9 +12,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from nfvplan.model import Form, Scenario, ServerType
+from nfvplan.model import Form, Scenario
 from nfvplan.plan import RESOURCE_KEYS, Plan
-from nfvplan.usage import instance_usage, reserve_usage
+from nfvplan.usage import instance_usage, overhead_usage, reserve_usage, server_capacity
 
 RESOURCE_LABELS = {
     "threads": ("CPU", "threads"),
@@ -111,30 +111,6 @@ class ServerView:
         return max(self.resources, key=lambda r: r.share)
 
 
-def capacity(server_type: ServerType) -> tuple[float, ...]:
-    """What a server of this type offers, in RESOURCE_KEYS order."""
-    return (
-        float(server_type.threads),
-        server_type.memory_gib,
-        server_type.disk_gib,
-        server_type.nic_gbps,
-        float(server_type.sriov_vfs),
-    )
-
-
-def overhead_usage(scenario: Scenario, form: Form) -> tuple[float, ...]:
-    """The per-instance overhead of `form` (overhead vCPUs count `1 / overcommit` thread
-    each, pinned or not, as in `instance_usage`)."""
-    overhead = scenario.platform.form(form).overhead
-    return (
-        overhead.vcpu / scenario.platform.cpu_overcommit,
-        overhead.memory_gib,
-        overhead.disk_gib,
-        0.0,
-        0.0,
-    )
-
-
 def _instance(scenario: Scenario, placement) -> InstanceView:
     form = Form(placement.form)
     vnf = scenario.vnfs[placement.vnf]
@@ -169,7 +145,7 @@ def server_views(scenario: Scenario, plan: Plan) -> list[ServerView]:
         forms = tuple(f.value for f in Form if any(i.form == f.value for i in instances))
         reserves = [reserve_usage(scenario, Form(f), stype) for f in forms]
         resources = []
-        for index, (key, cap) in enumerate(zip(RESOURCE_KEYS, capacity(stype), strict=True)):
+        for index, (key, cap) in enumerate(zip(RESOURCE_KEYS, server_capacity(stype), strict=True)):
             workload = sum(i.workload[index] for i in instances)
             overhead = sum(i.overhead[index] for i in instances)
             reserve = sum(r[index] for r in reserves)
