@@ -275,10 +275,12 @@ def render_map(scenario: Scenario, plan: Plan) -> str:
     out.append("</g>")
 
     discs = {}
+    # Disc area follows servers used; the busiest site (or 4 servers) gets the largest disc.
+    most = max(4, *servers.values()) if servers else 4
     for name in scenario.sites:
         x, y = pixels[name]
         n = servers[name]
-        discs[name] = (x, y, 7 + 4 * math.sqrt(n) if n else 5)
+        discs[name] = (x, y, 6 + 14 * math.sqrt(n / most) if n else 5)
     segments = [(pixels[link.a], pixels[link.b]) for link in scenario.links]
     texts = {name: name + (f" ({servers[name]})" if servers[name] else "") for name in discs}
     labels = place_labels(discs, texts, segments)
