@@ -38,7 +38,12 @@ def parse_whatif(arguments: list[str]) -> Changes:
     else is an InputError naming the argument and the valid options.
     """
     fields: dict[str, list[str]] = {name: [] for name in WHATIF_OPTIONS.values()}
-    tokens = [token for argument in arguments for token in shlex.split(argument)]
+    tokens = []
+    for argument in arguments:
+        try:
+            tokens += shlex.split(argument)
+        except ValueError as error:  # an unbalanced quote
+            raise InputError.single("--whatif", f"cannot read {argument!r}: {error}") from None
     valid = ", ".join(WHATIF_OPTIONS)
     index = 0
     while index < len(tokens):

@@ -13,12 +13,16 @@ import pytest
 import yaml
 from helpers import EXAMPLES, parse, run_cli, scenario_yaml, solve_and_check
 from hypothesis import given, note, settings
+from hypothesis import strategies as st
 from strategies import Doc, scenario_docs
 
+from nfvplan.errors import InputError
 from nfvplan.plan import RESOURCE_KEYS
 from nfvplan.review import ReportInput, cost_breakdown, format_servers, render_report
+from nfvplan.review.extras import parse_whatif
 from nfvplan.review.markdown import to_html
 from nfvplan.review.servers import server_views
+from nfvplan.whatif import Changes
 
 HAND = scenario_yaml(
     """
@@ -211,3 +215,34 @@ def test_report_sections_are_the_commands_own_markdown(core, tmp_path):
     cost_row = next(line for line in whatif.stdout.splitlines() if line.startswith("| monthly"))
     cells = [c.strip() for c in cost_row.strip("|").split("|")]
     assert "<tr><td>" + "</td><td>".join(cells) + "</td></tr>" in page
+
+
+@settings(max_examples=200)
+@given(st.lists(st.text(max_size=40), min_size=1, max_size=3))
+def test_any_whatif_text_is_a_change_or_a_located_error(arguments):
+    try:
+        changes = parse_whatif(arguments)
+    except InputError as error:
+        assert error.problems[0].file == "--whatif"
+    else:
+        assert isinstance(changes, Changes)
+
+
+def test_a_whatif_with_an_open_quote_is_bad_input(core, tmp_path):
+    out = tmp_path / "r.html"
+    bad = run_cli("report", core.scenario_file, core.plan_file, "-o", out, "--whatif", "--fail 'x")
+    assert bad.exit_code == 2 and bad.exception is None and "cannot read" in bad.stderr
+
+
+ALLOWED_TAGS = re.compile(
+    r"</?(h[1-6]|p|br|ul|li|table|thead|tbody|tr|th|td|strong|code)( class=\"[a-z ]+\")?>"
+)
+
+
+@settings(max_examples=300)
+@given(st.text(alphabet=st.sampled_from("ab <>&\"'|-#*`:\n\\"), max_size=120))
+def test_embedded_markdown_never_becomes_foreign_markup(text):
+    """Whatever a report's Markdown holds (names come from the user's files), the HTML made
+    of it has only the converter's own tags: no markup of the user's reaches the page."""
+    page = to_html(text)
+    assert "<" not in ALLOWED_TAGS.sub("", page)
