@@ -44,7 +44,7 @@ table.sortable th[data-dir="desc"]::after { content: " \\2193"; color: var(--ink
 .server header { display: flex; flex-wrap: wrap; gap: 4px 16px; align-items: baseline; }
 .server header .id { font-weight: 700; font-size: 15px; }
 .server header .meta { color: var(--muted); font-size: 13px; }
-.bars { display: grid; grid-template-columns: 80px minmax(220px, 1fr) max-content; gap: 3px 10px; align-items: center;
+.bars { display: grid; grid-template-columns: 70px minmax(200px, 1fr) 370px; gap: 3px 10px; align-items: center;
   margin: 8px 0; font-size: 13px; }
 .bar { position: relative; height: 16px; background: var(--free); border-radius: 3px; overflow: hidden;
   display: flex; }
