@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from nfvplan.errors import InputError, Problem
 from nfvplan.model import Form, Scenario, ServerType
 from nfvplan.plan import Migration, MigrationStep, Placement, Plan
-from nfvplan.usage import instance_usage, reserve_usage
+from nfvplan.usage import instance_usage, reserve_usage, server_capacity
 
 EPSILON = 1e-9
 
@@ -247,7 +247,7 @@ class _Replay:
         if host is None:
             return True
         delta = self._usage(placement, host, +1)
-        capacity = _capacity(host.type)
+        capacity = server_capacity(host.type)
         return all(u + d <= c + EPSILON for u, d, c in zip(host.used, delta, capacity, strict=True))
 
     def run(self, source: Placement | None, target: Placement) -> MigrationStep:
@@ -269,13 +269,3 @@ class _Replay:
             if host is None or not any(host.forms.values()):
                 idle.append(server)
         return idle
-
-
-def _capacity(server_type: ServerType) -> tuple[float, ...]:
-    return (
-        float(server_type.threads),
-        server_type.memory_gib,
-        server_type.disk_gib,
-        server_type.nic_gbps,
-        float(server_type.sriov_vfs),
-    )

@@ -25,6 +25,8 @@ from nfvplan.io import Topology, load_topology
 
 if TYPE_CHECKING:
     import networkx as nx
+
+    from nfvplan.plan import Plan
 from nfvplan.io.output import write_output
 from nfvplan.io.topology import parse_topology
 
@@ -414,53 +416,248 @@ def _matplotlib() -> None:
         ) from err
 
 
-def render_plot(topology: Topology, fmt: str) -> bytes:
-    """The drawing of `topology` as image bytes in `fmt` (png or svg).
+LEGEND_COLUMN = 0.17
+"""Share of the figure's width, at its right, kept for the legends."""
+
+
+def check_plan_sites(topology: Topology, plan: Plan, plan_file: str) -> None:
+    """InputError unless every site and link the plan uses is in `topology` (a plan made on
+    another network would be drawn at the wrong places, or not at all)."""
+    sites = set(topology.sites)
+    missing = sorted(
+        {server.site for server in plan.servers if server.site not in sites}
+        | {end for link in plan.links for end in (link.a, link.b) if end not in sites}
+    )
+    if missing:
+        shown = ", ".join(missing[:5]) + (
+            f" and {len(missing) - 5} more" if len(missing) > 5 else ""
+        )
+        raise InputError.single(
+            plan_file,
+            f"the plan uses sites that topology {topology.name!r} does not have: {shown}; "
+            "give the topology the plan's scenario is built on",
+        )
+
+
+PlanMarks = dict[str, tuple[int, int]]
+"""Per site: servers used and instances placed there."""
+
+
+def plan_marks(plan: Plan) -> PlanMarks:
+    """Servers used and instances placed per site of `plan`."""
+    site_of = {server.id: server.site for server in plan.servers}
+    marks: dict[str, list[int]] = {}
+    for server in plan.servers:
+        marks.setdefault(server.site, [0, 0])[0] += 1
+    for placement in plan.placements:
+        site = site_of.get(placement.server)
+        if site is not None:
+            marks.setdefault(site, [0, 0])[1] += 1
+    return {site: (n[0], n[1]) for site, n in marks.items()}
+
+
+def runs_over(point, a, b, tolerance: float) -> bool:
+    """True when the segment a-b passes within `tolerance` of `point` away from its ends (a
+    site right beside an end is not run over: its own links leave from there)."""
+    (px, py), (ax, ay), (bx, by) = point, a, b
+    vx, vy = bx - ax, by - ay
+    length = vx * vx + vy * vy
+    if length == 0:
+        return False
+    t = ((px - ax) * vx + (py - ay) * vy) / length
+    if not 0.08 < t < 0.92:
+        return False
+    return math.hypot(px - (ax + t * vx), py - (ay + t * vy)) < tolerance
+
+
+def link_curve(a, b, others, span: float) -> list[tuple[float, float]]:
+    """Control points of a link: straight (a, b), or a quadratic arc (a, c, b) when the straight
+    line would run over a third site and hide, or be hidden by, the links that site has."""
+    if not any(runs_over(p, a, b, 0.012 * span) for p in others):
+        return [a, b]
+    (ax, ay), (bx, by) = a, b
+    dx, dy = bx - ax, by - ay
+    norm = math.hypot(dx, dy) or 1.0
+    bend = 0.22 * norm
+    return [a, ((ax + bx) / 2 - dy / norm * bend, (ay + by) / 2 + dx / norm * bend), b]
+
+
+LABEL_OFFSETS = (
+    (5, 5, "left", "bottom"),
+    (5, -5, "left", "top"),
+    (-5, 5, "right", "bottom"),
+    (-5, -5, "right", "top"),
+)
+"""Where a site label may sit (points from the site, alignment), in order of preference."""
+
+
+def _spread_labels(figure, labels) -> None:
+    """Move each site label to the first offset where it covers no earlier label."""
+    figure.canvas.draw()
+    renderer = figure.canvas.get_renderer()
+    placed = []
+    for label in labels:
+        for dx, dy, ha, va in LABEL_OFFSETS:
+            label.set_position((dx, dy))
+            label.set_ha(ha)
+            label.set_va(va)
+            box = label.get_window_extent(renderer)
+            if not any(box.overlaps(other) for other in placed):
+                break
+        else:
+            dx, dy, ha, va = LABEL_OFFSETS[0]
+            label.set_position((dx, dy))
+            label.set_ha(ha)
+            label.set_va(va)
+        placed.append(label.get_window_extent(renderer))
+
+
+def _fit_labels(figure, axes, texts) -> None:
+    """Widen the axes' limits until every label lies inside them (nothing clipped)."""
+    for _ in range(3):
+        figure.canvas.draw()
+        renderer = figure.canvas.get_renderer()
+        inverse = axes.transData.inverted()
+        (x0, x1), (y0, y1) = axes.get_xlim(), axes.get_ylim()
+        grown = False
+        for text in texts:
+            (tx0, ty0), (tx1, ty1) = inverse.transform(text.get_window_extent(renderer))
+            pad_x, pad_y = 0.01 * (x1 - x0), 0.01 * (y1 - y0)
+            if tx0 < x0 or tx1 > x1 or ty0 < y0 or ty1 > y1:
+                x0, x1 = min(x0, tx0 - pad_x), max(x1, tx1 + pad_x)
+                y0, y1 = min(y0, ty0 - pad_y), max(y1, ty1 + pad_y)
+                grown = True
+        if not grown:
+            return
+        axes.set_xlim(x0, x1)
+        axes.set_ylim(y0, y1)
+
+
+def render_plot(topology: Topology, fmt: str, plan: Plan | None = None) -> bytes:
+    """The drawing of `build_plot` as image bytes in `fmt` (png or svg)."""
+    figure = build_plot(topology, plan)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def build_plot(topology: Topology, plan: Plan | None = None):
+    """The matplotlib Figure of `topology`, with `plan` on it when given.
 
     Uses matplotlib's object API (Figure + Agg canvas), never pyplot, so nothing global (backend,
     current figure) changes in the calling process. Edge width grows with capacity, node colour
     follows the site kind; geographic layouts are drawn with the aspect of the mean latitude so
-    that a country keeps its shape.
+    that a country keeps its shape. A link that would run over a third site is drawn as an arc,
+    so overlapping links stay visible; labels never leave the axes and legends sit outside them.
+    With a plan, links are coloured by load (the report's bands), loaded links say their share,
+    and each site's disc grows with the servers used there, labelled with servers and instances.
     """
     _matplotlib()
     from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.collections import LineCollection
     from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+    from matplotlib.patches import PathPatch
+    from matplotlib.path import Path as MplPath
+
+    from nfvplan.review.netmap import LOAD_BANDS, load_colour
 
     positions, geographic = layout(topology)
-    figure = Figure(figsize=(10, 8), dpi=120)
+    xs = [x for x, _y in positions.values()] or [0.0]
+    ys = [y for _x, y in positions.values()] or [0.0]
+    span = max(max(xs) - min(xs), max(ys) - min(ys), 1e-9)
+    # The figure takes the map's own shape (a wide country gets a wide picture).
+    stretch = math.cos(math.radians(sum(ys) / len(ys))) if geographic else 1.0
+    shape = (max(ys) - min(ys)) / max((max(xs) - min(xs)) * max(stretch, 0.1), 1e-9)
+    figure = Figure(figsize=(11, min(max(9 * shape + 1.2, 4.5), 9.5)), dpi=120)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot(1, 1, 1)
 
+    loads = {}
+    if plan is not None:
+        loads = {frozenset((link.a, link.b)): link for link in plan.links}
     top = max((link.gbps for link in topology.links), default=1.0)
-    segments = [(positions[link.a], positions[link.b]) for link in topology.links]
-    widths = [0.6 + 4.4 * link.gbps / top for link in topology.links]
-    if segments:
-        axes.add_collection(
-            LineCollection(segments, linewidths=widths, colors="#8a8a8a", zorder=1, alpha=0.9)
+    texts = []
+    for link in topology.links:
+        a, b = positions[link.a], positions[link.b]
+        others = [p for n, p in positions.items() if n not in (link.a, link.b)]
+        points = link_curve(a, b, others, span)
+        load = loads.get(frozenset((link.a, link.b)))
+        share = load.utilisation if load is not None else 0.0
+        colour = "#8a8a8a" if plan is None else load_colour(share)
+        codes = (
+            [MplPath.MOVETO, MplPath.LINETO]
+            if len(points) == 2
+            else [
+                MplPath.MOVETO,
+                MplPath.CURVE3,
+                MplPath.CURVE3,
+            ]
         )
+        axes.add_patch(
+            PathPatch(
+                MplPath(points, codes),
+                facecolor="none",
+                edgecolor=colour,
+                linewidth=0.6 + 4.4 * link.gbps / top,
+                alpha=0.9,
+                zorder=1,
+                capstyle="round",
+            )
+        )
+        if plan is not None and share > 0:
+            mid = points[1] if len(points) == 3 else ((a[0] + b[0]) / 2, (a[1] + b[1]) / 2)
+            if len(points) == 3:  # the arc's midpoint lies halfway to its control point
+                mid = ((a[0] + b[0]) / 4 + mid[0] / 2, (a[1] + b[1]) / 4 + mid[1] / 2)
+            texts.append(
+                axes.text(
+                    mid[0],
+                    mid[1],
+                    f"{100 * share:.0f}%",
+                    fontsize=7,
+                    ha="center",
+                    va="center",
+                    zorder=3,
+                    bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": colour, "lw": 0.6},
+                )
+            )
 
+    marks = plan_marks(plan) if plan is not None else {}
     kinds = sorted({site.kind or NO_KIND for site in topology.sites.values()})
     for index, kind in enumerate(kinds):
         names = [n for n, s in topology.sites.items() if (s.kind or NO_KIND) == kind]
+        colour = KIND_COLOURS[index % len(KIND_COLOURS)]
+        sizes = [60 + 120 * math.sqrt(marks[n][0]) if n in marks else 60 for n in names]
+        faces = [colour if plan is None or marks.get(n) else "white" for n in names]
         axes.scatter(
             [positions[n][0] for n in names],
             [positions[n][1] for n in names],
-            s=60,
-            color=KIND_COLOURS[index % len(KIND_COLOURS)],
-            edgecolors="black",
-            linewidths=0.5,
+            s=sizes,
+            c=faces,
+            edgecolors=colour if plan is not None else "black",
+            linewidths=1.2 if plan is not None else 0.5,
             zorder=2,
             label=kind,
         )
     small = 7 if len(topology.sites) > 30 else 8
+    site_labels = []
     for name, (x, y) in positions.items():
-        axes.annotate(
-            name, (x, y), xytext=(4, 4), textcoords="offset points", fontsize=small, zorder=3
+        label = name
+        if name in marks:
+            servers, instances = marks[name]
+            label = f"{name}\n{servers} srv · {instances} inst"
+        site_labels.append(
+            axes.annotate(
+                label,
+                (x, y),
+                xytext=(5, 5),
+                textcoords="offset points",
+                fontsize=small,
+                zorder=4,
+                annotation_clip=False,
+            )
         )
 
     if geographic:
-        ys = [y for _x, y in positions.values()]
         mean_lat = sum(ys) / len(ys) if ys else 0.0
         axes.set_aspect(1 / max(math.cos(math.radians(mean_lat)), 0.1))
         axes.set_xlabel("longitude")
@@ -469,26 +666,78 @@ def render_plot(topology: Topology, fmt: str) -> bytes:
         axes.set_axis_off()
     axes.autoscale_view()
     axes.margins(0.06)
-    legend = axes.legend(title="site kind", loc="best", fontsize=8)
-    legend.set_zorder(4)
-    axes.set_title(
-        f"{topology.name}: {len(topology.sites)} sites, {len(topology.links)} links "
-        f"(line width: Gbps, widest {format_number(top)})"
+    kind_handles = [
+        Line2D(
+            [],
+            [],
+            linestyle="none",
+            marker="o",
+            markersize=8,
+            markerfacecolor=KIND_COLOURS[i % len(KIND_COLOURS)],
+            markeredgecolor="black",
+            markeredgewidth=0.5,
+        )
+        for i, _kind in enumerate(kinds)
+    ]
+    if plan is not None:
+        kind_handles.append(
+            Line2D(
+                [],
+                [],
+                linestyle="none",
+                marker="o",
+                markersize=8,
+                markerfacecolor="white",
+                markeredgecolor="#555555",
+            )
+        )
+    # Legends live in a column right of the map (LEGEND_COLUMN), so they never cover a site.
+    figure.legend(
+        kind_handles,
+        [*kinds, "hollow: no server used"] if plan is not None else kinds,
+        title="site kind",
+        loc="upper left",
+        bbox_to_anchor=(1 - LEGEND_COLUMN + 0.01, 0.93),
+        fontsize=8,
     )
-    figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt)
-    return buffer.getvalue()
+    if plan is not None:
+        handles = [Line2D([], [], color=colour, linewidth=3) for _b, colour, _t in LOAD_BANDS]
+        figure.legend(
+            handles,
+            [text for _b, _c, text in LOAD_BANDS],
+            title="link load",
+            loc="upper left",
+            bbox_to_anchor=(1 - LEGEND_COLUMN + 0.01, 0.62),
+            fontsize=8,
+        )
+        used = sum(n for n, _i in marks.values())
+        placed = sum(i for _n, i in marks.values())
+        title = (
+            f"{topology.name} with the plan of {plan.scenario}: {used} servers, {placed} "
+            "instances (disc: servers used; line width: Gbps; colour: load)"
+        )
+    else:
+        title = (
+            f"{topology.name}: {len(topology.sites)} sites, {len(topology.links)} links "
+            f"(line width: Gbps, widest {format_number(top)})"
+        )
+    axes.set_title(title, fontsize=10)
+    figure.tight_layout(rect=(0, 0, 1 - LEGEND_COLUMN, 1))
+    _spread_labels(figure, site_labels)
+    for _ in range(2):  # the labels widen the limits, the layout then resizes the box
+        _fit_labels(figure, axes, [*texts, *site_labels])
+        figure.tight_layout(rect=(0, 0, 1 - LEGEND_COLUMN, 1))
+    return figure
 
 
-def plot_topology(topology: Topology, output: Path) -> None:
-    """Draw `topology` into `output` (.png or .svg), atomically.
+def plot_topology(topology: Topology, output: Path, plan: Plan | None = None) -> None:
+    """Draw `topology` (with `plan` on it, if given) into `output` (.png or .svg), atomically.
 
     Raises InputError for an unknown suffix or an unwritable path, MissingExtraError without
     matplotlib. The format is checked before the (slow) drawing starts.
     """
     fmt = plot_format(output)
-    write_atomic(output, render_plot(topology, fmt))
+    write_atomic(output, render_plot(topology, fmt, plan))
 
 
 # ---------------------------------------------------------------------------------------------

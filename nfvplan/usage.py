@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from nfvplan.model import Form, Scenario, ServerType, Vnf
 
-__all__ = ["instance_usage", "reserve_usage"]
+__all__ = ["instance_usage", "overhead_usage", "reserve_usage", "server_capacity"]
 
 
 def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...]:
@@ -44,4 +44,29 @@ def reserve_usage(scenario: Scenario, form: Form, server_type: ServerType) -> tu
         reserve.disk_gib,
         0.0,
         0.0,
+    )
+
+
+def overhead_usage(scenario: Scenario, form: Form) -> tuple[float, ...]:
+    """The part of `instance_usage` that is the form's per-instance overhead (guest kernel,
+    shim): overhead vCPUs take `1 / cpu_overcommit` thread each, pinned or not."""
+    overhead = scenario.platform.form(form).overhead
+    return (
+        overhead.vcpu / scenario.platform.cpu_overcommit,
+        overhead.memory_gib,
+        overhead.disk_gib,
+        0.0,
+        0.0,
+    )
+
+
+def server_capacity(server_type: ServerType) -> tuple[float, ...]:
+    """What a server of this type offers, in `RESOURCE_KEYS` order (threads, memory, disk, NIC
+    Gbps, SR-IOV VFs)."""
+    return (
+        float(server_type.threads),
+        server_type.memory_gib,
+        server_type.disk_gib,
+        server_type.nic_gbps,
+        float(server_type.sriov_vfs),
     )

@@ -29,6 +29,7 @@ from nfvplan.cli.options import (
     TimeLimitOption,
     WorkersOption,
 )
+from nfvplan.cli.report import report_command
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
@@ -86,6 +87,7 @@ app.command("whatif")(whatif_command)
 app.command("resilience")(resilience_command)
 app.command("sweep")(sweep_command)
 app.command("generate")(generate_command)
+app.command("report")(report_command)
 
 
 class PlanFormat(str, Enum):
@@ -370,24 +372,51 @@ def refresh_command(
     typer.echo(f"{output}: {what}; nfvplan check verifies the rules")
 
 
+class ShowFormat(str, Enum):
+    """What `show --format` prints: the plan re-emitted, or the per-server view as Markdown."""
+
+    yaml = "yaml"
+    json = "json"
+    markdown = "markdown"
+
+
 @app.command("show")
 def show_command(
     scenario: PlannedScenarioArg,
     plan_file: PlanArg,
     plan_format: Annotated[
-        PlanFormat | None, typer.Option("--format", help="Re-emit the plan in this format.")
+        ShowFormat | None,
+        typer.Option(
+            "--format",
+            help="yaml or json: re-emit the plan; markdown: the per-server view as Markdown.",
+        ),
     ] = None,
+    servers: Annotated[
+        bool,
+        typer.Option(
+            "--servers",
+            help="Per server: every instance, used against capacity per resource, overheads "
+            "and reserves apart, free room.",
+        ),
+    ] = False,
 ) -> None:
     """Print the summary of a plan file (or convert it to another format).
 
-    Example: nfvplan show examples/5g-core.yaml plan.yaml
+    Example: nfvplan show examples/5g-core.yaml plan.yaml --servers
     """
     loaded, plan = load_pair(scenario, plan_file)
     _refuse_other_scenario(loaded, plan, plan_file)
     from nfvplan.io import dump_plan
     from nfvplan.report import format_summary
 
-    if plan_format is not None:
+    if plan_format is ShowFormat.markdown or servers:
+        if plan_format in (ShowFormat.yaml, ShowFormat.json):
+            fail_usage("--servers prints a view, not a plan file: use --format markdown or none")
+        from nfvplan.review import format_servers
+
+        fmt = "markdown" if plan_format is ShowFormat.markdown else "text"
+        typer.echo(format_servers(loaded, plan, fmt))
+    elif plan_format is not None:
         typer.echo(dump_plan(plan, plan_format.value), nl=False)
     else:
         typer.echo(format_summary(plan, loaded))

@@ -70,31 +70,48 @@ def show_command(
             help="Also draw the network into this .png or .svg file (needs matplotlib).",
         ),
     ] = None,
+    plan_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--plan",
+            help="With --plot: draw this plan on the map (servers and instances per site, "
+            "link loads).",
+        ),
+    ] = None,
     directory: DirOption = None,
 ) -> None:
     """Show a topology's sites (kind, degree), links (Gbps, km, ms) and its diameter in ms.
 
     --plot draws it: sites at their lon/lat (else a spring layout), colour by kind.
 
-    Line width follows link capacity; the image is written atomically.
+    Line width follows link capacity; the image is written atomically. --plan PLAN adds a
+    plan made on this topology: discs sized by servers used, links coloured by load.
 
-    Example: nfvplan topology show abilene --plot abilene.png
+    Example: nfvplan topology show abilene --plot abilene.png --plan plan.yaml
     """
     from nfvplan import topology_view
     from nfvplan.io import load_topology
 
+    if plan_file is not None and plot is None:
+        fail_usage("--plan draws the plan on the map: give --plot FILE too")
     folder = directory or topology_view.default_topology_dir()
+    plan = None
     try:
         path = topology_view.resolve_topology(name_or_path, folder)
         topology = load_topology(path)
         if plot is not None:
             topology_view.plot_format(plot)
+        if plan_file is not None:
+            from nfvplan.io import read_plan
+
+            plan = read_plan(plan_file)
+            topology_view.check_plan_sites(topology, plan, str(plan_file))
     except InputError as error:
         fail_input(error)
     typer.echo(topology_view.format_view(topology_view.view_topology(topology)))
     if plot is not None:
         try:
-            topology_view.plot_topology(topology, plot)
+            topology_view.plot_topology(topology, plot, plan)
         except InputError as error:
             fail_input(error)
         except topology_view.MissingExtraError as error:

@@ -12,6 +12,27 @@ import io
 from nfvplan.compare.comparison import Comparison
 
 COLOURS = {"vm": "#4c72b0", "container": "#55a868", "mixed": "#c44e52"}
+UTIL_TOP = 118
+"""The utilisation axis ends above 100 %: the band from 100 up is the legend's."""
+
+
+def _label_bars(axes, bars, values: list[float], ink: str) -> None:
+    """Each bar's value: inside its top when the bar is tall enough, else just above it."""
+    for bar, value in zip(bars, values, strict=True):
+        if value <= 0:
+            continue
+        x = bar.get_x() + bar.get_width() / 2
+        inside = value >= 14
+        axes.annotate(
+            f"{value:.1f}",
+            (x, value),
+            xytext=(0, -3 if inside else 2),
+            textcoords="offset points",
+            ha="center",
+            va="top" if inside else "bottom",
+            fontsize=7,
+            color=ink if inside else "black",
+        )
 
 
 class MissingMatplotlib(RuntimeError):
@@ -32,8 +53,17 @@ def ensure_matplotlib() -> None:
 
 
 def render_chart(comparison: Comparison, fmt: str) -> bytes:
+    """The chart of `build_figure` as image bytes in `fmt` (png or svg)."""
+    figure = build_figure(comparison)
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+def build_figure(comparison: Comparison):
     """Three panels (monthly cost, servers used with the bought share, CPU and memory used),
-    one bar per variant; a variant without a plan gets a `no plan` mark instead of a bar."""
+    one bar per variant; a variant without a plan gets a `no plan` mark instead of a bar.
+    Returns the matplotlib Figure (tests measure where its legends sit)."""
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -81,12 +111,19 @@ def render_chart(comparison: Comparison, fmt: str) -> bytes:
     width = 0.38
     cpu = [100 * v for v in value("cpu_utilisation")]
     memory = [100 * v for v in value("memory_utilisation")]
-    util_ax.bar([x - width / 2 for x in xs], cpu, width, color="#8172b2", label="CPU")
-    util_ax.bar([x + width / 2 for x in xs], memory, width, color="#ccb974", label="memory")
+    for offset, values, colour, ink, label in (
+        (-width / 2, cpu, "#8172b2", "white", "CPU"),
+        (width / 2, memory, "#ccb974", "black", "memory"),
+    ):
+        bars = util_ax.bar([x + offset for x in xs], values, width, color=colour, label=label)
+        _label_bars(util_ax, bars, values, ink)
     util_ax.set_title("utilisation of used servers")
     util_ax.set_ylabel("%")
-    util_ax.set_ylim(0, 100)
-    util_ax.legend(fontsize=8, loc="upper right")
+    # Headroom above 100 % holds the legend, so it can never cover a bar (bars stop at 100).
+    util_ax.set_ylim(0, UTIL_TOP)
+    util_ax.set_yticks([0, 20, 40, 60, 80, 100])
+    util_ax.axhline(100, color="#bbbbbb", linewidth=0.8, zorder=0)
+    util_ax.legend(fontsize=8, loc="upper center", ncol=2, frameon=False)
 
     for axes in (cost_ax, servers_ax, util_ax):
         axes.set_xticks(xs)
@@ -104,6 +141,4 @@ def render_chart(comparison: Comparison, fmt: str) -> bytes:
                 )
     figure.suptitle(f"{comparison.scenario}: all-VM vs all-container vs mixed")
     figure.tight_layout()
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format=fmt)
-    return buffer.getvalue()
+    return figure
