@@ -17,195 +17,26 @@ from __future__ import annotations
 
 import itertools
 import math
-import time
 from collections import defaultdict
-from collections.abc import Iterable
 
 from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Objective, Scope
-from nfvplan.plan import Status
-from nfvplan.solver.cpsat import make_solver
-from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
-from nfvplan.solver.greedy import greedy_plan
-from nfvplan.solver.patterns import pattern_bound
+from nfvplan.solver.data import BALANCE_UNITS, COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
+from nfvplan.solver.incumbent import Counts, Flow, Incumbent
 from nfvplan.solver.problem import Problem
-from nfvplan.solver.solution import Flow, Progress, RunLimits, Solution
-from nfvplan.solver.stop import stop_requested
 from nfvplan.solver.survive import add_recovery
 
 Requirement = tuple[str, str]
 """(family, VNF name), e.g. ("anti_affinity", "amf")."""
 
-BALANCE_UNITS = 1_000_000
-"""The busiest server's share is optimised in millionths (ties below that are broken by cost)."""
-PATTERN_SHARE = 0.4
-"""Share of the time limit column generation may use before the assignment search starts."""
-DETERMINISTIC_SHARE = 0.3
-"""Share of the remaining time the deterministic (interleaved) search gets before the free one."""
 
-_STATUS = {
-    cp_model.OPTIMAL: Status.OPTIMAL,
-    cp_model.FEASIBLE: Status.FEASIBLE,
-    cp_model.INFEASIBLE: Status.INFEASIBLE,
-    cp_model.UNKNOWN: Status.UNKNOWN,
-}
-
-
-class AssignmentFormulation:
-    """Integer counts per (kind, server[, NUMA node]) with capacity rows and symmetry breaking."""
-
-    name = "aggregated-assignment + configuration-LP bound"
-
-    def __init__(self, *, relaxable: bool = False, use_patterns: bool = True) -> None:
-        self.relaxable = relaxable
-        self.use_patterns = use_patterns
-        if not use_patterns:
-            self.name = "aggregated-assignment (no configuration bound)"
-
-    def solve(self, problem: Problem, limits: RunLimits) -> Solution:
-        """Build the model for `problem` and search within `limits`."""
-        started = time.perf_counter()
-        patterns = None
-        if self.use_patterns and not self.relaxable:
-            budget = limits.time_limit_s * PATTERN_SHARE
-            patterns = pattern_bound(problem, budget, limits.seed)
-        model = _Model(problem, self.relaxable)
-        hint = None if self.relaxable else greedy_plan(problem)
-        if patterns is not None:
-            model.add_lower_bound(patterns.bound)
-            if patterns.hint and (
-                hint is None or problem.plan_cost(patterns.hint) < problem.plan_cost(hint)
-            ):
-                hint = patterns.hint
-        replanning = problem.current is not None
-        if replanning:
-            # Neither the greedy nor the configuration plan knows about moves or pins; the
-            # deployment itself (what can stay) is the natural start.
-            hint = _stay_hint(problem)
-        shortcuts = not replanning and not problem.failures  # they know nothing of either
-        if (
-            shortcuts
-            and patterns is not None
-            and hint
-            and _proven_by_bound(problem, hint, patterns.bound)
-        ):
-            solution = Solution(Status.OPTIMAL, counts=dict(hint))
-            solution.value = solution.bound = model.first_level_natural(patterns.bound)
-            solution.relaxation_bound = solution.bound
-            solution.wall_time_s = time.perf_counter() - started
-            return solution
-        if hint:
-            model.add_hint(hint)
-        status, solver, notes = self._search(model, limits, started)
-        solution = Solution(_STATUS.get(status, Status.UNKNOWN), notes=notes)
-        solution.wall_time_s = time.perf_counter() - started
-        if status == cp_model.MODEL_INVALID:
-            raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
-        if patterns is not None:
-            solution.relaxation_bound = model.first_level_natural(patterns.bound)
-        if solution.status.has_plan:
-            solution.value, solution.bound = model.natural(
-                solver.objective_value, solver.best_objective_bound
-            )
-            solution.counts = model.read_counts(solver)
-            model.read_network(solver, solution)
-        elif solution.status is Status.UNKNOWN and hint and problem.routing is None and shortcuts:
-            # The greedy or configuration plan obeys every rule when there is no routing: a
-            # plan found before the search got going is still a plan.
-            solution.status = Status.FEASIBLE
-            solution.bound = solution.relaxation_bound
-            solution.counts = dict(hint)
-            if not stop_requested():  # else solve() notes the interruption instead
-                solution.notes.append(
-                    "the time limit ran out before the search improved the starting plan"
-                )
-        elif solution.status is Status.INFEASIBLE and self.relaxable:
-            core = solver.sufficient_assumptions_for_infeasibility()
-            solution.conflict = [model.requirement_of[i] for i in core]
-        return solution
-
-    def _search(
-        self, model: _Model, limits: RunLimits, started: float
-    ) -> tuple[int, cp_model.CpSolver, list[str]]:
-        """Deterministic search first; if it ends without a proof, a free-running one.
-
-        CP-SAT's interleaved mode synchronises its workers in batches, so a run that finishes
-        gives the same plan every time, but on large models it barely improves a starting plan.
-        So it gets a share of the time; when it ends without proving optimality, the usual
-        parallel portfolio continues from its best plan for the rest of the limit.
-        """
-
-        def remaining() -> float:
-            return max(0.1, limits.time_limit_s - (time.perf_counter() - started))
-
-        callback = _ProgressCallback(model, limits, started) if limits.progress else None
-        parallel = limits.workers > 1 and not self.relaxable
-        first_share = DETERMINISTIC_SHARE if parallel else 1.0
-        solver = make_solver(remaining() * first_share, workers=limits.workers, seed=limits.seed)
-        status = solver.solve(model.cp, callback)
-        if not parallel or status in _CONCLUSIVE or remaining() < 0.5 or stop_requested():
-            return status, solver, []
-        if status == cp_model.FEASIBLE:
-            model.cp.clear_hints()
-            model.add_hint(model.read_counts(solver))
-        free = make_solver(
-            remaining(), workers=limits.workers, seed=limits.seed, deterministic=False
-        )
-        free_status = free.solve(model.cp, callback)
-        note = (
-            "the deterministic search did not finish within its share of the time limit, so a "
-            "free-running parallel search continued: plans stopped by a wall-clock limit may "
-            "differ between runs"
-        )
-        if free_status == cp_model.UNKNOWN and status == cp_model.FEASIBLE:
-            return status, solver, [note]
-        return free_status, free, [note]
-
-    def is_feasible(
-        self, problem: Problem, active: Iterable[Requirement], limits: RunLimits
-    ) -> bool | None:
-        """Solve with only `active` requirements enforced; None when undecided in time."""
-        model = _Model(problem, relaxable=True, active=set(active))
-        solver = make_solver(limits.time_limit_s, seed=limits.seed)
-        status = solver.solve(model.cp)
-        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return True
-        if status == cp_model.INFEASIBLE:
-            return False
-        return None
-
-
-_CONCLUSIVE = (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
-
-
-def _stay_hint(problem: Problem) -> dict[tuple[int, int, int | None], int]:
-    """The current deployment, as far as it can stay, as a (partial) starting plan."""
-    assert problem.current is not None
-    return {(k, s, None): count for (k, s), count in problem.current.stay.items()}
-
-
-def _proven_by_bound(
-    problem: Problem, hint: dict[tuple[int, int, int | None], int], bound: int
-) -> bool:
-    """True when a complete starting plan meets the configuration bound on every level.
-
-    Only without routing (the hint then obeys every rule), and only when the objective's
-    tie-break levels cannot improve: for `cost` the plan has exactly the needed instances; for
-    `servers`, all servers cost the same, so fewest servers is also cheapest.
-    """
-    if problem.routing is not None or problem.plan_cost(hint) > bound:
-        return False
-    if problem.objective is Objective.COST:
-        return True
-    return problem.objective is Objective.SERVERS and len({s.cost for s in problem.slots}) == 1
-
-
-class _Model:
-    """One CP-SAT model of a problem; private to this formulation."""
+class AssignmentModel:
+    """One CP-SAT model of a problem: built here, searched by `search.py`, explained by
+    `explain.py`; its variables are read only through the methods below."""
 
     def __init__(
-        self, problem: Problem, relaxable: bool, active: set[Requirement] | None = None
+        self, problem: Problem, relaxable: bool = False, active: set[Requirement] | None = None
     ) -> None:
         self.problem = problem
         self.cp = cp_model.CpModel()
@@ -565,27 +396,19 @@ class _Model:
         self.weight //= levels[0][1] + 1
         self.cp.minimize(objective)
 
-    def natural(self, value: float, bound: float) -> tuple[float, float]:
-        """The first objective level and its bound, in the objective's own units."""
-        first, first_bound = round(value) // self.weight, round(bound) // self.weight
-        return self.first_level_natural(first), self.first_level_natural(first_bound)
-
-    def first_level_natural(self, first: int) -> float:
-        """A value of the first objective level (cents, servers, millionths) in natural units."""
-        objective = self.problem.objective
-        if objective is Objective.COST:
-            return first / COST_SCALE
-        if objective is Objective.SERVERS:
-            return float(first)
-        return first / BALANCE_UNITS
+    def first_level(self, value: float) -> int:
+        """The first objective level of a packed objective value (or bound)."""
+        return round(value) // self.weight
 
     def add_lower_bound(self, bound: int) -> None:
         """A proven bound on the first objective level (from the configuration LP)."""
         if bound > 0:
             self.cp.add(self.primary >= bound)
 
-    def add_hint(self, counts: dict[tuple[int, int, int | None], int]) -> None:
-        """A complete starting plan as instance counts per (kind, slot, NUMA node)."""
+    def add_hint(self, counts: Counts) -> None:
+        """A starting plan as instance counts per (kind, slot, NUMA node); replaces any older
+        hint (CP-SAT rejects a variable hinted twice)."""
+        self.cp.clear_hints()
         totals: dict[tuple[int, int], int] = defaultdict(int)
         for (k, s, node), count in counts.items():
             totals[(k, s)] += count
@@ -608,7 +431,7 @@ class _Model:
 
     # -- reading back -------------------------------------------------------------------------
 
-    def read_network(self, solver: cp_model.CpSolver, solution: Solution) -> None:
+    def read_network(self, solver: cp_model.CpSolver, solution: Incumbent) -> None:
         """Path flows and per-(kind, server) traffic of the solution."""
         p = self.problem
         if p.routing is None:
@@ -620,7 +443,7 @@ class _Model:
                 solution.flows.append(Flow(demand.service, demand.index, units, demand.paths[i]))
         solution.traffic = {key: solver.value(v) for key, v in self.t.items() if solver.value(v)}
 
-    def read_counts(self, solver: cp_model.CpSolver) -> dict[tuple[int, int, int | None], int]:
+    def read_counts(self, solver: cp_model.CpSolver) -> Counts:
         """Instance counts per (kind, slot, NUMA node) in the solution."""
         counts: dict[tuple[int, int, int | None], int] = {}
         for (k, s), var in self.x.items():
@@ -637,18 +460,3 @@ class _Model:
                 aligned = self.problem.kinds[k].vnf.numa_aligned
                 counts[(k, s, 0 if aligned and nodes == 1 else None)] = value
         return counts
-
-
-class _ProgressCallback(cp_model.CpSolverSolutionCallback):
-    """Reports each improving plan to the caller, in the objective's own units."""
-
-    def __init__(self, model: _Model, limits: RunLimits, started: float) -> None:
-        super().__init__()
-        self.model = model
-        self.report = limits.progress
-        self.started = started
-
-    def on_solution_callback(self) -> None:
-        value, bound = self.model.natural(self.objective_value, self.best_objective_bound)
-        if self.report is not None:
-            self.report(Progress(time.perf_counter() - self.started, value, bound))

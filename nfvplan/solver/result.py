@@ -23,9 +23,9 @@ from nfvplan.plan import (
     Summary,
 )
 from nfvplan.solver.data import NIC, instance_usage, reserve_usage
+from nfvplan.solver.incumbent import Incumbent, natural
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.routing import GBPS_UNITS
-from nfvplan.solver.solution import Solution
 
 CAPACITY_OF = {
     "threads": lambda t: t.threads,
@@ -36,7 +36,7 @@ CAPACITY_OF = {
 }
 
 
-def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement, int, int]]:
+def name_instances(problem: Problem, solution: Incumbent) -> list[tuple[Placement, int, int]]:
     """Placements with instance names `vnf-1..n`, numbered in server order per VNF.
 
     When re-planning, an instance that stays keeps its name, a moved one takes the name of an
@@ -126,7 +126,7 @@ def _node(aligned: bool, nodes: int, node: int | None) -> int | None:
 
 
 def build_plan(
-    problem: Problem, solution: Solution, formulation: str, workers: int, seed: int
+    problem: Problem, solution: Incumbent, formulation: str, workers: int, seed: int
 ) -> Plan:
     """The plan of a solved problem (or an empty one for infeasible/unknown outcomes)."""
     scenario = problem.scenario
@@ -137,7 +137,9 @@ def build_plan(
         return Plan(
             scenario=scenario.name,
             status=solution.status,
-            objective=ObjectiveValue(problem.objective.value, None, solution.bound, None),
+            objective=ObjectiveValue(
+                problem.objective.value, None, _natural_bound(problem, solution), None
+            ),
             stats=stats,
         )
     named = name_instances(problem, solution)
@@ -172,7 +174,7 @@ def build_plan(
     placements = [placement for placement, _k, _s in named]
     summary = _summary(scenario, problem, servers, placements)
     value = _objective_value(problem.objective, summary, servers, problem)
-    bound = solution.bound
+    bound = _natural_bound(problem, solution)
     if solution.status is Status.OPTIMAL:
         bound = value
     # Without a proven bound there is no gap to report: 0 would claim the plan proven.
@@ -192,8 +194,15 @@ def build_plan(
     )
 
 
+def _natural_bound(problem: Problem, solution: Incumbent) -> float | None:
+    """The incumbent's first-level bound in the objective's own units."""
+    if solution.bound is None:
+        return None
+    return natural(problem.objective, solution.bound)
+
+
 def _carried_per_instance(
-    named: list[tuple[Placement, int, int]], solution: Solution
+    named: list[tuple[Placement, int, int]], solution: Incumbent
 ) -> dict[str, int]:
     """Mbit/s each instance carries: a server's traffic for a kind, split evenly."""
     groups: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -212,7 +221,7 @@ def _carried_per_instance(
 
 def _routes(
     problem: Problem,
-    solution: Solution,
+    solution: Incumbent,
     named: list[tuple[Placement, int, int]],
     carried: dict[str, int],
 ) -> list[Route]:
@@ -256,7 +265,7 @@ def _routes(
     ]
 
 
-def _link_loads(problem: Problem, solution: Solution) -> list[LinkLoad]:
+def _link_loads(problem: Problem, solution: Incumbent) -> list[LinkLoad]:
     """Load on every link that carries traffic, both directions together."""
     load: dict[tuple[str, str], int] = defaultdict(int)
     for flow in solution.flows:

@@ -28,12 +28,11 @@ from typing import TYPE_CHECKING
 
 from nfvplan.model import Form, Scenario, Scope, Service
 from nfvplan.solver.problem import Problem, fixed_count
-from nfvplan.solver.solution import RunLimits, Solution
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
 
-    from nfvplan.solver.assignment import _Model
+    from nfvplan.solver.assignment import AssignmentModel
 
 
 @dataclass(frozen=True)
@@ -78,28 +77,7 @@ def _without_site_demands(scenario: Scenario, site: str) -> Scenario:
     return replace(scenario, services=services)
 
 
-class SurvivingFormulation:
-    """The assignment formulation with recovery variables for the given failures.
-
-    Pass it to `nfvplan.solver.solve(scenario, options, formulation=...)`. Explanations of an
-    infeasible outcome ignore the failures (they explain the plain rules), so callers should
-    solve with `explain=False` and say themselves which failures could not be survived.
-    """
-
-    def __init__(self, failures: tuple[FailureSpec, ...]) -> None:
-        from nfvplan.solver.assignment import AssignmentFormulation
-
-        self.failures = failures
-        self.inner = AssignmentFormulation()
-        self.name = f"{self.inner.name} + recovery for {len(failures)} failure(s)"
-
-    def solve(self, problem: Problem, limits: RunLimits) -> Solution:
-        """Resolve the failures against `problem`, then solve it with recovery variables."""
-        problem.failures = [resolve(problem, spec) for spec in self.failures]
-        return self.inner.solve(problem, limits)
-
-
-def add_recovery(model: _Model) -> None:
+def add_recovery(model: AssignmentModel) -> None:
     """Add every failure of `model.problem.failures` to the model (see the module docstring)."""
     for index, recovery in enumerate(model.problem.failures):
         _Recovery(model, recovery, index).build()
@@ -108,7 +86,7 @@ def add_recovery(model: _Model) -> None:
 class _Recovery:
     """The second-stage variables and rows of one failure."""
 
-    def __init__(self, model: _Model, recovery: Recovery, index: int) -> None:
+    def __init__(self, model: AssignmentModel, recovery: Recovery, index: int) -> None:
         self.m = model
         self.p = model.problem
         self.f = recovery
