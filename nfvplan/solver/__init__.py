@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING
 from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan
 from nfvplan.solver.incumbent import Progress, ProgressCallback, RunLimits
-from nfvplan.solver.stop import Stop, stop_requested, stopping
+from nfvplan.solver.stop import Stop, Stopped, stop_requested, stopping
 
 if TYPE_CHECKING:
     from nfvplan.solver.budget import Budget
@@ -84,8 +84,11 @@ def solve(
     def build(k_paths: int | None = None, path_cap: int | None = None) -> Problem:
         return _build(scenario, objective, options, k_paths, path_cap)
 
-    with budget.phase("build"):
-        problem = build()
+    try:
+        with budget.phase("build"):
+            problem = build()
+    except Stopped:  # path enumeration or the problem's tables outlasted the limit
+        return _no_problem(scenario, objective, limits, budget)
     strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
 
     def search(problem: Problem, incumbent: Incumbent) -> Incumbent:
@@ -113,6 +116,31 @@ def solve(
         workers=limits.workers,
     )
     return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
+
+
+def _no_problem(
+    scenario: Scenario, objective: Objective, limits: RunLimits, budget: Budget
+) -> Plan:
+    """The honest outcome when even the problem could not be built within the limit."""
+    from nfvplan.plan import ObjectiveValue, SolveStats, Status
+    from nfvplan.solver.stop import INTERRUPTED_NO_PLAN
+
+    if stop_requested():
+        reason = INTERRUPTED_NO_PLAN
+    else:
+        reason = (
+            f"no plan found within the time limit of {limits.time_limit_s:g} s: building the "
+            "problem (candidate servers and chain paths) took all of it; allow more time "
+            "(--time-limit)"
+        )
+    stats = SolveStats(round(budget.elapsed(), 3), "", limits.workers, limits.seed, ())
+    return Plan(
+        scenario=scenario.name,
+        status=Status.UNKNOWN,
+        objective=ObjectiveValue(objective.value, None, None, None),
+        stats=stats,
+        explanation=[reason],
+    )
 
 
 def _build(

@@ -25,6 +25,7 @@ from nfvplan.model import Form, Objective, Scope
 from nfvplan.solver.data import BALANCE_UNITS, COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.incumbent import Counts, Flow, Incumbent
 from nfvplan.solver.problem import Problem
+from nfvplan.solver.stop import check_stop
 from nfvplan.solver.survive import add_recovery
 
 Requirement = tuple[str, str]
@@ -52,21 +53,26 @@ class AssignmentModel:
         self.flow: dict[tuple[int, int], cp_model.IntVar] = {}
         self.weight = 1
         self.moves: list[cp_model.IntVar] = []
-        self._variables()
-        self._network_variables()
-        self._counts()
-        self._routing()
-        self._capacity()
-        self._numa()
-        self._trust()
-        self._isolation()
-        self._anti_affinity()
-        self._sites()
-        self._current()
-        if problem.failures:
-            add_recovery(self)
-        self._symmetry()
-        self._objective()
+        # Building obeys Ctrl-C and the deadline between steps (`Stopped`): at operator scale
+        # one family takes seconds and the whole model minutes.
+        for step in (
+            self._variables,
+            self._network_variables,
+            self._counts,
+            self._routing,
+            self._capacity,
+            self._numa,
+            self._trust,
+            self._isolation,
+            self._anti_affinity,
+            self._sites,
+            self._current,
+            self._recovery,
+            self._symmetry,
+            self._objective,
+        ):
+            check_stop()
+            step()
         if relaxable and active is None:
             self.cp.add_assumptions(list(self.literals.values()))
 
@@ -93,6 +99,7 @@ class AssignmentModel:
         """Counts per (kind, slot), per NUMA node for aligned kinds, and server/form flags."""
         p = self.problem
         for k, kind in enumerate(p.kinds):
+            check_stop()
             for s in p.candidates[k]:
                 bound = p.bounds[(k, s)]
                 var = self.cp.new_int_var(0, bound, f"x_{k}_{s}")
@@ -203,6 +210,7 @@ class AssignmentModel:
     def _capacity(self) -> None:
         """Every resource of every server holds what runs on it."""
         for s in self.kinds_on:
+            check_stop()
             slot = self.problem.slots[s]
             for r, cap in enumerate(slot.capacity):
                 self.cp.add(self._load(s, r) <= cap * self.used[s])
@@ -326,6 +334,11 @@ class AssignmentModel:
             self.moves.append(moved)
         if current.max_moves is not None:
             self.cp.add(sum(self.moves) <= current.max_moves)
+
+    def _recovery(self) -> None:
+        """Second-stage counts for the failures the plan must survive (`survive.py`)."""
+        if self.problem.failures:
+            add_recovery(self)
 
     def _symmetry(self) -> None:
         """Identical servers are used in order, the earlier one carrying at least as much."""

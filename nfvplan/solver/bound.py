@@ -15,6 +15,7 @@ from nfvplan.solver.incumbent import Incumbent
 from nfvplan.solver.patterns import pattern_bound
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.start import offer
+from nfvplan.solver.stop import Stopped
 
 NO_BOUND_NOTE = (
     "no bound is reported: the configuration LP gave none within its share of the time limit "
@@ -27,8 +28,11 @@ def whole_bound(problem: Problem, incumbent: Incumbent, budget: Budget, seed: in
     share = budget.share(BOUND_SHARE)
     # The LP keeps to its share between rounds; its integer master and dives may run a little
     # past it, and the phase's stop at BOUND_HARD times the share ends them mid-step.
-    with budget.phase("bound", BOUND_HARD * share):
-        found = pattern_bound(problem, share, seed)
+    try:
+        with budget.phase("bound", BOUND_HARD * share):
+            found = pattern_bound(problem, share, seed)
+    except Stopped:
+        return incumbent
     if found is None:
         return incumbent
     _raise_bound(incumbent, found.bound)
@@ -41,8 +45,11 @@ def parts_bound(
 ) -> tuple[Incumbent, DecomposedResult | None]:
     """The configuration LP part by part within its share; the parts, for the site search."""
     share = budget.share(DECOMPOSED_BOUND_SHARE)
-    with budget.phase("bound", BOUND_HARD * share):
-        parts = decomposed_bound(problem, share, seed, incumbent.counts or None)
+    try:
+        with budget.phase("bound", BOUND_HARD * share):
+            parts = decomposed_bound(problem, share, seed, incumbent.counts or None)
+    except Stopped:  # a part's scenario was being built: no bound from the parts
+        parts = None
     if parts is None:
         incumbent.notes.append(NO_BOUND_NOTE)
         return incumbent, None

@@ -24,8 +24,13 @@ from nfvplan.solver.data import Slot, fits
 from nfvplan.solver.incumbent import RunLimits
 from nfvplan.solver.problem import DEFAULT_K_PATHS, DEFAULT_PATH_CAP, Problem, build_problem
 from nfvplan.solver.routing import chain_paths
+from nfvplan.solver.stop import Stopped
 
 RESOURCE_NAMES = ("threads", "memory (GiB)", "disk (GiB)", "NIC (Gbps)", "SR-IOV VFs")
+NO_CORE = (
+    "the scenario is infeasible, but no small set of requirements could be isolated: "
+    "the installed and purchasable servers cannot hold all instances together"
+)
 
 
 def _sites_of(slots: list[Slot]) -> str:
@@ -279,7 +284,10 @@ def explain_conflict(scenario: Scenario, problem: Problem, limits: RunLimits) ->
     """
     started = time.perf_counter()
     with stop_at(started + EXPLAIN_S):
-        return _explain(scenario, problem, limits, started)
+        try:
+            return _explain(scenario, problem, limits, started)
+        except Stopped:
+            return [NO_CORE]
 
 
 def _explain(scenario: Scenario, problem: Problem, limits: RunLimits, started: float) -> list[str]:
@@ -296,10 +304,7 @@ def _explain(scenario: Scenario, problem: Problem, limits: RunLimits, started: f
     first = min(limits.time_limit_s, total)
     core = list(dict.fromkeys(_conflict(relaxed, first, seed)))
     if not core:
-        return [
-            "the scenario is infeasible, but no small set of requirements could be isolated: "
-            "the installed and purchasable servers cannot hold all instances together"
-        ]
+        return [NO_CORE]
     minimal = True
     for requirement in list(core):
         remaining = total - (time.perf_counter() - started)
@@ -307,7 +312,11 @@ def _explain(scenario: Scenario, problem: Problem, limits: RunLimits, started: f
             minimal = False
             break
         trial = [r for r in core if r != requirement]
-        outcome = _feasible(relaxed, trial, min(remaining, EXPLAIN_STEP_S), seed)
+        try:
+            outcome = _feasible(relaxed, trial, min(remaining, EXPLAIN_STEP_S), seed)
+        except Stopped:  # Ctrl-C or the explanation's own deadline while building
+            minimal = False
+            break
         if outcome is False:
             core = trial
         elif outcome is None:

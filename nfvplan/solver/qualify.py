@@ -18,6 +18,7 @@ from nfvplan.solver.budget import MIN_RETRY_S, WIDEN_OPTIMUM_LEFT, Budget
 from nfvplan.solver.incumbent import Incumbent
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.status import meets_routing_free_bound
+from nfvplan.solver.stop import Stopped
 
 WIDENING = ((9, 2000), (30, 8000))
 """Path-set sizes (k per leg, paths per demand) tried after the default when it may matter."""
@@ -51,7 +52,10 @@ def widen_paths(
         for k_paths, path_cap in WIDENING:
             if problem.routing.exhaustive or budget.left() < MIN_RETRY_S:
                 break
-            wider = build(k_paths, path_cap)
+            try:
+                wider = build(k_paths, path_cap)
+            except Stopped:
+                break
             retry = search(wider, replace(start, infeasible=False))
             if not retry.has_plan and not retry.infeasible:
                 break  # out of time: keep the restricted outcome, reported honestly
@@ -65,7 +69,10 @@ def widen_paths(
         and budget.left() > WIDEN_OPTIMUM_LEFT * budget.limit_s
     ):
         k_paths, path_cap = WIDENING[0]
-        wider = build(k_paths, path_cap)
+        try:
+            wider = build(k_paths, path_cap)
+        except Stopped:
+            return problem, incumbent
         retry = search(wider, replace(start, hint=incumbent.counts))
         if retry.proven:  # optimal over a superset of the paths: no worse
             return wider, retry

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 
 from nfvplan.model import Demand, Scenario
 from nfvplan.network import PathCache, link_key
+from nfvplan.solver.stop import check_stop
 
 GBPS_UNITS = 1000
 """Traffic is optimised in Mbit/s so that fractional Gbps demands stay exact."""
@@ -74,6 +75,7 @@ def _site_sequences(
     result: list[tuple[str, ...]] = []
 
     def extend(prefix: tuple[str, ...], at: str, spent: float) -> None:
+        check_stop()  # sequences multiply with the chain's length: obey Ctrl-C and deadlines
         if len(prefix) == len(choices):
             end = demand.target or at
             if spent + cache.shortest_latency(at, end) <= budget + 1e-9:
@@ -121,6 +123,7 @@ def chain_paths(
         leg_options = []
         omitted = []
         for a, b in itertools.pairwise(stops):
+            check_stop()  # one leg's k shortest paths take up to 0.1 s on 800-site networks
             options, next_latency = cache.paths(a, b, k)
             leg_options.append(options)
             omitted.append(next_latency)

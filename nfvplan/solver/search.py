@@ -18,7 +18,7 @@ from nfvplan.solver.budget import DETERMINISTIC_SHARE, MIN_SEARCH_S, Budget
 from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.incumbent import Incumbent, Progress, RunLimits, natural
 from nfvplan.solver.problem import Problem
-from nfvplan.solver.stop import stop_requested
+from nfvplan.solver.stop import Stopped, stop_requested
 
 FREE_NOTE = (
     "the deterministic search did not finish within its share of the time limit, so a "
@@ -32,8 +32,9 @@ def search_model(
     problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits
 ) -> Incumbent:
     """CP-SAT on the whole model within the time left, from the incumbent's plan or hint."""
-    model = AssignmentModel(problem)
-    if stop_requested():  # the deadline or Ctrl-C came during the build
+    try:
+        model = AssignmentModel(problem)
+    except Stopped:  # the deadline or Ctrl-C came during the build: keep what we had
         return incumbent
     if incumbent.bound is not None:
         model.add_lower_bound(incumbent.bound)

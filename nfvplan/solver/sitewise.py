@@ -36,7 +36,7 @@ from nfvplan.solver.decompose import DecomposedResult, improve_parts, reindex
 from nfvplan.solver.incumbent import Counts, Incumbent, RunLimits
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.search import search_model
-from nfvplan.solver.stop import stop_requested
+from nfvplan.solver.stop import Stopped, stop_requested
 
 __all__ = ["LARGE_INSTANCES", "search_sites", "stop_at", "use_sitewise"]
 
@@ -130,7 +130,12 @@ def _replan_site(
     per_vnf: dict[str, int] = defaultdict(int)
     for (k, _s, _n), count in part.items():
         per_vnf[problem.kinds[k].vnf.name] += count
-    sub_problem = build_problem(_site_scenario(problem.scenario, site, per_vnf), problem.objective)
+    try:
+        sub_problem = build_problem(
+            _site_scenario(problem.scenario, site, per_vnf), problem.objective
+        )
+    except Stopped:
+        return None
     pairs = sum(len(slots) for slots in sub_problem.candidates.values())
     if pairs * BUILD_S_PER_PAIR > seconds:
         return None
