@@ -122,21 +122,14 @@ def _no_problem(
     scenario: Scenario, objective: Objective, limits: RunLimits, budget: Budget
 ) -> Plan:
     """The honest outcome when even the problem could not be built within the limit."""
-    from nfvplan.plan import ObjectiveValue, SolveStats, Status
-    from nfvplan.solver.stop import INTERRUPTED_NO_PLAN
+    from nfvplan.plan import ObjectiveValue, SolveStats
+    from nfvplan.solver.status import without_problem
 
-    if stop_requested():
-        reason = INTERRUPTED_NO_PLAN
-    else:
-        reason = (
-            f"no plan found within the time limit of {limits.time_limit_s:g} s: building the "
-            "problem (candidate servers and chain paths) took all of it; allow more time "
-            "(--time-limit)"
-        )
+    status, reason = without_problem(interrupted=stop_requested(), time_limit_s=limits.time_limit_s)
     stats = SolveStats(round(budget.elapsed(), 3), "", limits.workers, limits.seed, ())
     return Plan(
         scenario=scenario.name,
-        status=Status.UNKNOWN,
+        status=status,
         objective=ObjectiveValue(objective.value, None, None, None),
         stats=stats,
         explanation=[reason],

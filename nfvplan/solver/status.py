@@ -132,6 +132,16 @@ def decide(
     return replace(incumbent, status=status, bound=bound, notes=notes), []
 
 
+def without_problem(*, interrupted: bool, time_limit_s: float) -> tuple[Status, str]:
+    """The outcome when even the problem could not be built (stopped while building)."""
+    if interrupted:
+        return Status.UNKNOWN, INTERRUPTED_NO_PLAN
+    return Status.UNKNOWN, (
+        f"no plan found within the time limit of {time_limit_s:g} s: building the problem "
+        "(candidate servers and chain paths) took all of it; allow more time (--time-limit)"
+    )
+
+
 def _first_level_met(incumbent: Incumbent) -> bool:
     """True when the bound proves the plan's first objective level."""
     value, bound = incumbent.value, incumbent.bound
