@@ -1,4 +1,4 @@
-"""Turn a formulation's `Solution` into a `Plan`: names, exact usage, summary, objective.
+"""Turn the final `Incumbent` into a `Plan`: names, exact usage, summary, objective.
 
 Usage figures are recomputed here in exact format units (not the solver's rounded integers),
 so the plan reports what the hardware really carries.
