@@ -391,8 +391,9 @@ def ladder_scenarios(extra: Sequence[Path], instances: int) -> list[tuple[str, s
     result = []
     for path in sized:
         sites = len(load_topology(path).sites)
-        text = generate_scenario(GenerateOptions(instances=instances, topology=path))
-        result.append((f"{path.stem} ({sites} sites)", text, path.parent))
+        # The topology reference is written relative to where the scenario would live: REPO.
+        options = GenerateOptions(instances=instances, topology=path, output=REPO / "x.yaml")
+        result.append((f"{path.stem} ({sites} sites)", generate_scenario(options), REPO))
     return result
 
 
