@@ -92,11 +92,11 @@ def solve(
     except Stopped:  # path enumeration or the problem's tables outlasted the limit
         return _no_problem(scenario, objective, limits, budget)
     strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
+    parts = None  # the bound's independent parts, which the site-by-site search re-plans
 
     def search(problem: Problem, incumbent: Incumbent) -> Incumbent:
         return _search(problem, incumbent, strategy, parts, budget, limits)
 
-    parts = None
     reasons = cheap_checks(problem)
     if reasons:
         incumbent = Incumbent(infeasible=True, whatever_paths=True)

@@ -111,9 +111,11 @@ def test_a_stop_from_another_thread_during_the_search_keeps_the_best_plan() -> N
 
 def test_the_phases_of_a_solve_are_reported_and_its_wall_time_covers_them() -> None:
     """Tests that `SolveOptions.phases` receives every stage that ran, and that the plan's
-    wall time (counted from the start of solve()) is at least their sum."""
+    wall time (counted from the start of solve() to the plan, before its self-check) is at
+    least the sum of the stages before the check."""
     phases: dict[str, float] = {}
     plan = solve(parse(PACKING), SolveOptions(time_limit_s=20, workers=1, phases=phases))
     assert plan.status.has_plan
     assert list(phases)[:3] == ["build", "start", "bound"] and "check" in phases
-    assert plan.stats.wall_time_s >= sum(phases.values()) - 0.01
+    before_check = sum(seconds for name, seconds in phases.items() if name != "check")
+    assert plan.stats.wall_time_s >= before_check - 0.01
