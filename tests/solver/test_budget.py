@@ -9,11 +9,17 @@ from __future__ import annotations
 import threading
 import time
 
+import pytest
+
+from nfvplan.network import PathCache, build_graph
 from nfvplan.plan import Status
 from nfvplan.solver import SolveOptions, Stop, solve, stopping
+from nfvplan.solver.assignment import AssignmentModel
 from nfvplan.solver.budget import Budget
 from nfvplan.solver.incumbent import Progress
-from nfvplan.solver.stop import INTERRUPTED_NO_PLAN, INTERRUPTED_NOTE, stop_requested
+from nfvplan.solver.problem import build_problem
+from nfvplan.solver.routing import build_routing
+from nfvplan.solver.stop import INTERRUPTED_NO_PLAN, INTERRUPTED_NOTE, Stopped, stop_requested
 from tests.helpers import parse, scenario_yaml
 
 PACKING = scenario_yaml(
@@ -119,3 +125,42 @@ def test_the_phases_of_a_solve_are_reported_and_its_wall_time_covers_them() -> N
     assert list(phases)[:3] == ["build", "start", "bound"] and "check" in phases
     before_check = sum(seconds for name, seconds in phases.items() if name != "check")
     assert plan.stats.wall_time_s >= before_check - 0.01
+
+
+ROUTED = scenario_yaml(
+    """
+    platform: {cpu_overcommit: 1}
+    server_types:
+      box: {cores: 8, threads_per_core: 1, memory_gib: 64, nic_gbps: 100, monthly_cost: 100}
+    sites:
+      a: {servers: {box: 2}}
+      b: {servers: {box: 2}}
+    links:
+      - {between: [a, b], gbps: 100, latency_ms: 1}
+    vnfs:
+      upf: {flavor: {vcpu: 2, memory_gib: 4}, throughput_gbps: 10}
+    services:
+      web:
+        chain: [upf]
+        demands: [{from: a, to: b, gbps: 15}]
+    """
+)
+
+
+def test_path_enumeration_and_the_model_build_obey_a_stop() -> None:
+    """Tests the two long builds one by one: with a stop requested, enumerating chain paths
+    and building the assignment model both end with `Stopped` (their stage keeps what it had),
+    and without one they complete."""
+    scenario = parse(ROUTED)
+    problem = build_problem(scenario, scenario.objective)
+    cache = PathCache(build_graph(scenario))
+    sites = {"upf": ["a", "b"]}
+    assert build_routing(scenario, cache, sites, 3, 400).demands
+    AssignmentModel(problem)
+    stop = Stop()
+    stop.request()
+    with stopping(stop):
+        with pytest.raises(Stopped):
+            build_routing(scenario, PathCache(build_graph(scenario)), sites, 3, 400)
+        with pytest.raises(Stopped):
+            AssignmentModel(problem)
