@@ -80,6 +80,8 @@ class Incumbent:
     """A bound that holds whatever paths are allowed (the configuration LP ignores routing)."""
     proven: bool = False
     """The search proved `counts` optimal on every level of the objective, over its model."""
+    open_levels: list[str] | None = None
+    """The objective levels the search's bound leaves unproven (None: not searched)."""
     infeasible: bool = False
     """The search proved its model has no plan (over the paths it was given)."""
     whatever_paths: bool = False

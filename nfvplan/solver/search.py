@@ -51,6 +51,9 @@ def search_model(
             counts=model.read_counts(solver),
             relaxation_bound=incumbent.relaxation_bound,
             proven=status == cp_model.OPTIMAL,
+            open_levels=model.objective.open_levels(
+                solver.objective_value, solver.best_objective_bound
+            ),
             notes=[*incumbent.notes, *notes],
         )
         if incumbent.bound is not None and found.bound is not None:

@@ -32,20 +32,28 @@ FIRST_LEVEL = {
     Objective.SERVERS: "servers used",
     Objective.BALANCE: "busiest server's share",
 }
+"""The name of the objective's first level, as notes say it."""
+LOWER_LEVEL = {
+    "cost": "monthly cost",
+    "moves": "moves",
+    "scaled": "instances beyond need",
+    "links": "link traffic",
+}
+"""The names of the tie-break levels below it (`assignment/objective.py` packs them)."""
 
 
 def levels(problem: Problem) -> list[str]:
     """The levels of the lexicographic objective, most important first (as the model packs
-    them, `AssignmentModel._objective`)."""
+    them, `assignment/objective.py`)."""
     names = [FIRST_LEVEL[problem.objective]]
     if problem.objective is not Objective.COST:
-        names.append("monthly cost")
+        names.append(LOWER_LEVEL["cost"])
     if problem.current is not None and problem.current.per_vnf:
-        names.append("moves")
+        names.append(LOWER_LEVEL["moves"])
     if any(problem.scales_with_traffic(name) for name in problem.vnf_names):
-        names.append("instances beyond need")
+        names.append(LOWER_LEVEL["scaled"])
     if problem.routing is not None:
-        names.append("link traffic")
+        names.append(LOWER_LEVEL["links"])
     return names
 
 
@@ -122,6 +130,8 @@ def decide(
     else:
         status = Status.FEASIBLE
         first, *below = levels(problem)
+        if incumbent.open_levels is not None:  # the search knows which levels its bound proves
+            below = [name for name in incumbent.open_levels if name != first]
         value = incumbent.value
         if below and bound is not None and value is not None and value <= bound:
             notes.append(

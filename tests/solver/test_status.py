@@ -113,3 +113,29 @@ def test_the_examples_status_reports_what_is_proven() -> None:
         assert any("proven optimal" in note for note in plan.stats.notes)
     else:
         assert plan.status is Status.OPTIMAL
+
+
+def test_the_search_names_exactly_the_levels_its_bound_leaves_open() -> None:
+    """Tests `Objective.open_levels` on the packed objective of a routed model (levels: cost,
+    instances beyond need, link traffic): a bound equal on the first two digits leaves only
+    link traffic open, one lower on the second digit leaves both lower levels, an equal bound
+    none; and the status note then names only the open ones."""
+    from nfvplan.solver.assignment import AssignmentModel
+
+    scenario = parse(TRAFFIC)
+    model = AssignmentModel(build_problem(scenario, scenario.objective))
+    names = [name for name, _w, _l in model.objective.levels]
+    assert names == ["monthly cost", "instances beyond need", "link traffic"]
+
+    def packed(*digits: int) -> int:
+        return sum(d * w for d, (_n, w, _l) in zip(digits, model.objective.levels, strict=True))
+
+    value = packed(20000, 2, 3)
+    assert model.objective.open_levels(value, packed(20000, 2, 1)) == ["link traffic"]
+    assert model.objective.open_levels(value, packed(20000, 1, 3)) == names[1:]
+    assert model.objective.open_levels(value, value) == []
+    _p, decided, _ = _decide(
+        TRAFFIC, Incumbent(value=20000, bound=20000, open_levels=["link traffic"])
+    )
+    note = " ".join(decided.notes)
+    assert "(link traffic)" in note and "instances beyond need" not in note

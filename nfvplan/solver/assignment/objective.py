@@ -17,6 +17,7 @@ from nfvplan.solver.assignment.constraints import Constraints
 from nfvplan.solver.assignment.variables import Variables
 from nfvplan.solver.data import BALANCE_UNITS, COST_SCALE
 from nfvplan.solver.problem import Problem
+from nfvplan.solver.status import FIRST_LEVEL, LOWER_LEVEL
 
 
 class Objective:
@@ -36,6 +37,8 @@ class Objective:
         self.weight = 1
         """What one unit of the first level weighs in the packed objective."""
         self.primary: cp_model.LinearExprT = 0
+        self.levels: list[tuple[str, int, int]] = []
+        """(name, weight, largest value) per level, most important first."""
 
     def add_objective(self) -> None:
         """Minimise the levels packed into one integer.
@@ -53,6 +56,7 @@ class Objective:
         cost_max = sum(p.slots[s].cost for s in v.used)
         cost_max += sum(licence[p.kinds[key[0]].vnf.name] * p.bounds[key] for key in v.x)
         levels: list[tuple[cp_model.LinearExprT, int]] = []
+        names = [FIRST_LEVEL[p.objective]]
         if p.objective is Goal.SERVERS:
             levels.append((sum(v.used.values()), len(v.used)))
         elif p.objective is Goal.BALANCE:
@@ -69,25 +73,47 @@ class Objective:
             cost += current.move_cost * sum(v.moves)
             cost_max += current.move_cost * sum(current.per_vnf.values())
         levels.append((cost, cost_max))
+        if p.objective is not Goal.COST:
+            names.append(LOWER_LEVEL["cost"])
         if current is not None and v.moves:
             levels.append((sum(v.moves), sum(current.per_vnf.values())))
+            names.append(LOWER_LEVEL["moves"])
         scaled = [key for key in v.x if p.scales_with_traffic(p.kinds[key[0]].vnf.name)]
         if scaled:
             levels.append((sum(v.x[key] for key in scaled), sum(p.bounds[k] for k in scaled)))
+            names.append(LOWER_LEVEL["scaled"])
         if v.flow and p.routing is not None:
             demands = p.routing.demands
             hops = [(len(demands[d].paths[i].links), var) for (d, i), var in v.flow.items()]
             most = sum(d.units * max((len(q.links) for q in d.paths), default=0) for d in demands)
             if math.prod(largest + 1 for _e, largest in levels) * (most + 1) < 2**60:
                 levels.append((sum(n * var for n, var in hops), most))
+                names.append(LOWER_LEVEL["links"])
         objective: cp_model.LinearExprT = 0
         self.primary = levels[0][0]
         self.weight = 1
-        for expression, largest in reversed(levels):
+        packed = []
+        for (expression, largest), name in zip(reversed(levels), reversed(names), strict=True):
             objective = objective + self.weight * expression
+            packed.append((name, self.weight, largest))
             self.weight *= largest + 1
+        self.levels = packed[::-1]
         self.weight //= levels[0][1] + 1
         self.cp.minimize(objective)
+
+    def open_levels(self, value: float, bound: float) -> list[str]:
+        """The levels a packed bound does not prove for a packed value, from the first
+        unproven one down (empty: every level proven)."""
+        v, b = round(value), math.ceil(bound - 1e-6)
+        for i, (_name, weight, largest) in enumerate(self.levels):
+            dv, db = v // weight, b // weight
+            if i:
+                dv, db = dv % (largest + 1), db % (largest + 1)
+            if db < dv:
+                return [name for name, _w, _l in self.levels[i:]]
+            if db > dv:
+                return []
+        return []
 
     def first_level(self, value: float) -> int:
         """The first objective level of a packed objective value (or bound)."""
