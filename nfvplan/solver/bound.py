@@ -9,7 +9,13 @@ bounds), each part's plan replacing the incumbent's restriction to that part whe
 
 from __future__ import annotations
 
-from nfvplan.solver.budget import BOUND_HARD, BOUND_SHARE, DECOMPOSED_BOUND_SHARE, Budget
+from nfvplan.solver.budget import (
+    BOUND_HARD,
+    BOUND_SHARE,
+    DECOMPOSED_BOUND_SHARE,
+    ROUTED_BOUND_SHARE,
+    Budget,
+)
 from nfvplan.solver.decompose import DecomposedResult, decomposed_bound
 from nfvplan.solver.incumbent import Incumbent
 from nfvplan.solver.patterns import pattern_bound
@@ -24,8 +30,9 @@ NO_BOUND_NOTE = (
 
 
 def whole_bound(problem: Problem, incumbent: Incumbent, budget: Budget, seed: int) -> Incumbent:
-    """The configuration LP of the whole problem within its share of the limit."""
-    share = budget.share(BOUND_SHARE)
+    """The configuration LP of the whole problem within its share of the limit (a smaller one
+    with routing, which it ignores)."""
+    share = budget.share(BOUND_SHARE if problem.routing is None else ROUTED_BOUND_SHARE)
     # The LP keeps to its share between rounds; its integer master and dives may run a little
     # past it, and the phase's stop at BOUND_HARD times the share ends them mid-step.
     try:
