@@ -71,7 +71,7 @@ def test_a_failed_self_check_is_an_internal_error_with_exit_1(tmp_path: Path) ->
         "    raise selfcheck.PlanCheckError(scenario.name, ['[capacity] made up'])\n"
         "selfcheck.check_own_plan = broken\n"
         f"sys.argv = ['nfvplan', 'solve', {str(REPO / 'examples' / '5g-core.yaml')!r}, "
-        "'--time-limit', '5', '--workers', '1']\n"
+        "'--time-limit', '60', '--workers', '1']\n"
         "main()\n",
         encoding="utf-8",
     )

@@ -186,6 +186,7 @@ class Constraints:
         link_load: dict[tuple[str, str], list] = defaultdict(list)
         at_site: dict[tuple[str, str], list] = defaultdict(list)
         for d, demand in enumerate(p.routing.demands):
+            check_stop()  # hundreds of demands with hundreds of paths each on large networks
             flows = [v.flow[(d, i)] for i in range(len(demand.paths))]
             constraint = self.cp.add(sum(flows) == demand.units)
             self.requirements.enforce(constraint, ("demand", f"{demand.service}#{demand.index}"))
@@ -316,6 +317,7 @@ class Constraints:
         """All containers on one server of `layer` belong to one trust domain."""
         p = self.problem
         for s, ks in layer.slots.items():
+            check_stop()
             by_domain = p.container_domains(ks)
             if len(by_domain) < 2:
                 continue
@@ -333,6 +335,7 @@ class Constraints:
         """An instance of an isolated VNF is alone on its server in `layer`."""
         p = self.problem
         for s, ks in layer.slots.items():
+            check_stop()
             total = sum(term for k in ks for term in layer.terms(k, s))
             for name in sorted({p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}):
                 mine = [
