@@ -31,12 +31,13 @@ BOUND_SHARE = 0.4
 """Share of the limit the configuration LP (column generation, its integer master and dives)
 may take before the CP-SAT search starts: on the packing benchmark it proves most optima on
 its own, and the search needs the rest to improve plans the LP leaves open."""
-ROUTED_BOUND_SHARE = 0.1
+ROUTED_BOUND_SHARE = 0.2
 """The same share when the scenario has services: the LP then ignores routing, so its plans
 are only hints and its bound only the routing-free one, and a plan can come from the search
-alone. On germany50 with 1 000 generated instances (35 demands, 90 s, 2 workers) the LP took
-43 s of a 36 s share and the search found no plan; at this share it took 9.3 s and the search
-found one (gap 54 %). The examples' LPs converge in 0.1-0.2 s, far within it."""
+alone. On the network ladder (1 000 generated instances per topology, 30 s, 2 workers:
+`benchmarks/network.py --ladder`) 0.4 left germany50 without a plan (the LP took 14 s) and
+0.1 weakened every bound (abilene's gap 7 % -> 42 %); 0.2 gave the best plan and gap on all
+five committed topologies (abilene 82 870 at 3.6 %, germany50 a plan at 55.6 %)."""
 DETERMINISTIC_SHARE = 0.3
 """Share of the search's time for CP-SAT's deterministic (interleaved) mode before the
 free-running portfolio continues from its plan (docs/solver.md, "Determinism")."""
