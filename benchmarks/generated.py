@@ -55,9 +55,9 @@ from nfvplan.model import (
 )
 from nfvplan.plan import Plan, Status
 from nfvplan.solver import Progress, SolveOptions, solve
+from nfvplan.solver.incumbent import Incumbent
 from nfvplan.solver.problem import build_problem
 from nfvplan.solver.result import build_plan
-from nfvplan.solver.solution import Solution
 
 CORE_SITES = 4
 EDGE_SITES = 8
@@ -361,7 +361,7 @@ def first_fit_decreasing(scenario: Scenario) -> tuple[Plan, list[str]]:
         counts[(kind_of[(vnf.name, form)], host.slot, node)] += 1
     # A partial plan is still built as "feasible" so that it can be printed and checked: the
     # checker then names what is missing (rule "count").
-    solution = Solution(Status.FEASIBLE, counts=dict(counts))
+    solution = Incumbent(Status.FEASIBLE, counts=dict(counts))
     return build_plan(problem, solution, "first-fit-decreasing", 1, 0), missing
 
 

@@ -26,10 +26,18 @@ Baseline (same process, same solver, same limits): the scenario with every `max_
 removed. It is a relaxation, so its optimum is a lower bound on the real one, and the ratio
 objective / baseline is the price of the latency budgets (1.00x: they cost nothing).
 
+(c) the network ladder (`--ladder`): a generated operator scenario (`nfvplan generate
+    --topology`, one broadband demand per edge site) on each committed topology, smallest first,
+    and on any topology file given with `--topology` (e.g. a topohub network imported with
+    `nfvplan topology import topozoo/TataNld -o tata.yaml`: 143 sites; `backbone/emea_nosc`:
+    778). It prints, per run, the overrun past the time limit and the seconds each stage of
+    solve() took (`SolveOptions.phases`): the time limit is a promise at every size.
+
 Run from the repository root:
 
     python benchmarks/network.py                    # both scenarios, 60 s each
     python benchmarks/network.py --time-limit 20 --only bics
+    python benchmarks/network.py --ladder --time-limit 30 --instances 1000 --topology tata.yaml
 """
 
 from __future__ import annotations
@@ -298,17 +306,21 @@ class Run:
     seconds: float
     violations: int
     max_utilisation: float | None
+    time_limit_s: float = 0.0
+    phases: dict[str, float] | None = None
 
 
 def run(label: str, scenario: Scenario, time_limit_s: float) -> Run:
     """Solve, re-check with the independent checker, and collect the figures."""
+    phases: dict[str, float] = {}
     with stopwatch() as elapsed:
-        plan = solve(scenario, SolveOptions(time_limit_s=time_limit_s))
+        plan = solve(scenario, SolveOptions(time_limit_s=time_limit_s, phases=phases))
     violations = check_plan(scenario, plan)
     for violation in violations[:5]:
         print(f"  violation [{violation.rule}]: {violation.message}", file=sys.stderr)
     loads = [link.utilisation for link in plan.links]
-    return Run(label, plan, elapsed[0], len(violations), max(loads) if loads else None)
+    peak = max(loads) if loads else None
+    return Run(label, plan, elapsed[0], len(violations), peak, time_limit_s, phases)
 
 
 def without_budgets(scenario: Scenario) -> Scenario:
@@ -349,6 +361,8 @@ def row(result: Run) -> list[Cell]:
         result.plan.summary.servers_used,
         pct(result.max_utilisation),
         result.violations,
+        round(result.seconds - result.time_limit_s, 2),
+        " ".join(f"{name} {sec:.1f}" for name, sec in (result.phases or {}).items()),
     ]
 
 
@@ -363,7 +377,39 @@ HEADERS = (
     "servers",
     "max link util",
     "violations",
+    "overrun s",
+    "seconds per stage",
 )
+
+
+def ladder_scenarios(extra: Sequence[Path], instances: int) -> list[tuple[str, str, Path]]:
+    """(label, scenario text, base dir) per topology: the committed ones and `extra`, by size."""
+    from nfvplan.generate import GenerateOptions, generate_scenario
+
+    paths = sorted((REPO / "topologies").glob("*.yaml")) + [p.resolve() for p in extra]
+    sized = sorted(paths, key=lambda p: len(load_topology(p).sites))
+    result = []
+    for path in sized:
+        sites = len(load_topology(path).sites)
+        # The topology reference is written relative to where the scenario would live: REPO.
+        options = GenerateOptions(instances=instances, topology=path, output=REPO / "x.yaml")
+        result.append((f"{path.stem} ({sites} sites)", generate_scenario(options), REPO))
+    return result
+
+
+def run_ladder(time_limit_s: float, instances: int, extra: Sequence[Path]) -> bool:
+    """The network ladder: one solve per topology, with the overrun and the stage times."""
+    print(f"network ladder: {instances} generated instances per topology\n")
+    rows, failed = [], False
+    for label, text, base in ladder_scenarios(extra, instances):
+        scenario = parse_scenario(text, filename=f"<{label}>", base_dir=base)
+        print(describe(scenario), flush=True)
+        result = run(label, scenario, time_limit_s)
+        rows.append(row(result))
+        failed = failed or result.violations > 0
+    print()
+    print(table(HEADERS, rows))
+    return failed
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -371,10 +417,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve")
     parser.add_argument("--only", choices=("bics", "ring100"), help="run one scenario only")
+    parser.add_argument("--ladder", action="store_true", help="run the network ladder instead")
+    parser.add_argument("--instances", type=int, default=1000, help="ladder: instances each")
+    parser.add_argument(
+        "--topology", type=Path, action="append", default=[], help="ladder: one more topology"
+    )
     args = parser.parse_args(argv)
 
     print(f"network benchmark: {machine()}; revision {revision()}")
     print(f"time limit {args.time_limit:g} s per solve, 2 workers, seed 1\n")
+    if args.ladder:
+        return 1 if run_ladder(args.time_limit, args.instances, args.topology) else 0
     failed = False
     with tempfile.TemporaryDirectory(prefix="nfvplan-bench-") as scratch:
         builders = {

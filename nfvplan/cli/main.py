@@ -207,7 +207,8 @@ def solve_command(
                 progress.clear()
     if stop.is_set():
         typer.echo("interrupted: stopping with the best plan found so far", err=True)
-    if output is not None:
+    # Interrupted before any plan: nothing is written, an existing file stays (docs/solver.md).
+    if output is not None and not (stop.is_set() and not plan.status.has_plan):
         try:
             write_plan(plan, output, plan_format.value if plan_format else None)
         except OSError as error:
@@ -218,7 +219,7 @@ def solve_command(
         typer.echo(format_summary(plan, loaded))
         if survival is not None:
             typer.echo("\n" + format_survival(survival))
-        if output is not None:
+        if output is not None and not (stop.is_set() and not plan.status.has_plan):
             typer.echo(f"\nplan written to {output}")
     elif not plan.status.has_plan:
         typer.echo("\n".join(plan.explanation or []), err=True)

@@ -1,30 +1,29 @@
 """Scenario → plan. The only package that imports OR-Tools; nothing of it leaves here.
 
-`solve()` is the one entry point: it builds the solver's view of the scenario, runs cheap
-infeasibility checks, hands the problem to a formulation (`AssignmentFormulation` today; any
-object with the `Formulation` protocol can replace it) and turns the outcome into a `Plan`.
+`solve()` is the one entry point and reads top to bottom as the pipeline of docs/solver.md:
+build the problem, cheap checks, start plans, bound, search, qualify, status, plan, self-check.
+Each stage is a function of its own module that takes the `Incumbent` (best plan so far, its
+bound, what is proven) and returns it; `status.decide` alone turns the facts into a status,
+and `budget.Budget` alone keeps the time.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from nfvplan.model import Objective, Scenario
-from nfvplan.plan import Plan, Status
-from nfvplan.solver.solution import Formulation, Progress, ProgressCallback, RunLimits, Solution
-from nfvplan.solver.stop import (
-    INTERRUPTED_NO_PLAN,
-    INTERRUPTED_NOTE,
-    Stop,
-    stop_requested,
-    stopping,
-)
+from nfvplan.plan import Plan
+from nfvplan.solver.incumbent import Progress, ProgressCallback, RunLimits
+from nfvplan.solver.stop import Stop, Stopped, stop_requested, stopping
 
 if TYPE_CHECKING:
+    from nfvplan.solver.budget import Budget
+    from nfvplan.solver.incumbent import Incumbent
     from nfvplan.solver.problem import Problem
+    from nfvplan.solver.strategy import Strategy
+    from nfvplan.solver.survive import FailureSpec
 
 # OR-Tools and networkx are imported by `solve()` itself, not here: every command module can
 # import `SolveOptions` and `solve` while `nfvplan --help` stays fast (benchmarks/startup.py).
@@ -50,29 +49,29 @@ class SolveOptions:
     """Cost units charged per moved instance against the monthly saving; 0 = moves break ties."""
     max_moves: int | None = None
     """At most this many instances move."""
+    failures: tuple[FailureSpec, ...] = ()
+    """Single failures the plan must survive (`solver/survive.py`: recovery variables)."""
+    phases: dict[str, float] | None = field(default=None, compare=False)
+    """When given, filled with the seconds each stage took (for the benchmarks)."""
 
 
 def solve(
-    scenario: Scenario,
-    options: SolveOptions | None = None,
-    formulation: Formulation | None = None,
+    scenario: Scenario, options: SolveOptions | None = None, strategy: Strategy | None = None
 ) -> Plan:
-    """Find the best plan for `scenario`, or say why there is none.
+    """Find the best plan for `scenario`, or say why there is none, within the time limit.
 
     Deterministic when the search finishes before the time limit: the same scenario, seed and
-    worker count give the same plan. Retries (wider path sets) share the one time limit.
+    worker count give the same plan. `strategy` overrides the one `choose_strategy` picks.
+    Raises `selfcheck.PlanCheckError` if the plan found fails the independent checker (a bug).
     """
-    from nfvplan.migration import plan_migration
+    started = time.perf_counter()  # the clock: importing OR-Tools and building count too
+    from nfvplan.solver.budget import Budget
     from nfvplan.solver.explain import cheap_checks, explain_conflict
-    from nfvplan.solver.problem import (
-        DEFAULT_K_PATHS,
-        DEFAULT_PATH_CAP,
-        attach_current,
-        build_problem,
-    )
-    from nfvplan.solver.result import build_plan
+    from nfvplan.solver.incumbent import Incumbent
+    from nfvplan.solver.qualify import widen_paths
+    from nfvplan.solver.status import decide, settled
+    from nfvplan.solver.strategy import choose_strategy
 
-    started = time.perf_counter()
     options = options or SolveOptions()
     settings = scenario.solver
     limits = RunLimits(
@@ -81,217 +80,176 @@ def solve(
         seed=settings.seed if options.seed is None else options.seed,
         progress=options.progress,
     )
+    budget = Budget(limits.time_limit_s, started)
     objective = options.objective or scenario.objective
 
-    def build(k_paths: int = DEFAULT_K_PATHS, path_cap: int = DEFAULT_PATH_CAP) -> Problem:
-        problem = build_problem(scenario, objective, k_paths=k_paths, path_cap=path_cap)
-        if options.current is not None:
-            attach_current(
-                problem,
-                [(p.vnf, p.instance, p.server, p.form) for p in options.current.placements],
-                keep=options.keep_current,
-                move_cost=options.move_cost,
-                max_moves=options.max_moves,
-            )
-        return problem
+    def build(k_paths: int | None = None, path_cap: int | None = None) -> Problem:
+        return _build(scenario, objective, options, k_paths, path_cap)
 
-    problem = build()
-    formulation = formulation or default_formulation(problem)
+    try:
+        with budget.phase("build"):
+            problem = build()
+    except Stopped:  # path enumeration or the problem's tables outlasted the limit
+        return _no_problem(scenario, objective, limits, budget)
+    strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
+    parts = None  # the bound's independent parts, which the site-by-site search re-plans
+
+    def search(problem: Problem, incumbent: Incumbent) -> Incumbent:
+        return _search(problem, incumbent, strategy, parts, budget, limits)
+
     reasons = cheap_checks(problem)
     if reasons:
-        solution = Solution(Status.INFEASIBLE)
+        incumbent = Incumbent(infeasible=True, whatever_paths=True)
     else:
-        solution = formulation.solve(problem, limits)
-        problem, solution = _widen_paths(
-            build, formulation, problem, solution, _Clock(limits, started)
-        )
-        if solution.status is Status.INFEASIBLE:
-            reasons = explain_conflict(scenario, problem, limits) if options.explain else []
-        elif solution.status is Status.UNKNOWN:
-            reasons = [
-                f"no plan found within the time limit of {limits.time_limit_s:g} s "
-                f"({limits.workers} workers); the scenario was not proven infeasible: "
-                "allow more time (--time-limit) or more workers"
-            ]
-        problem, solution = _qualify_restricted_optimum(
-            build, formulation, problem, solution, _Clock(limits, started)
-        )
-        if _paths_restricted(problem, solution):
-            routing = problem.routing
-            assert routing is not None
-            solution = replace(solution, status=Status.UNKNOWN)
-            reasons = [
-                f"no plan found with the {routing.k} shortest paths per chain leg and "
-                f"{routing.cap} chain paths per demand; the scenario was not proven infeasible "
-                "because longer paths were left out",
-                *reasons,
-            ]
-    if stop_requested():
-        solution, reasons = _interrupted(solution, reasons)
+        incumbent = _start(problem, strategy, budget, limits)
+        incumbent, parts = _bound(problem, incumbent, strategy, budget, limits)
+        if not settled(problem, incumbent):  # when the bound meets the plan, no search
+            with budget.phase("search"):
+                incumbent = search(problem, incumbent)
+        with budget.phase("qualify"):
+            problem, incumbent = widen_paths(build, search, problem, incumbent, budget)
+        if incumbent.infeasible and options.explain:
+            reasons = explain_conflict(scenario, problem, limits)
+    incumbent, why = decide(
+        problem,
+        incumbent,
+        interrupted=stop_requested(),
+        time_limit_s=limits.time_limit_s,
+        workers=limits.workers,
+    )
+    return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
+
+
+def _no_problem(
+    scenario: Scenario, objective: Objective, limits: RunLimits, budget: Budget
+) -> Plan:
+    """The honest outcome when even the problem could not be built within the limit."""
+    from nfvplan.plan import ObjectiveValue, SolveStats
+    from nfvplan.solver.status import without_problem
+
+    status, reason = without_problem(interrupted=stop_requested(), time_limit_s=limits.time_limit_s)
+    stats = SolveStats(round(budget.elapsed(), 3), "", limits.workers, limits.seed, ())
+    return Plan(
+        scenario=scenario.name,
+        status=status,
+        objective=ObjectiveValue(objective.value, None, None, None),
+        stats=stats,
+        explanation=[reason],
+    )
+
+
+def _build(
+    scenario: Scenario,
+    objective: Objective,
+    options: SolveOptions,
+    k_paths: int | None,
+    path_cap: int | None,
+) -> Problem:
+    """The solver's view of the scenario with the deployment and the failures attached."""
+    from nfvplan.solver.problem import (
+        DEFAULT_K_PATHS,
+        DEFAULT_PATH_CAP,
+        attach_current,
+        build_problem,
+    )
+    from nfvplan.solver.survive import resolve
+
+    problem = build_problem(
+        scenario,
+        objective,
+        k_paths=k_paths or DEFAULT_K_PATHS,
+        path_cap=path_cap or DEFAULT_PATH_CAP,
+    )
     if options.current is not None:
-        solution = _replanning_outcome(solution, options, objective)
-    plan = build_plan(problem, solution, formulation.name, limits.workers, limits.seed)
-    if reasons or not solution.status.has_plan:
-        plan = _with_explanation(plan, reasons or ["no plan exists for this scenario"])
+        attach_current(
+            problem,
+            [(p.vnf, p.instance, p.server, p.form) for p in options.current.placements],
+            keep=options.keep_current,
+            move_cost=options.move_cost,
+            max_moves=options.max_moves,
+        )
+    problem.failures = [resolve(problem, spec) for spec in options.failures]
+    return problem
+
+
+def _start(problem: Problem, strategy: Strategy, budget: Budget, limits: RunLimits) -> Incumbent:
+    """Start plans: the greedy (or the deployment to re-plan from)."""
+    from nfvplan.solver.start import start_plans
+
+    with budget.phase("start"):
+        incumbent = start_plans(problem, budget, large=strategy.decomposed)
+    _report(problem, incumbent, budget, limits)
+    return incumbent
+
+
+def _bound(problem: Problem, incumbent: Incumbent, strategy: Strategy, budget, limits):
+    """The bound: the configuration LP, part by part for the site-by-site strategy."""
+    from nfvplan.solver.bound import parts_bound, whole_bound
+
+    parts = None
+    if strategy.decomposed:
+        incumbent, parts = parts_bound(problem, incumbent, budget, limits.seed)
+    else:
+        incumbent = whole_bound(problem, incumbent, budget, limits.seed)
+    _report(problem, incumbent, budget, limits)
+    return incumbent, parts
+
+
+def _search(problem: Problem, incumbent: Incumbent, strategy, parts, budget, limits) -> Incumbent:
+    """The search: site by site from a plan when decomposed, else CP-SAT on the whole model."""
+    from nfvplan.solver.search import search_model
+    from nfvplan.solver.sitewise import search_sites
+
+    if strategy.decomposed and incumbent.has_plan:  # re-planning sites needs a plan to split
+        found = search_sites(problem, incumbent, parts, budget, limits)
+        _report(problem, found, budget, limits)
+        return found
+    return search_model(problem, incumbent, budget, limits)
+
+
+def _report(problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits) -> None:
+    """Tell the caller about the incumbent's plan, if it has one."""
+    from nfvplan.solver.incumbent import natural
+
+    if limits.progress is None or incumbent.value is None:
+        return
+    objective = problem.objective
+    bound = natural(objective, incumbent.bound or 0)
+    limits.progress(Progress(budget.elapsed(), natural(objective, incumbent.value), bound))
+
+
+def _plan(
+    scenario: Scenario,
+    problem: Problem,
+    incumbent: Incumbent,
+    reasons: list[str],
+    strategy: Strategy,
+    options: SolveOptions,
+    limits: RunLimits,
+    budget: Budget,
+) -> Plan:
+    """The plan of the outcome: re-plan notes and migration, explanation, self-check."""
+    from nfvplan.migration import plan_migration
+    from nfvplan.solver.qualify import replanning_outcome
+    from nfvplan.solver.result import build_plan
+    from nfvplan.solver.selfcheck import check_own_plan
+
+    if options.current is not None:
+        incumbent = replanning_outcome(
+            incumbent,
+            keep=options.keep_current,
+            move_cost=options.move_cost,
+            max_moves=options.max_moves,
+            objective=problem.objective,
+        )
+    incumbent.wall_time_s = budget.elapsed()
+    plan = build_plan(problem, incumbent, strategy.name, limits.workers, limits.seed)
+    if reasons or not incumbent.status.has_plan:
+        plan = replace(plan, explanation=reasons or ["no plan exists for this scenario"])
     elif options.current is not None:
         plan = replace(plan, migration=plan_migration(scenario, options.current, plan))
+    with budget.phase("check"):
+        check_own_plan(scenario, plan)
+    if options.phases is not None:
+        options.phases.update(budget.phases)
     return plan
-
-
-def _replanning_outcome(
-    solution: Solution, options: SolveOptions, objective: Objective
-) -> Solution:
-    """Say what a re-plan optimised; keep the reported bound a bound on the monthly cost.
-
-    With a move cost the search's bound is on cost plus move charges, which is no bound on
-    the cost alone, so an unproven plan reports the configuration bound (which ignores moves).
-    """
-    rules = []
-    if options.keep_current:
-        rules.append("every current instance on a server still in service stays")
-    if options.move_cost:
-        rules.append(f"each moved instance is charged {options.move_cost:g} against the saving")
-    else:
-        rules.append("among the cheapest plans, the fewest moves")
-    if options.max_moves is not None:
-        rules.append(f"at most {options.max_moves} moves")
-    notes = [*solution.notes, "re-planned from the current deployment: " + "; ".join(rules)]
-    bound = solution.bound
-    if options.move_cost and objective is Objective.COST and solution.status is Status.FEASIBLE:
-        bound = solution.relaxation_bound
-    return replace(solution, notes=notes, bound=bound)
-
-
-def default_formulation(problem: Problem) -> Formulation:
-    """The whole assignment model, or site by site for large scenarios without routing.
-
-    A re-plan stays on the whole model: the site-by-site search knows nothing of moves or pins.
-    """
-    from nfvplan.solver.assignment import AssignmentFormulation
-    from nfvplan.solver.sitewise import SitewiseFormulation, use_sitewise
-
-    if problem.current is None and use_sitewise(problem):
-        return SitewiseFormulation()
-    return AssignmentFormulation()
-
-
-WIDENING = ((9, 2000), (30, 8000))
-MIN_RETRY_S = 1.0
-"""A retry with a wider path set is only worth starting with at least this much time left."""
-
-
-@dataclass(frozen=True)
-class _Clock:
-    """The one time limit of a solve, shared by its retries."""
-
-    limits: RunLimits
-    started: float
-
-    def remaining(self) -> float:
-        if stop_requested():  # interrupted: no retry is worth starting
-            return 0.0
-        return self.limits.time_limit_s - (time.perf_counter() - self.started)
-
-    def rest(self) -> RunLimits:
-        """The limits with the time still left."""
-        return replace(self.limits, time_limit_s=max(0.1, self.remaining()))
-
-
-"""Path-set sizes (k per leg, paths per demand) tried after the default when it may matter."""
-
-
-def _paths_restricted(problem: Problem, solution: Solution) -> bool:
-    """An infeasible outcome that the restricted path set, not the scenario, may have caused."""
-    return (
-        solution.status is Status.INFEASIBLE
-        and problem.routing is not None
-        and not problem.routing.exhaustive
-    )
-
-
-def _widen_paths(
-    build: Callable[[int, int], Problem],
-    formulation: Formulation,
-    problem: Problem,
-    solution: Solution,
-    clock: _Clock,
-) -> tuple[Problem, Solution]:
-    """Retry with more candidate paths while infeasibility may come from leaving paths out."""
-    for k_paths, path_cap in WIDENING:
-        if not _paths_restricted(problem, solution) or clock.remaining() < MIN_RETRY_S:
-            break
-        wider = build(k_paths, path_cap)
-        retry = formulation.solve(wider, clock.rest())
-        if retry.status is Status.UNKNOWN:
-            break  # out of time: keep the restricted outcome, reported honestly below
-        problem, solution = wider, retry
-    return problem, solution
-
-
-def _qualify_restricted_optimum(
-    build: Callable[[int, int], Problem],
-    formulation: Formulation,
-    problem: Problem,
-    solution: Solution,
-    clock: _Clock,
-) -> tuple[Problem, Solution]:
-    """An optimum over a restricted path set is only optimal among those paths.
-
-    With time to spare the set is widened once (often that makes it exhaustive on small
-    networks). If it stays restricted, the outcome is `feasible`, its bound the one that ignores
-    routing, with a note saying what the optimum depends on.
-    """
-    if (
-        solution.status is not Status.OPTIMAL
-        or problem.routing is None
-        or problem.routing.exhaustive
-        or _meets_routing_free_bound(solution)
-    ):
-        return problem, solution
-    if clock.remaining() > 2 * clock.limits.time_limit_s / 3:
-        k_paths, path_cap = WIDENING[0]
-        wider = build(k_paths, path_cap)
-        retry = formulation.solve(wider, clock.rest())
-        if retry.status is Status.OPTIMAL:  # optimal over a superset of the paths: no worse
-            problem, solution = wider, retry
-    routing = problem.routing
-    if (
-        solution.status is not Status.OPTIMAL
-        or routing is None
-        or routing.exhaustive
-        or _meets_routing_free_bound(solution)
-    ):
-        return problem, solution
-    note = (
-        f"optimal among the {routing.k} shortest paths per chain leg (at most {routing.cap} "
-        "chain paths per demand); longer paths were not tried, so the bound is the one that "
-        "ignores routing"
-    )
-    qualified = replace(
-        solution,
-        status=Status.FEASIBLE,
-        bound=solution.relaxation_bound,
-        notes=[*solution.notes, note],
-    )
-    return problem, qualified
-
-
-def _meets_routing_free_bound(solution: Solution) -> bool:
-    """True when the bound that ignores routing proves the plan: no path could do better."""
-    relaxed, value = solution.relaxation_bound, solution.value
-    return relaxed is not None and value is not None and relaxed >= value - 1e-9
-
-
-def _interrupted(solution: Solution, reasons: list[str]) -> tuple[Solution, list[str]]:
-    """A solve stopped by `Stop`: a plan is only `feasible`, and no plan is no longer
-    blamed on the time limit. A proven infeasibility stays proven."""
-    if solution.status.has_plan:
-        notes = [*solution.notes, INTERRUPTED_NOTE]
-        return replace(solution, status=Status.FEASIBLE, notes=notes), reasons
-    if solution.status is Status.UNKNOWN:
-        return solution, [INTERRUPTED_NO_PLAN]
-    return solution, reasons
-
-
-def _with_explanation(plan: Plan, reasons: list[str]) -> Plan:
-    return replace(plan, explanation=reasons)

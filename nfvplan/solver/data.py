@@ -26,6 +26,8 @@ NUMA_RESOURCES = (THREADS, MEMORY, VFS)
 """What a NUMA node splits evenly; disk and NIC belong to the whole server."""
 COST_SCALE = 100
 """Costs are optimised in cents so that fractional monthly costs stay exact enough."""
+BALANCE_UNITS = 1_000_000
+"""The busiest server's share is optimised in millionths (ties below that are broken by cost)."""
 
 
 def resource_units(scenario: Scenario) -> tuple[int, ...]:

@@ -43,16 +43,14 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 
 from nfvplan.model import Objective, Scenario, Scope, Vnf
+from nfvplan.solver.budget import MIN_PART_S
 from nfvplan.solver.data import COST_SCALE
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.patterns import pattern_bound, supports
 from nfvplan.solver.problem import Problem, build_problem
-from nfvplan.solver.stop import stop_requested
+from nfvplan.solver.stop import Stopped, stop_requested
 
 Counts = dict[tuple[int, int, int | None], int]
-
-MIN_PART_S = 0.3
-"""Every part gets at least this much column generation (a part's first round is cheap)."""
 
 
 @dataclass(frozen=True)
@@ -313,11 +311,26 @@ def _solve_part(
     count and can only be as strong or stronger once converged: the larger bound is kept (both
     are valid), and the cheaper plan.
     """
-    started = time.perf_counter()
     part = PartResult(component, 0, False, 0.0)
-    best = own
     if share <= 0:
-        return part, best
+        return part, own
+    try:
+        return _solve_part_within(problem, component, share, seed, own, part)
+    except Stopped:  # Ctrl-C or the stage's deadline while a part's problem was being built
+        return part, own
+
+
+def _solve_part_within(
+    problem: Problem,
+    component: Component,
+    share: float,
+    seed: int,
+    own: Counts | None,
+    part: PartResult,
+) -> tuple[PartResult, Counts | None]:
+    """`_solve_part` once the part has time; fills `part` as it goes."""
+    started = time.perf_counter()
+    best = own
     pooled = pooled_problem(problem, component)
     found = pattern_bound(pooled.problem, share, seed, pooled.caps)
     candidates: list[Counts] = []

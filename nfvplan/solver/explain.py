@@ -13,17 +13,24 @@ import time
 from collections import defaultdict
 from dataclasses import replace
 
+from ortools.sat.python import cp_model
+
 from nfvplan.model import Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
-from nfvplan.solver.assignment import AssignmentFormulation, Requirement
+from nfvplan.solver.assignment import AssignmentModel, Requirement
+from nfvplan.solver.budget import EXPLAIN_MIN_STEP_S, EXPLAIN_S, EXPLAIN_STEP_S, stop_at
+from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.data import Slot, fits
+from nfvplan.solver.incumbent import RunLimits
 from nfvplan.solver.problem import DEFAULT_K_PATHS, DEFAULT_PATH_CAP, Problem, build_problem
 from nfvplan.solver.routing import chain_paths
-from nfvplan.solver.solution import RunLimits
+from nfvplan.solver.stop import Stopped
 
 RESOURCE_NAMES = ("threads", "memory (GiB)", "disk (GiB)", "NIC (Gbps)", "SR-IOV VFs")
-EXPLAIN_BUDGET_S = 20.0
-"""Total time the conflict search may take; the core found so far is reported past it."""
+NO_CORE = (
+    "the scenario is infeasible, but no small set of requirements could be isolated: "
+    "the installed and purchasable servers cannot hold all instances together"
+)
 
 
 def _sites_of(slots: list[Slot]) -> str:
@@ -270,8 +277,21 @@ def _describe_demand(scenario: Scenario, key: str) -> str:
 
 
 def explain_conflict(scenario: Scenario, problem: Problem, limits: RunLimits) -> list[str]:
-    """Find and shrink a conflicting set of requirements with CP-SAT assumptions."""
+    """Find and shrink a conflicting set of requirements with CP-SAT assumptions.
+
+    Runs only once the scenario is proven infeasible, within `budget.EXPLAIN_S` of its own
+    (the first core search within the solve's limit too), under a stop at that deadline.
+    """
     started = time.perf_counter()
+    with stop_at(started + EXPLAIN_S):
+        try:
+            return _explain(scenario, problem, limits, started)
+        except Stopped:
+            return [NO_CORE]
+
+
+def _explain(scenario: Scenario, problem: Problem, limits: RunLimits, started: float) -> list[str]:
+    seed, total = limits.seed, EXPLAIN_S
     routing = problem.routing
     relaxed = build_problem(
         scenario,
@@ -281,24 +301,22 @@ def explain_conflict(scenario: Scenario, problem: Problem, limits: RunLimits) ->
         path_cap=routing.cap if routing else DEFAULT_PATH_CAP,
     )
     relaxed.counts = problem.counts
-    formulation = AssignmentFormulation(relaxable=True)
-    budget = RunLimits(min(limits.time_limit_s, EXPLAIN_BUDGET_S), 1, limits.seed)
-    solution = formulation.solve(relaxed, budget)
-    core = list(dict.fromkeys(solution.conflict))
+    first = min(limits.time_limit_s, total)
+    core = list(dict.fromkeys(_conflict(relaxed, first, seed)))
     if not core:
-        return [
-            "the scenario is infeasible, but no small set of requirements could be isolated: "
-            "the installed and purchasable servers cannot hold all instances together"
-        ]
+        return [NO_CORE]
     minimal = True
     for requirement in list(core):
-        remaining = EXPLAIN_BUDGET_S - (time.perf_counter() - started)
-        if remaining <= 0.5:
+        remaining = total - (time.perf_counter() - started)
+        if remaining <= EXPLAIN_MIN_STEP_S:
             minimal = False
             break
         trial = [r for r in core if r != requirement]
-        step = RunLimits(min(remaining, 5.0), 1, limits.seed)
-        outcome = formulation.is_feasible(relaxed, trial, step)
+        try:
+            outcome = _feasible(relaxed, trial, min(remaining, EXPLAIN_STEP_S), seed)
+        except Stopped:  # Ctrl-C or the explanation's own deadline while building
+            minimal = False
+            break
         if outcome is False:
             core = trial
         elif outcome is None:
@@ -311,3 +329,25 @@ def explain_conflict(scenario: Scenario, problem: Problem, limits: RunLimits) ->
         "smaller set ran out of time):"
     )
     return [lead] + [describe(scenario, problem, r) for r in core]
+
+
+def _conflict(relaxed: Problem, seconds: float, seed: int) -> list[Requirement]:
+    """The requirements in CP-SAT's infeasibility core, all behind assumption literals."""
+    model = AssignmentModel(relaxed, relaxable=True)
+    solver = make_solver(max(0.1, seconds), seed=seed)
+    if solver.solve(model.cp) != cp_model.INFEASIBLE:
+        return []
+    return [model.requirement_of[i] for i in solver.sufficient_assumptions_for_infeasibility()]
+
+
+def _feasible(
+    relaxed: Problem, active: list[Requirement], seconds: float, seed: int
+) -> bool | None:
+    """Whether a plan exists with only `active` requirements enforced; None when undecided."""
+    model = AssignmentModel(relaxed, relaxable=True, active=set(active))
+    status = make_solver(seconds, seed=seed).solve(model.cp)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return True
+    if status == cp_model.INFEASIBLE:
+        return False
+    return None

@@ -24,6 +24,7 @@ from nfvplan.solver.data import (
     resource_units,
 )
 from nfvplan.solver.routing import GBPS_UNITS, RoutingSet, build_routing
+from nfvplan.solver.stop import check_stop
 
 
 @dataclass(frozen=True)
@@ -324,6 +325,7 @@ def build_problem(
     bounds = SlotBounds(slots)
     where: dict[object, list[int]] = {}  # site filter -> the groups it allows
     for k, kind in enumerate(kinds):
+        check_stop()  # kinds x (site, type) groups: 10^6 steps at operator scale
         chosen: list[int] = []
         per_type: dict[str, int] = {}
         per_group: dict[int, int] = {}

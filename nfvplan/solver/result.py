@@ -1,4 +1,4 @@
-"""Turn a formulation's `Solution` into a `Plan`: names, exact usage, summary, objective.
+"""Turn the final `Incumbent` into a `Plan`: names, exact usage, summary, objective.
 
 Usage figures are recomputed in exact format units (not the solver's rounded integers) by
 `nfvplan/derived.py`, which `nfvplan refresh` shares,
@@ -19,12 +19,12 @@ from nfvplan.plan import (
     SolveStats,
     Status,
 )
+from nfvplan.solver.incumbent import Incumbent, natural
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.routing import GBPS_UNITS
-from nfvplan.solver.solution import Solution
 
 
-def name_instances(problem: Problem, solution: Solution) -> list[tuple[Placement, int, int]]:
+def name_instances(problem: Problem, solution: Incumbent) -> list[tuple[Placement, int, int]]:
     """Placements with instance names `vnf-1..n`, numbered in server order per VNF.
 
     When re-planning, an instance that stays keeps its name, a moved one takes the name of an
@@ -114,7 +114,7 @@ def _node(aligned: bool, nodes: int, node: int | None) -> int | None:
 
 
 def build_plan(
-    problem: Problem, solution: Solution, formulation: str, workers: int, seed: int
+    problem: Problem, solution: Incumbent, formulation: str, workers: int, seed: int
 ) -> Plan:
     """The plan of a solved problem (or an empty one for infeasible/unknown outcomes)."""
     scenario = problem.scenario
@@ -125,7 +125,9 @@ def build_plan(
         return Plan(
             scenario=scenario.name,
             status=solution.status,
-            objective=ObjectiveValue(problem.objective.value, None, solution.bound, None),
+            objective=ObjectiveValue(
+                problem.objective.value, None, _natural_bound(problem, solution), None
+            ),
             stats=stats,
         )
     named = name_instances(problem, solution)
@@ -150,7 +152,7 @@ def build_plan(
     placements = [placement for placement, _k, _s in named]
     summary = summarise(scenario, servers, placements)
     value = objective_value(problem.objective, scenario, summary, servers)
-    bound = solution.bound
+    bound = _natural_bound(problem, solution)
     if solution.status is Status.OPTIMAL:
         bound = value
     gap = gap_of(value, bound)
@@ -167,8 +169,15 @@ def build_plan(
     )
 
 
+def _natural_bound(problem: Problem, solution: Incumbent) -> float | None:
+    """The incumbent's first-level bound in the objective's own units."""
+    if solution.bound is None:
+        return None
+    return natural(problem.objective, solution.bound)
+
+
 def _carried_per_instance(
-    named: list[tuple[Placement, int, int]], solution: Solution
+    named: list[tuple[Placement, int, int]], solution: Incumbent
 ) -> dict[str, int]:
     """Mbit/s each instance carries: a server's traffic for a kind, split evenly."""
     groups: dict[tuple[int, int], list[str]] = defaultdict(list)
@@ -187,7 +196,7 @@ def _carried_per_instance(
 
 def _routes(
     problem: Problem,
-    solution: Solution,
+    solution: Incumbent,
     named: list[tuple[Placement, int, int]],
     carried: dict[str, int],
 ) -> list[Route]:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from nfvplan.derived import GBPS_UNITS  # Mbit/s: fractional Gbps demands stay exact
 from nfvplan.model import Demand, Scenario
 from nfvplan.network import PathCache, link_key
+from nfvplan.solver.stop import check_stop
 
 
 @dataclass(frozen=True)
@@ -72,6 +73,7 @@ def _site_sequences(
     result: list[tuple[str, ...]] = []
 
     def extend(prefix: tuple[str, ...], at: str, spent: float) -> None:
+        check_stop()  # sequences multiply with the chain's length: obey Ctrl-C and deadlines
         if len(prefix) == len(choices):
             end = demand.target or at
             if spent + cache.shortest_latency(at, end) <= budget + 1e-9:
@@ -119,6 +121,7 @@ def chain_paths(
         leg_options = []
         omitted = []
         for a, b in itertools.pairwise(stops):
+            check_stop()  # one leg's k shortest paths take up to 0.1 s on 800-site networks
             options, next_latency = cache.paths(a, b, k)
             leg_options.append(options)
             omitted.append(next_latency)

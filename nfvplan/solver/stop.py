@@ -74,3 +74,14 @@ def active_stop() -> Stop | None:
 def stop_requested() -> bool:
     """True when the active stop was requested: end the current phase and keep what you have."""
     return _active is not None and _active.is_set()
+
+
+class Stopped(Exception):
+    """A stop came in the middle of a step that has nothing partial worth keeping (building a
+    problem or a model): the step is abandoned, and its stage keeps what it had before."""
+
+
+def check_stop() -> None:
+    """Raise `Stopped` when the active stop was requested; cheap enough for per-item loops."""
+    if _active is not None and _active.is_set():
+        raise Stopped

@@ -12,6 +12,10 @@ failure hits, on the slots that survive it:
   purchase is not a plan), an installed one always is;
 - anti-affinity, trust domains and dedicated hosts hold over base + recovery.
 
+Capacity, anti-affinity, trust and isolation are not written again here: they are the plan's own
+families (`assignment/constraints.py`) applied to a recovery `Layer` (base + restarted counts
+on the surviving slots that receive restarted instances).
+
 What is left out, on purpose, is what would make this a restriction rather than a relaxation
 of the resilience check: routing after the failure (paths, link capacities, latency, traffic
 carried on the NIC) and NUMA alignment of restarted instances. The model is therefore a
@@ -26,14 +30,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from nfvplan.model import Form, Scenario, Scope, Service
+from nfvplan.model import Form, Scenario, Service
+from nfvplan.solver.assignment.constraints import Constraints, Layer
 from nfvplan.solver.problem import Problem, fixed_count
-from nfvplan.solver.solution import RunLimits, Solution
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
-
-    from nfvplan.solver.assignment import _Model
 
 
 @dataclass(frozen=True)
@@ -78,169 +80,94 @@ def _without_site_demands(scenario: Scenario, site: str) -> Scenario:
     return replace(scenario, services=services)
 
 
-class SurvivingFormulation:
-    """The assignment formulation with recovery variables for the given failures.
-
-    Pass it to `nfvplan.solver.solve(scenario, options, formulation=...)`. Explanations of an
-    infeasible outcome ignore the failures (they explain the plain rules), so callers should
-    solve with `explain=False` and say themselves which failures could not be survived.
-    """
-
-    def __init__(self, failures: tuple[FailureSpec, ...]) -> None:
-        from nfvplan.solver.assignment import AssignmentFormulation
-
-        self.failures = failures
-        self.inner = AssignmentFormulation()
-        self.name = f"{self.inner.name} + recovery for {len(failures)} failure(s)"
-
-    def solve(self, problem: Problem, limits: RunLimits) -> Solution:
-        """Resolve the failures against `problem`, then solve it with recovery variables."""
-        problem.failures = [resolve(problem, spec) for spec in self.failures]
-        return self.inner.solve(problem, limits)
-
-
-def add_recovery(model: _Model) -> None:
-    """Add every failure of `model.problem.failures` to the model (see the module docstring)."""
-    for index, recovery in enumerate(model.problem.failures):
-        _Recovery(model, recovery, index).build()
+def add_recovery(constraints: Constraints) -> None:
+    """Add every failure of the problem's `failures` to the model (see the module docstring)."""
+    for index, recovery in enumerate(constraints.problem.failures):
+        _Recovery(constraints, recovery, index).build()
 
 
 class _Recovery:
-    """The second-stage variables and rows of one failure."""
+    """The second-stage variables of one failure, and its layer of per-server rules."""
 
-    def __init__(self, model: _Model, recovery: Recovery, index: int) -> None:
-        self.m = model
-        self.p = model.problem
+    def __init__(self, constraints: Constraints, recovery: Recovery, index: int) -> None:
+        self.c = constraints
+        self.v = constraints.v
+        self.p = constraints.problem
         self.f = recovery
         self.tag = f"r{index}"
         self.y: dict[tuple[int, int], cp_model.IntVar] = {}
 
     def build(self) -> None:
-        p, m, failed = self.p, self.m, self.f.failed
-        hit_vnfs = {
-            p.kinds[k].vnf.name for (k, s) in m.x if s in failed
-        }  # only VNFs that may run on a failed slot can be hit
+        p, v, cp, failed = self.p, self.v, self.c.cp, self.f.failed
+        # Only VNFs that may run on a failed slot can be hit.
+        hit_vnfs = {p.kinds[k].vnf.name for (k, s) in v.x if s in failed}
         for k, kind in enumerate(p.kinds):
             if kind.vnf.name not in hit_vnfs:
                 continue
             for s in p.candidates[k]:
                 if s not in failed:
-                    self.y[(k, s)] = m.cp.new_int_var(0, p.bounds[(k, s)], f"y{self.tag}_{k}_{s}")
+                    self.y[(k, s)] = cp.new_int_var(0, p.bounds[(k, s)], f"y{self.tag}_{k}_{s}")
         self._counts(hit_vnfs)
-        self._capacity()
-        self._anti_affinity()
-        self._isolation()
-        self._trust()
+        self.c.per_server_rules(self._layer(hit_vnfs))
+
+    def _layer(self, hit_vnfs: set[str]) -> Layer:
+        """Base + recovery counts on the surviving slots that receive restarted instances."""
+        p, v, failed = self.p, self.v, self.f.failed
+        new_kinds: dict[int, list[int]] = defaultdict(list)
+        for k, s in self.y:
+            new_kinds[s].append(k)
+        forms = {s: self._forms(s, kinds) for s, kinds in new_kinds.items()}
+
+        def candidates(k: int) -> list[int]:
+            if p.kinds[k].vnf.name not in hit_vnfs:
+                return []  # the plan's own rows already hold these
+            return [s for s in p.candidates[k] if s not in failed]
+
+        return Layer(
+            tag=self.tag,
+            slots={s: v.kinds_on[s] for s in new_kinds},
+            candidates=candidates,
+            terms=self._both,
+            forms=lambda s: forms[s],
+            available=lambda s: v.used[s] if p.slots[s].bought else 1,
+        )
+
+    def _forms(self, s: int, new_kinds: list[int]) -> dict[Form, object]:
+        """A flag per form present on slot s after the failure: the base flag, or a new one
+        at least as set when restarted instances of that form arrive."""
+        p, v, cp = self.p, self.v, self.c.cp
+        flags: dict[Form, object] = {}
+        for form in Form:
+            base = v.present.get((s, form))
+            mine = [k for k in new_kinds if p.kinds[k].form is form]
+            if not mine:
+                if base is not None:
+                    flags[form] = base
+                continue
+            flag = cp.new_bool_var(f"pf{self.tag}_{s}_{form.value}")
+            if base is not None:
+                cp.add(flag >= base)
+            for k in mine:
+                cp.add(self.y[(k, s)] <= p.bounds[(k, s)] * flag)
+            flags[form] = flag
+        return flags
 
     def _both(self, k: int, s: int) -> list:
         """Base and recovery count of kind k on surviving slot s."""
-        terms = [self.m.x[(k, s)]]
+        terms = [self.v.x[(k, s)]]
         if (k, s) in self.y:
             terms.append(self.y[(k, s)])
         return terms
 
     def _counts(self, hit_vnfs: set[str]) -> None:
         """Every hit instance restarts; a traffic-sized VNF has what the remaining traffic needs."""
-        p, m, failed = self.p, self.m, self.f.failed
-        for name in hit_vnfs:
+        p, x, cp, failed = self.p, self.v.x, self.c.cp, self.f.failed
+        for name in sorted(hit_vnfs):
             kinds = p.kinds_of(name)
-            lost = [m.x[(k, s)] for k in kinds for s in p.candidates[k] if s in failed]
+            lost = [x[(k, s)] for k in kinds for s in p.candidates[k] if s in failed]
             started = [self.y[(k, s)] for k in kinds for s in p.candidates[k] if (k, s) in self.y]
             if p.scales_with_traffic(name):
-                kept = [m.x[(k, s)] for k in kinds for s in p.candidates[k] if s not in failed]
-                m.cp.add(sum(kept) + sum(started) >= self.f.counts[name])
+                kept = [x[(k, s)] for k in kinds for s in p.candidates[k] if s not in failed]
+                cp.add(sum(kept) + sum(started) >= self.f.counts[name])
             else:
-                m.cp.add(sum(started) == sum(lost))
-
-    def _slots(self) -> dict[int, list[int]]:
-        by_slot: dict[int, list[int]] = defaultdict(list)
-        for k, s in self.y:
-            by_slot[s].append(k)
-        return by_slot
-
-    def _capacity(self) -> None:
-        """Base + recovery + reserves of the forms present fit each resource of a survivor."""
-        p, m = self.p, self.m
-        for s, new_kinds in self._slots().items():
-            slot = p.slots[s]
-            flags: dict[Form, object] = {}
-            for form in Form:
-                base = m.present.get((s, form))
-                mine = [k for k in new_kinds if p.kinds[k].form is form]
-                if not mine:
-                    if base is not None:
-                        flags[form] = base
-                    continue
-                flag = m.cp.new_bool_var(f"pf{self.tag}_{s}_{form.value}")
-                if base is not None:
-                    m.cp.add(flag >= base)
-                for k in mine:
-                    m.cp.add(self.y[(k, s)] <= p.bounds[(k, s)] * flag)
-                flags[form] = flag
-            available = m.used[s] if slot.bought else 1
-            for r, cap in enumerate(slot.capacity):
-                terms = [
-                    p.kinds[k].demand[r] * term for k in m.kinds_on[s] for term in self._both(k, s)
-                ]
-                terms += [p.reserve(form, slot)[r] * flag for form, flag in flags.items()]
-                m.cp.add(sum(terms) <= cap * available)
-
-    def _anti_affinity(self) -> None:
-        """Replicas keep apart over base + recovery on the surviving slots."""
-        p, m, failed = self.p, self.m, self.f.failed
-        for name, vnf in p.scenario.vnfs.items():
-            if vnf.anti_affinity is None:
-                continue
-            kinds = p.kinds_of(name)
-            if not any((k, s) in self.y for k in kinds for s in p.candidates[k]):
-                continue
-            groups: dict[object, list] = defaultdict(list)
-            for k in kinds:
-                for s in p.candidates[k]:
-                    if s in failed:
-                        continue
-                    slot = p.slots[s]
-                    key: object = {
-                        Scope.HOST: slot.index,
-                        Scope.RACK: (slot.site.name, slot.rack),
-                        Scope.SITE: slot.site.name,
-                    }[vnf.anti_affinity]
-                    groups[key].extend(self._both(k, s))
-            for members in groups.values():
-                if len(members) > 1:
-                    m.cp.add(sum(members) <= 1)
-
-    def _isolation(self) -> None:
-        """An isolated instance, kept or restarted, is alone on its server."""
-        p, m = self.p, self.m
-        for s, new_kinds in self._slots().items():
-            ks = m.kinds_on[s]
-            total = sum(term for k in ks for term in self._both(k, s))
-            isolated = {p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}
-            if not isolated or not new_kinds:
-                continue
-            for name in sorted(isolated):
-                here = m.cp.new_bool_var(f"iso{self.tag}_{s}_{name}")
-                mine = [
-                    term for k in ks if p.kinds[k].vnf.name == name for term in self._both(k, s)
-                ]
-                m.cp.add(sum(mine) == here)
-                m.cp.add(total <= 1).only_enforce_if(here)
-
-    def _trust(self) -> None:
-        """Containers on one server, kept or restarted, belong to one trust domain."""
-        p, m = self.p, self.m
-        for s, new_kinds in self._slots().items():
-            if not any(p.kinds[k].form is Form.CONTAINER for k in new_kinds):
-                continue
-            by_domain = p.container_domains(m.kinds_on[s])
-            if len(by_domain) < 2:
-                continue
-            flags = []
-            for domain, members in by_domain.items():
-                flag = m.cp.new_bool_var(f"tf{self.tag}_{s}_{domain}")
-                flags.append(flag)
-                for k in members:
-                    for term in self._both(k, s):
-                        m.cp.add(term <= p.bounds[(k, s)] * flag)
-            m.cp.add(sum(flags) <= 1)
+                cp.add(sum(started) == sum(lost))

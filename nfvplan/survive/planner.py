@@ -102,8 +102,6 @@ def plan_survivable(
     if not plain.status.has_plan:
         return SurvivalResult(level, plain, plain, None, (), 0)
     plan, report = plain, check_resilience(scenario, plain, level, check)
-    from nfvplan.solver.survive import SurvivingFormulation  # OR-Tools only when planning
-
     specs: dict[str, FailureSpec] = {}
     rounds = 0
     while not report.survivable and rounds < MAX_ROUNDS:
@@ -114,8 +112,7 @@ def plan_survivable(
         for failure in new:
             specs[failure.label] = failure_spec(scenario, failure)
         rounds += 1
-        formulation = SurvivingFormulation(tuple(specs.values()))
-        plan = solve(scenario, replace(options, explain=False), formulation)
+        plan = solve(scenario, replace(options, explain=False, failures=tuple(specs.values())))
         if not plan.status.has_plan:
             plan = _no_survivable_plan(plan, level, list(specs))
             return SurvivalResult(level, plan, plain, None, tuple(specs), rounds)

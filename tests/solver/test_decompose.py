@@ -14,7 +14,7 @@ from nfvplan.solver import SolveOptions, solve
 from nfvplan.solver.decompose import components, decomposed_bound
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.problem import build_problem
-from nfvplan.solver.sitewise import SitewiseFormulation
+from nfvplan.solver.strategy import SITEWISE
 from tests.helpers import NO_OVERHEAD, parse, scenario_yaml
 
 TWO_PARTS = scenario_yaml(
@@ -43,7 +43,7 @@ def _sitewise(text: str):
     plan = solve(
         scenario,
         SolveOptions(time_limit_s=5, workers=1, seed=1),
-        formulation=SitewiseFormulation(),
+        strategy=SITEWISE,
     )
     assert check_plan(scenario, plan) == []
     return plan

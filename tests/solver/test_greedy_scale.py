@@ -11,10 +11,10 @@ from nfvplan.check import check_plan
 from nfvplan.generate import GenerateOptions, generate_scenario
 from nfvplan.plan import Status
 from nfvplan.solver import greedy
+from nfvplan.solver.incumbent import Incumbent
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.result import build_plan
 from nfvplan.solver.sitewise import stop_at
-from nfvplan.solver.solution import Solution
 from nfvplan.solver.stop import Stop, stop_requested, stopping
 from tests.helpers import parse
 
@@ -79,7 +79,7 @@ def test_incremental_greedy_is_the_per_instance_first_fit_and_passes_the_checker
         assert fast == _scan_first_fit(problem, measure)
     counts = greedy.greedy_plan(problem)
     assert counts is not None
-    solution = Solution(Status.FEASIBLE, counts=counts)
+    solution = Incumbent(Status.FEASIBLE, counts=counts)
     plan = build_plan(problem, solution, "greedy", 1, 1)
     assert check_plan(scenario, plan) == []
     assert plan.summary.instances == sum(problem.counts.values())

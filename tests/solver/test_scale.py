@@ -5,7 +5,8 @@ from __future__ import annotations
 from nfvplan.generate import GenerateOptions, generate_scenario
 from nfvplan.solver.greedy import greedy_plan
 from nfvplan.solver.problem import build_problem
-from nfvplan.solver.sitewise import LARGE_INSTANCES, SitewiseFormulation
+from nfvplan.solver.sitewise import LARGE_INSTANCES
+from nfvplan.solver.strategy import SITEWISE
 from tests.helpers import parse, solve_and_check
 
 
@@ -18,7 +19,7 @@ def test_a_large_scenario_without_routing_goes_site_by_site_and_beats_its_greedy
     greedy = greedy_plan(problem)
     assert greedy is not None
     plan = solve_and_check(scenario, time_limit_s=15, workers=1)
-    assert plan.stats.formulation == SitewiseFormulation.name
+    assert plan.stats.formulation == SITEWISE.name
     assert plan.status.value in ("feasible", "optimal")
     assert plan.objective.value <= problem.plan_cost(greedy) / 100  # cents -> currency
     assert plan.objective.bound is None or plan.objective.bound <= plan.objective.value + 1e-6

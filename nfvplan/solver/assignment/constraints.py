@@ -1,0 +1,386 @@
+"""The constraint families of the aggregated assignment model, each encoded once.
+
+`Constraints.add_constraints()` is the ordered list of families; each is one private method
+with a one-line docstring. The per-server families (capacity, trust, isolation, anti-affinity)
+are written over a `Layer`: the instance counts that must obey them. The plan itself is one
+layer; the recovery model of `--survive` (`solver/survive.py`) adds one layer per failure (the
+plan's counts plus the instances restarted after it, on the servers that survive) and reuses
+these same families. Requirements an operator wrote can be made relaxable (`Requirements`):
+each behind an assumption literal, so an infeasible scenario yields the ones in conflict.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from nfvplan.model import Form, Scope
+from nfvplan.solver.assignment.variables import Variables
+from nfvplan.solver.data import NIC, NUMA_RESOURCES, THREADS, scale_down
+from nfvplan.solver.problem import Problem
+from nfvplan.solver.stop import check_stop
+
+Requirement = tuple[str, str]
+"""(family, VNF name), e.g. ("anti_affinity", "amf")."""
+
+
+class Requirements:
+    """Which requirements are enforced: all (plain), behind assumptions, or only `active`."""
+
+    def __init__(
+        self, cp: cp_model.CpModel, relaxable: bool, active: set[Requirement] | None = None
+    ) -> None:
+        self.cp = cp
+        self.relaxable = relaxable
+        self.active = active
+        self.literals: dict[Requirement, cp_model.IntVar] = {}
+        self.requirement_of: dict[int, Requirement] = {}
+
+    def enforce(self, constraint: cp_model.Constraint, requirement: Requirement) -> None:
+        """Make `constraint` conditional on its requirement when requirements are relaxable."""
+        if not self.relaxable:
+            return
+        if self.active is not None:
+            if requirement not in self.active:
+                constraint.only_enforce_if(self.cp.new_constant(0))
+            return
+        literal = self.literals.get(requirement)
+        if literal is None:
+            literal = self.cp.new_bool_var(f"req_{requirement[0]}_{requirement[1]}")
+            self.literals[requirement] = literal
+            self.requirement_of[literal.index] = requirement
+        constraint.only_enforce_if(literal)
+
+    def assume_all(self) -> None:
+        """Ask CP-SAT for a core over every requirement literal (the explain model)."""
+        if self.relaxable and self.active is None:
+            self.cp.add_assumptions(list(self.literals.values()))
+
+
+@dataclass
+class Layer:
+    """Instance counts that the per-server rules must hold for, server by server."""
+
+    tag: str
+    """Prefix of the layer's own variable names ("" for the plan itself)."""
+    slots: dict[int, list[int]]
+    """Slot → the kinds counted there (a slot only where this layer may differ)."""
+    candidates: Callable[[int], list[int]]
+    """Kind → the slots where its instances count in this layer (anti-affinity groups)."""
+    terms: Callable[[int, int], list[cp_model.LinearExprT]]
+    """(kind, slot) → the count terms of the kind on the slot."""
+    forms: Callable[[int], dict[Form, cp_model.LinearExprT]]
+    """Slot → a flag per form present (each pays the host reserve once)."""
+    available: Callable[[int], cp_model.LinearExprT]
+    """Slot → 1 when it may hold anything (its `used` flag, or 1)."""
+    carried: Callable[[int], list[cp_model.LinearExprT]] = field(default=lambda s: [])
+    """Slot → the Mbit/s its instances carry (they load the NIC)."""
+    enforce: Callable[[cp_model.Constraint, Requirement], None] = field(
+        default=lambda constraint, requirement: None
+    )
+    """Makes a constraint relaxable under a requirement (the plan's layer only)."""
+    merge_singletons: bool = False
+    """True when a host anti-affinity group of one count term needs no row (its bound is 1)."""
+
+
+class Constraints:
+    """The families of one model over its variables, in the order `add_constraints` adds them."""
+
+    def __init__(
+        self,
+        cp: cp_model.CpModel,
+        problem: Problem,
+        variables: Variables,
+        requirements: Requirements,
+    ) -> None:
+        self.cp = cp
+        self.problem = problem
+        self.v = variables
+        self.requirements = requirements
+        self.plan = self._plan_layer()
+
+    def add_constraints(self) -> None:
+        """Every family, in order; building obeys Ctrl-C and the deadline between families."""
+        for family in (
+            self._counts,
+            self._routing,
+            self._plan_capacity,
+            self._numa,
+            self._plan_trust,
+            self._plan_isolation,
+            self._plan_anti_affinity,
+            self._sites,
+            self._current,
+            self._recovery,
+            self.symmetry,
+        ):
+            check_stop()
+            family()
+
+    def per_server_rules(self, layer: Layer) -> None:
+        """Capacity, trust, isolation and anti-affinity over one layer (used by `survive.py`)."""
+        self.capacity(layer)
+        self.anti_affinity(layer)
+        self.isolation(layer)
+        self.trust(layer)
+
+    # -- the plan's layer ------------------------------------------------------------------------
+
+    def _plan_layer(self) -> Layer:
+        """The plan itself: one count per (kind, slot), the server's own flags."""
+        p, v = self.problem, self.v
+
+        def forms(s: int) -> dict[Form, cp_model.LinearExprT]:
+            return {form: v.present[(s, form)] for form in Form if (s, form) in v.present}
+
+        return Layer(
+            tag="",
+            slots=v.kinds_on,
+            candidates=lambda k: p.candidates[k],
+            terms=lambda k, s: [v.x[(k, s)]],
+            forms=forms,
+            available=lambda s: v.used[s],
+            carried=lambda s: [v.t[(k, s)] for k in v.kinds_on[s] if (k, s) in v.t],
+            enforce=self.requirements.enforce,
+            merge_singletons=not self.requirements.relaxable,
+        )
+
+    def _plan_capacity(self) -> None:
+        """Every resource of every server holds what runs on it."""
+        self.capacity(self.plan)
+
+    def _plan_trust(self) -> None:
+        """All containers on one server belong to one trust domain."""
+        self.trust(self.plan)
+
+    def _plan_isolation(self) -> None:
+        """An instance of an isolated VNF is alone on its server."""
+        self.isolation(self.plan)
+
+    def _plan_anti_affinity(self) -> None:
+        """Replicas of a VNF never share the host, rack or site its rule names."""
+        self.anti_affinity(self.plan)
+
+    # -- families of the plan only ---------------------------------------------------------------
+
+    def _counts(self) -> None:
+        """Every VNF runs exactly its number of instances (at least, when traffic-sized)."""
+        p, x = self.problem, self.v.x
+        for name in p.vnf_names:
+            terms = [x[(k, s)] for k in p.kinds_of(name) for s in p.candidates[k]]
+            if p.scales_with_traffic(name):
+                constraint = self.cp.add(sum(terms) >= p.counts[name])
+            else:
+                constraint = self.cp.add(sum(terms) == p.counts[name])
+            self.requirements.enforce(constraint, ("count", name))
+
+    def _routing(self) -> None:
+        """Demands are carried in full, links hold their load, instances carry what passes them."""
+        p, v = self.problem, self.v
+        if p.routing is None:
+            return
+        link_load: dict[tuple[str, str], list] = defaultdict(list)
+        at_site: dict[tuple[str, str], list] = defaultdict(list)
+        for d, demand in enumerate(p.routing.demands):
+            check_stop()  # hundreds of demands with hundreds of paths each on large networks
+            flows = [v.flow[(d, i)] for i in range(len(demand.paths))]
+            constraint = self.cp.add(sum(flows) == demand.units)
+            self.requirements.enforce(constraint, ("demand", f"{demand.service}#{demand.index}"))
+            for i, path in enumerate(demand.paths):
+                for key in path.links:
+                    link_load[key].append(v.flow[(d, i)])
+                for name, site in zip(demand.chain, path.vnf_sites, strict=True):
+                    at_site[(name, site)].append(v.flow[(d, i)])
+        capacity = {
+            (min(link.a, link.b), max(link.a, link.b)): link.gbps for link in p.scenario.links
+        }
+        for key, flows in link_load.items():
+            self.cp.add(sum(flows) <= scale_down(capacity[key], NIC))
+        for name in p.traffic:
+            sites = {p.slots[s].site.name for k in p.kinds_of(name) for s in p.candidates[k]}
+            # Sorted: a set of strings iterates in a per-process hash order, and constraint
+            # order steers CP-SAT, so separate runs would find different (equal-cost) plans.
+            for site in sorted(sites | {site for (n, site) in at_site if n == name}):
+                carried = [
+                    var
+                    for (k, s), var in v.t.items()
+                    if p.kinds[k].vnf.name == name and p.slots[s].site.name == site
+                ]
+                self.cp.add(sum(carried) == sum(at_site.get((name, site), [])))
+
+    def _numa(self) -> None:
+        """Aligned instances on one node fit the node's share (reserves split over all nodes)."""
+        p, v = self.problem, self.v
+        for s in v.kinds_on:
+            slot = p.slots[s]
+            nodes = slot.type.numa_nodes
+            aligned = [k for k in v.kinds_on[s] if (k, s, 0) in v.x_node]
+            if not aligned:
+                continue
+            for n in range(nodes):
+                for r in NUMA_RESOURCES:
+                    terms = [nodes * p.kinds[k].demand[r] * v.x_node[(k, s, n)] for k in aligned]
+                    for form in Form:
+                        flag = v.present.get((s, form))
+                        if flag is not None:
+                            terms.append(p.reserve(form, slot)[r] * flag)
+                    self.cp.add(sum(terms) <= slot.capacity[r])
+            # Nodes are interchangeable: the first carries at least as many threads as the next.
+            loads = [
+                sum(p.kinds[k].demand[THREADS] * v.x_node[(k, s, n)] for k in aligned)
+                for n in range(nodes)
+            ]
+            for a, b in itertools.pairwise(loads):
+                self.cp.add(a >= b)
+
+    def _sites(self) -> None:
+        """Site restrictions (only needed as constraints when candidates ignored them)."""
+        p = self.problem
+        for (k, s), var in self.v.x.items():
+            vnf = p.kinds[k].vnf
+            if vnf.sites is not None and not vnf.sites.allows(p.slots[s].site):
+                constraint = self.cp.add(var == 0)
+                self.requirements.enforce(constraint, ("sites", vnf.name))
+
+    def _current(self) -> None:
+        """Re-planning: count the instances that leave their current server (or form).
+
+        Per VNF, `kept` instances stay where they are; of the rest, as many as both the old and
+        the new count allow are moves (the others are plain additions or removals), so
+        moved = min(old, new) - kept. With `keep`, every instance that can stay must stay.
+        """
+        current = self.problem.current
+        if current is None:
+            return
+        p, v = self.problem, self.v
+        kept: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        for (k, s), count in current.stay.items():
+            x = v.x[(k, s)]
+            if current.keep:
+                self.cp.add(x >= count)
+            stays = self.cp.new_int_var(0, count, f"kept_{k}_{s}")
+            self.cp.add(stays <= x)
+            kept[p.kinds[k].vnf.name].append(stays)
+        counts: dict[str, list[cp_model.IntVar]] = defaultdict(list)
+        most: dict[str, int] = defaultdict(int)
+        for key, var in v.x.items():  # one pass, not one per VNF: models can be large
+            name = p.kinds[key[0]].vnf.name
+            counts[name].append(var)
+            most[name] += p.bounds[key]
+        for name, before in current.per_vnf.items():
+            after = self.cp.new_int_var(0, most[name], f"count_{name}")
+            self.cp.add(after == sum(counts[name]))
+            both = self.cp.new_int_var(0, before, f"both_{name}")
+            self.cp.add_min_equality(both, [after, before])
+            moved = self.cp.new_int_var(0, before, f"moved_{name}")
+            self.cp.add(moved >= both - sum(kept[name]))
+            v.moves.append(moved)
+        if current.max_moves is not None:
+            self.cp.add(sum(v.moves) <= current.max_moves)
+
+    def _recovery(self) -> None:
+        """Per failure to survive, the restarted instances obey the per-server rules too."""
+        if self.problem.failures:
+            from nfvplan.solver.survive import add_recovery
+
+            add_recovery(self)
+
+    # -- per-server families, over any layer ---------------------------------------------------
+
+    def load(self, layer: Layer, s: int, resource: int) -> cp_model.LinearExprT:
+        """What a slot uses of one resource in `layer`: instances, carried traffic on the NIC,
+        and the reserves of the forms present."""
+        p = self.problem
+        slot = p.slots[s]
+        terms = [
+            p.kinds[k].demand[resource] * term for k in layer.slots[s] for term in layer.terms(k, s)
+        ]
+        if resource == NIC:
+            terms.extend(layer.carried(s))
+        for form, flag in layer.forms(s).items():
+            terms.append(p.reserve(form, slot)[resource] * flag)
+        return sum(terms)
+
+    def capacity(self, layer: Layer) -> None:
+        """Every resource of every server in `layer` holds what runs on it."""
+        for s in layer.slots:
+            check_stop()
+            available = layer.available(s)
+            for r, cap in enumerate(self.problem.slots[s].capacity):
+                self.cp.add(self.load(layer, s, r) <= cap * available)
+
+    def trust(self, layer: Layer) -> None:
+        """All containers on one server of `layer` belong to one trust domain."""
+        p = self.problem
+        for s, ks in layer.slots.items():
+            check_stop()
+            by_domain = p.container_domains(ks)
+            if len(by_domain) < 2:
+                continue
+            flags = []
+            for domain, members in by_domain.items():
+                flag = self.cp.new_bool_var(f"trust{layer.tag}_{s}_{domain}")
+                flags.append(flag)
+                for k in members:
+                    for term in layer.terms(k, s):
+                        constraint = self.cp.add(term <= p.bounds[(k, s)] * flag)
+                        layer.enforce(constraint, ("trust", p.kinds[k].vnf.name))
+            self.cp.add(sum(flags) <= 1)
+
+    def isolation(self, layer: Layer) -> None:
+        """An instance of an isolated VNF is alone on its server in `layer`."""
+        p = self.problem
+        for s, ks in layer.slots.items():
+            check_stop()
+            total = sum(term for k in ks for term in layer.terms(k, s))
+            for name in sorted({p.kinds[k].vnf.name for k in ks if p.kinds[k].vnf.isolated}):
+                mine = [
+                    term for k in ks if p.kinds[k].vnf.name == name for term in layer.terms(k, s)
+                ]
+                here = self.cp.new_bool_var(f"iso{layer.tag}_{s}_{name}")
+                self.cp.add(sum(mine) == here)
+                constraint = self.cp.add(total <= 1).only_enforce_if(here)
+                layer.enforce(constraint, ("isolation", name))
+
+    def anti_affinity(self, layer: Layer) -> None:
+        """Replicas of a VNF never share the host, rack or site its rule names, in `layer`."""
+        p = self.problem
+        for name, vnf in p.scenario.vnfs.items():
+            if vnf.anti_affinity is None:
+                continue
+            groups: dict[object, list[cp_model.LinearExprT]] = defaultdict(list)
+            for k in p.kinds_of(name):
+                for s in layer.candidates(k):
+                    slot = p.slots[s]
+                    key: object = {
+                        Scope.HOST: slot.index,
+                        Scope.RACK: (slot.site.name, slot.rack),
+                        Scope.SITE: slot.site.name,
+                    }[vnf.anti_affinity]
+                    groups[key].extend(layer.terms(k, s))
+            for members in groups.values():
+                single = len(members) == 1
+                if single and (
+                    layer.tag or (vnf.anti_affinity is Scope.HOST and layer.merge_singletons)
+                ):
+                    continue  # one count term: its bound (at most one) already says it
+                constraint = self.cp.add(sum(members) <= 1)
+                layer.enforce(constraint, ("anti_affinity", name))
+
+    # -- symmetry --------------------------------------------------------------------------------
+
+    def symmetry(self) -> None:
+        """Identical servers are used in order, the earlier one carrying at least as much."""
+        p, v = self.problem, self.v
+        for group in p.symmetry_groups():
+            for a, b in itertools.pairwise(group):
+                self.cp.add(v.used[a] >= v.used[b])
+                self.cp.add(self._instance_threads(a) >= self._instance_threads(b))
+
+    def _instance_threads(self, s: int) -> cp_model.LinearExprT:
+        p, v = self.problem, self.v
+        return sum(p.kinds[k].demand[THREADS] * v.x[(k, s)] for k in v.kinds_on[s])

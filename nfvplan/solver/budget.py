@@ -1,0 +1,156 @@
+"""The one time budget of a solve: its clock, every share of it, and how a phase is held to it.
+
+The clock starts when `solve()` starts (building the problem counts), and every stage asks it
+for its share. All the shares and floors of the solver live here, each with why; a stage never
+keeps a clock or a percentage of its own. A phase that cannot watch the clock itself (a CP-SAT
+search, a column-generation round in C++) runs under `stop_at(deadline)`, which requests a
+`Stop` at the deadline: everything that obeys Ctrl-C obeys the deadline the same way.
+
+The promise: `solve()` returns within `limit + MARGIN_S` (plus the self-check, about 30 ms per
+2 000 placements), measured on the ladders of `benchmarks/scale.py` and `benchmarks/network.py`
+(column "overrun s").
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import ExitStack, contextmanager
+from dataclasses import dataclass, field
+
+from nfvplan.solver.stop import Stop, active_stop, stop_requested, stopping
+
+MARGIN_S = 2.0
+"""What a solve may run past its limit: the plan's read-back, naming and checking after the
+search, and the last step of a phase that was told to stop (a CP-SAT search ends within
+about 0.1 s of `stop_search`; building one large model row block takes up to a second)."""
+
+# -- the whole-model strategy --------------------------------------------------------------
+BOUND_SHARE = 0.4
+"""Share of the limit the configuration LP (column generation, its integer master and dives)
+may take before the CP-SAT search starts: on the packing benchmark it proves most optima on
+its own, and the search needs the rest to improve plans the LP leaves open."""
+ROUTED_BOUND_SHARE = 0.2
+"""The same share when the scenario has services: the LP then ignores routing, so its plans
+are only hints and its bound only the routing-free one, and a plan can come from the search
+alone. On the network ladder (1 000 generated instances per topology, 30 s, 2 workers:
+`benchmarks/network.py --ladder`) 0.4 left germany50 without a plan (the LP took 14 s) and
+0.1 weakened every bound (abilene's gap 7 % -> 42 %); 0.2 gave the best plan and gap on all
+five committed topologies (abilene 82 870 at 3.6 %, germany50 a plan at 55.6 %)."""
+DETERMINISTIC_SHARE = 0.3
+"""Share of the search's time for CP-SAT's deterministic (interleaved) mode before the
+free-running portfolio continues from its plan (docs/solver.md, "Determinism")."""
+MIN_SEARCH_S = 0.5
+"""A second, free-running search shorter than this is not started."""
+
+# -- qualifying an outcome over restricted paths ------------------------------------------
+MIN_RETRY_S = 1.0
+"""A retry with a wider path set is only worth starting with at least this much time left."""
+WIDEN_OPTIMUM_LEFT = 2 / 3
+"""An optimum over restricted paths is re-solved over wider ones only while more than this
+share of the limit is left (it is a confirmation, not a necessity: the plan stands)."""
+
+# -- the site-by-site strategy --------------------------------------------------------------
+GREEDY_SHARE = 0.1
+"""Past this share of the limit the greedy tries no further ordering (one always runs: each
+takes about 9 s at 100 000 instances, and a large solve needs some plan first)."""
+DECOMPOSED_BOUND_SHARE = 0.2
+"""Share of the limit the configuration LP solved part by part may take."""
+BOUND_HARD = 1.5
+"""Past this many times its share the part-by-part bound is stopped mid-step (it keeps to its
+share between parts; one part's step can run over: 14-16 s for a 12 s share at 10 000
+instances)."""
+PARTS_SHARE = 0.5
+"""Share of the time left after the bound that re-plans the unproven pooled parts."""
+SITE_KEEP_BACK = 0.9
+"""A site re-plan gets this fraction of its share: a one-site model takes a little longer
+than its limit (build, presolve), so a tenth is kept back for the last site."""
+MIN_SITE_S = 0.5
+"""A site re-plan shorter than this is not worth starting."""
+BUILD_S_PER_PAIR = 50e-6
+"""Seconds a one-site assignment model takes to build per (kind, candidate server) pair, a
+conservative figure. At 100 000 instances one core site had 466 620 pairs and a 1 s share, and
+its re-plan took 63 s, all past the time limit: a site whose model would not even be built
+within its share is not re-planned."""
+MIN_PART_S = 0.3
+"""Every part of the decomposed bound gets at least this much column generation (a part's
+first round is cheap)."""
+
+# -- explaining an infeasible outcome --------------------------------------------------------
+EXPLAIN_S = 20.0
+"""Most time the conflict search may take (on top of the solve's limit: it runs only once the
+scenario is proven infeasible, and the core found so far is reported past it)."""
+EXPLAIN_STEP_S = 5.0
+"""Most time one deletion trial of the conflict search may take."""
+EXPLAIN_MIN_STEP_S = 0.5
+"""A deletion trial is not started with less than this left of `EXPLAIN_S`."""
+
+
+@dataclass
+class Budget:
+    """The one clock of a solve: `limit_s` seconds from `started` (a perf_counter value)."""
+
+    limit_s: float
+    started: float = field(default_factory=time.perf_counter)
+    phases: dict[str, float] = field(default_factory=dict)
+    """Seconds spent per stage, in the order they ran (for the benchmarks' overrun columns)."""
+
+    @property
+    def deadline(self) -> float:
+        """The `time.perf_counter()` value at which the limit runs out."""
+        return self.started + self.limit_s
+
+    def elapsed(self) -> float:
+        """Seconds since the solve started."""
+        return time.perf_counter() - self.started
+
+    def left(self) -> float:
+        """Seconds left of the limit; 0 once a stop (Ctrl-C) was requested."""
+        if stop_requested():
+            return 0.0
+        return max(0.0, self.deadline - time.perf_counter())
+
+    def share(self, fraction: float) -> float:
+        """`fraction` of the whole limit, but never more than what is left."""
+        return min(fraction * self.limit_s, self.left())
+
+    @contextmanager
+    def phase(self, name: str, seconds: float | None = None) -> Iterator[None]:
+        """Run one stage, held to `seconds` from now (default: the rest of the limit).
+
+        The stage is stopped at its deadline even in the middle of a step (`stop_at`), and its
+        time is recorded in `phases`.
+        """
+        began = time.perf_counter()
+        end = self.deadline if seconds is None else min(self.deadline, began + seconds)
+        try:
+            with stop_at(end):
+                yield
+        finally:
+            self.phases[name] = self.phases.get(name, 0.0) + time.perf_counter() - began
+
+
+@contextmanager
+def stop_at(deadline: float) -> Iterator[Stop]:
+    """Run the block under a `Stop` requested at `deadline` (a `time.perf_counter()` value).
+
+    Every CP-SAT search and column-generation loop obeys the active stop, so a phase ends at
+    its deadline even in the middle of a step. A stop the caller had active (Ctrl-C) still
+    reaches the block: it requests this one too, and stays set for the caller afterwards.
+    """
+    stop = Stop()
+    outer = active_stop()
+    timer = threading.Timer(max(0.0, deadline - time.perf_counter()), stop.request)
+    timer.daemon = True
+    with ExitStack() as stack:
+        if outer is not None:
+            stack.enter_context(outer.hook(stop.request))
+            if outer.is_set():
+                stop.request()
+        stack.enter_context(stopping(stop))
+        timer.start()
+        try:
+            yield stop
+        finally:
+            timer.cancel()

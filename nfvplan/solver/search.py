@@ -1,0 +1,120 @@
+"""The search stage: CP-SAT on the aggregated assignment model, from the incumbent's plan.
+
+One search, two phases (docs/solver.md, "Determinism, then speed"): CP-SAT's deterministic
+interleaved mode first, for a share of the time; when it ends without a proof and several
+workers are there, the free-running portfolio continues from its best plan. The outcome
+replaces the incumbent's plan only when the search found one; what it proved (optimal over its
+model, or no plan at all) is recorded for `status.decide`.
+"""
+
+from __future__ import annotations
+
+import time
+
+from ortools.sat.python import cp_model
+
+from nfvplan.solver.assignment import AssignmentModel
+from nfvplan.solver.budget import DETERMINISTIC_SHARE, MIN_SEARCH_S, Budget
+from nfvplan.solver.cpsat import make_solver
+from nfvplan.solver.incumbent import Incumbent, Progress, RunLimits, natural
+from nfvplan.solver.problem import Problem
+from nfvplan.solver.stop import Stopped, stop_requested
+
+FREE_NOTE = (
+    "the deterministic search did not finish within its share of the time limit, so a "
+    "free-running parallel search continued: plans stopped by a wall-clock limit may "
+    "differ between runs"
+)
+STARTING_PLAN_NOTE = "the time limit ran out before the search improved the starting plan"
+
+
+def search_model(
+    problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits
+) -> Incumbent:
+    """CP-SAT on the whole model within the time left, from the incumbent's plan or hint."""
+    try:
+        model = AssignmentModel(problem)
+    except Stopped:  # the deadline or Ctrl-C came during the build: keep what we had
+        return incumbent
+    if incumbent.bound is not None:
+        model.add_lower_bound(incumbent.bound)
+    hint = incumbent.hint or incumbent.counts
+    if hint:
+        model.add_hint(hint)
+    status, solver, notes = _two_phases(model, budget, limits)
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        found = Incumbent(
+            value=model.first_level(solver.objective_value),
+            bound=model.first_level(solver.best_objective_bound),
+            counts=model.read_counts(solver),
+            relaxation_bound=incumbent.relaxation_bound,
+            proven=status == cp_model.OPTIMAL,
+            open_levels=model.objective.open_levels(
+                solver.objective_value, solver.best_objective_bound
+            ),
+            notes=[*incumbent.notes, *notes],
+        )
+        if incumbent.bound is not None and found.bound is not None:
+            found.bound = max(found.bound, incumbent.bound)
+        model.read_network(solver, found)
+        return found
+    if status == cp_model.INFEASIBLE:
+        return Incumbent(
+            infeasible=True,
+            relaxation_bound=incumbent.relaxation_bound,
+            notes=[*incumbent.notes, *notes],
+        )
+    if incumbent.has_plan and not stop_requested():
+        incumbent.notes.append(STARTING_PLAN_NOTE)
+    return incumbent
+
+
+def _two_phases(
+    model: AssignmentModel, budget: Budget, limits: RunLimits
+) -> tuple[int, cp_model.CpSolver, list[str]]:
+    """Deterministic search first; if it ends without a proof, a free-running one.
+
+    CP-SAT's interleaved mode synchronises its workers in batches, so a run that finishes
+    gives the same plan every time, but on large models it barely improves a starting plan.
+    So it gets a share of the time; when it ends without proving optimality, the usual
+    parallel portfolio continues from its best plan for the rest of the limit.
+    """
+    callback = _ProgressCallback(model, limits, budget) if limits.progress else None
+    parallel = limits.workers > 1
+    first_share = DETERMINISTIC_SHARE if parallel else 1.0
+    solver = make_solver(
+        max(0.1, budget.left()) * first_share, workers=limits.workers, seed=limits.seed
+    )
+    status = solver.solve(model.cp, callback)
+    if not parallel or status in _CONCLUSIVE or budget.left() < MIN_SEARCH_S:
+        return status, solver, []
+    if status == cp_model.FEASIBLE:
+        model.add_hint(model.read_counts(solver))
+    free = make_solver(budget.left(), workers=limits.workers, seed=limits.seed, deterministic=False)
+    free_status = free.solve(model.cp, callback)
+    if free_status == cp_model.UNKNOWN and status == cp_model.FEASIBLE:
+        return status, solver, [FREE_NOTE]
+    return free_status, free, [FREE_NOTE]
+
+
+_CONCLUSIVE = (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+
+
+class _ProgressCallback(cp_model.CpSolverSolutionCallback):
+    """Reports each improving plan to the caller, in the objective's own units."""
+
+    def __init__(self, model: AssignmentModel, limits: RunLimits, budget: Budget) -> None:
+        super().__init__()
+        self.model = model
+        self.report = limits.progress
+        self.budget = budget
+
+    def on_solution_callback(self) -> None:
+        if self.report is None:
+            return
+        objective = self.model.problem.objective
+        value = natural(objective, self.model.first_level(self.objective_value))
+        bound = natural(objective, self.model.first_level(self.best_objective_bound))
+        self.report(Progress(time.perf_counter() - self.budget.started, value, bound))

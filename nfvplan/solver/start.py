@@ -1,0 +1,90 @@
+"""The start stage: plans to begin from, before any bound or search.
+
+A first-fit-decreasing plan (`greedy.py`) obeys every per-server and anti-affinity rule; it is
+a complete plan when nothing else is asked of it (no routing, which it knows nothing of; no
+deployment to re-plan from, whose pins and move limits it ignores; no failures to survive).
+Otherwise it, or the current deployment as far as it can stay, is only where the search starts.
+"""
+
+from __future__ import annotations
+
+import time
+
+from nfvplan.model import Form, Objective
+from nfvplan.solver.budget import GREEDY_SHARE, Budget
+from nfvplan.solver.data import BALANCE_UNITS
+from nfvplan.solver.greedy import SIZE_MEASURES, greedy_plan
+from nfvplan.solver.incumbent import Counts, Incumbent
+from nfvplan.solver.problem import Problem
+
+
+def start_plans(problem: Problem, budget: Budget, large: bool) -> Incumbent:
+    """The incumbent to begin with: the greedy plan (or the deployment, when re-planning).
+
+    With `large`, one ordering runs first and the others only within `GREEDY_SHARE` of the
+    limit (each takes about 9 s at 100 000 instances); a later one is kept only when cheaper.
+    """
+    if problem.current is not None:
+        # Neither the greedy nor the configuration plan knows about moves or pins; the
+        # deployment itself (what can stay) is the natural start.
+        stay = {(k, s, None): count for (k, s), count in problem.current.stay.items()}
+        return Incumbent(hint=stay)
+    if large:
+        first, *others = SIZE_MEASURES
+        plan = greedy_plan(problem, measures=(first,))
+        deadline = budget.started + GREEDY_SHARE * budget.limit_s
+        if others and (plan is None or time.perf_counter() < deadline):
+            other = greedy_plan(problem, deadline=deadline, measures=tuple(others))
+            if plan is None or (
+                other is not None and problem.plan_cost(other) < problem.plan_cost(plan)
+            ):
+                plan = other
+    else:
+        plan = greedy_plan(problem)
+    return offer(problem, Incumbent(), plan)
+
+
+def is_a_plan(problem: Problem) -> bool:
+    """True when a start plan (greedy or configuration LP) obeys every rule of `problem`."""
+    return problem.routing is None and problem.current is None and not problem.failures
+
+
+def offer(problem: Problem, incumbent: Incumbent, plan: Counts | None) -> Incumbent:
+    """The incumbent with `plan` as its plan (or hint) when it is cheaper than the one it has."""
+    if not plan:
+        return incumbent
+    value = first_level(problem, plan)
+    if not is_a_plan(problem):
+        known = incumbent.hint
+        if not known or first_level(problem, known) > value:
+            incumbent.hint = dict(plan)
+        return incumbent
+    if incumbent.value is None or value < incumbent.value:
+        incumbent.counts, incumbent.value, incumbent.hint = dict(plan), value, dict(plan)
+    return incumbent
+
+
+def first_level(problem: Problem, counts: Counts) -> int:
+    """The first objective level of a plan given as counts (cents, servers or millionths)."""
+    if problem.objective is not Objective.BALANCE:
+        return problem.plan_cost(counts)
+    load: dict[int, list[int]] = {}
+    forms: dict[int, set[Form]] = {}
+    for (k, s, _node), count in counts.items():
+        if not count:
+            continue
+        kind = problem.kinds[k]
+        row = load.setdefault(s, [0] * len(kind.demand))
+        for r, need in enumerate(kind.demand):
+            row[r] += need * count
+        forms.setdefault(s, set()).add(kind.form)
+    busiest = 0
+    for s, row in load.items():
+        slot = problem.slots[s]
+        for form in forms[s]:
+            for r, reserve in enumerate(problem.reserve(form, slot)):
+                row[r] += reserve
+        for r, cap in enumerate(slot.capacity):
+            if cap > 0:
+                busiest = max(busiest, -(-BALANCE_UNITS * row[r] // cap))
+    return busiest
