@@ -125,7 +125,9 @@ class Group:
 class _Master:
     """The restricted master LP on GLOP, grown column by column."""
 
-    def __init__(self, demand: Sequence[int], groups: Sequence[Group]) -> None:
+    def __init__(
+        self, demand: Sequence[int], groups: Sequence[Group], artificial: float | None = None
+    ) -> None:
         self.lp = pywraplp.Solver.CreateSolver("GLOP")
         inf = self.lp.infinity()
         self.rows = [self.lp.Constraint(float(n), inf) for n in demand]
@@ -136,7 +138,7 @@ class _Master:
         self.objective = self.lp.Objective()
         self.objective.SetMinimization()
         # Artificial columns: one per row, dearer than any bin could make a unit of coverage.
-        big = 10.0 * max([g.cost for g in groups] + [1])
+        big = artificial if artificial is not None else 10.0 * max([g.cost for g in groups] + [1])
         for r, row in enumerate(self.rows):
             if demand[r]:
                 var = self.lp.NumVar(0.0, inf, "")
@@ -184,11 +186,21 @@ def reduced_cost(column: Column, duals: Sequence[float], mu: Sequence[float]) ->
 class Generator:
     """Column generation on the configuration LP, reusable under fixings (dives)."""
 
-    def __init__(self, demand: Sequence[int], groups: Sequence[Group], deadline: float) -> None:
+    def __init__(
+        self,
+        demand: Sequence[int],
+        groups: Sequence[Group],
+        deadline: float,
+        artificial: float | None = None,
+    ) -> None:
+        """`artificial`: the cost per unit of an artificial column (default 10 x the dearest
+        bin); it must exceed what a unit of coverage can cost."""
         self.demand = list(demand)
         self.groups = list(groups)
         self.deadline = deadline
-        self.master = _Master(self.demand, self.groups)
+        self.master = _Master(self.demand, self.groups, artificial)
+        self.last_value = 0.0
+        """The value of the last restricted root LP solved."""
         self.pricing_calls = 0
         self.pricing_s = 0.0
         self.rounds = 0
@@ -371,7 +383,7 @@ class Generator:
                 lp_value, duals, mu, usage = solved
                 ceiling = math.ceil(lp_value - fixed_cost - 1e-6)
                 if not fixed_cost:
-                    self.ceiling = ceiling
+                    self.ceiling, self.last_value = ceiling, lp_value
                 if exact and max(known, math.ceil(best - 1e-6)) >= ceiling:
                     if math.ceil(best - 1e-6) >= ceiling:
                         break
