@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nfvplan.model import Objective, Scope
 from nfvplan.solver import colgen
@@ -58,6 +58,8 @@ class PatternResult:
     """The hint's first-objective value meets the bound: it is optimal on that level."""
     source: str = ""
     """Which step found the hint: start (the greedy), rounding, integer-master or dive."""
+    stats: dict[str, float] = field(default_factory=dict)
+    """The search's counters: pricing calls and seconds, columns, dives (`colgen.search`)."""
 
 
 def supports(problem: Problem) -> bool:
@@ -223,6 +225,7 @@ def pattern_bound(
         lp_value=gen.lp_value if gen.lp_value is not None else gen.last_value,
         proven=hint is not None and found.proven,
         source=found.source,
+        stats=found.stats,
     )
 
 

@@ -148,11 +148,30 @@ class GroupPricer:
                         )
                     ]
                     if members:
+                        # A VNF with one kind here has its cap in its upper bound (`price`):
+                        # the knapsack's group caps are for VNFs with several forms present.
+                        per_vnf: dict[str, int] = defaultdict(int)
+                        for k in members:
+                            per_vnf[p.kinds[k].vnf.name] += 1
+                        groups = [
+                            group_of[p.kinds[k].vnf.name]
+                            if per_vnf[p.kinds[k].vnf.name] > 1
+                            else None
+                            for k in members
+                        ]
+                        mine = {g: caps[g] for g in groups if g is not None}
+                        # Resources no member uses never bind: leaving them out makes every
+                        # node of the search cheaper (a 3-resource packing is not a 5-resource one).
+                        used = [
+                            r
+                            for r in range(len(capacity))
+                            if any(p.kinds[k].demand[r] for k in members)
+                        ] or [0]
                         knapsack = Knapsack(
-                            capacity,
-                            [p.kinds[k].demand for k in members],
-                            [group_of[p.kinds[k].vnf.name] for k in members],
-                            caps,
+                            [capacity[r] for r in used],
+                            [[p.kinds[k].demand[r] for r in used] for k in members],
+                            groups,
+                            mine,
                         )
                         knapsacks.append((knapsack, members))
         return knapsacks
@@ -170,7 +189,12 @@ class GroupPricer:
         """The best configurations at `duals` (see `colgen.Pricer`)."""
         profit = {k: duals[self.row(k)] - self.kind_cost(k) for k in self.kinds}
         upper = {
-            k: min(self.problem.bounds[(k, self.slot.index)], left[self.row(k)]) for k in self.kinds
+            k: min(
+                self.problem.bounds[(k, self.slot.index)],
+                left[self.row(k)],
+                self.cap(self.problem.kinds[k].vnf.name),
+            )
+            for k in self.kinds
         }
         if self.knapsacks is None:
             if not exact:
