@@ -716,11 +716,15 @@ def check_packing(packing: Packing, bins: list[Fill]) -> list[str]:
     return problems
 
 
-class _PackingPricer:
-    """The pricing problem of identical bins: one knapsack over the item types."""
+class BinPricer:
+    """The pricing problem of one bin type: one knapsack over the item types (`colgen.Pricer`).
 
-    def __init__(self, packing: Packing) -> None:
-        self.knapsack = Knapsack(packing.capacity, packing.sizes)
+    A bin of capacity `capacity` costs `cost`; a column covers its items, nothing else costs.
+    """
+
+    def __init__(self, capacity: Sequence[int], sizes: Sequence[Sequence[int]], cost: int = 1):
+        self.knapsack = Knapsack(capacity, sizes)
+        self.cost = cost
 
     def price(
         self,
@@ -736,12 +740,13 @@ class _PackingPricer:
             duals,
             left,
             exact=exact,
-            threshold=1.0,
+            threshold=float(self.cost),
             deadline=deadline,
             floor=floor,
             stop_after=stop_after,
         )
-        return Priced([column(fill) for _value, fill in result.fills], result.bound, result.proven)
+        columns = [Column(0, fill, self.cost, fill) for _value, fill in result.fills]
+        return Priced(columns, result.bound, result.proven)
 
 
 def column(fill: Fill) -> Column:
@@ -751,7 +756,8 @@ def column(fill: Fill) -> Column:
 
 def generator(packing: Packing, deadline: float) -> colgen.Generator:
     """The configuration LP of `packing`: one group of unlimited bins of cost 1."""
-    return colgen.Generator(packing.counts, [Group(1, None, _PackingPricer(packing))], deadline)
+    pricer = BinPricer(packing.capacity, packing.sizes)
+    return colgen.Generator(packing.counts, [Group(1, None, pricer)], deadline)
 
 
 def solve_packing(
