@@ -201,6 +201,9 @@ class Generator:
         self.master = _Master(self.demand, self.groups, artificial)
         self.last_value = 0.0
         """The value of the last restricted root LP solved."""
+        self.step = max(1, min(g.cost for g in self.groups))
+        """How far each decision-pricing round aims above the proven bound: one bin (cents
+        for a cost objective: one cent per round would crawl)."""
         self.pricing_calls = 0
         self.pricing_s = 0.0
         self.rounds = 0
@@ -394,12 +397,12 @@ class Generator:
                     center = duals
             assert center is not None
             trial = [alpha * c + (1 - alpha) * d for c, d in zip(center, duals, strict=True)]
-            # The bound only matters rounded up: to raise it to `target` (one above what is
+            # The bound only matters rounded up: to raise it to `target` (one bin above what is
             # proven) the Farley bound needs every group's best profit below c_g y n /
             # (target - 1), so pricing need only decide whether a column is worth more than that
             # (or than c_g, its cost): a much smaller search than the optimum's.
             proven_now = max(known, math.ceil(best - 1e-6))
-            target = min(ceiling, proven_now + 1)
+            target = min(ceiling, proven_now + self.step)
             if stop_at is not None:
                 target = min(target, stop_at)
             yn = sum(y * n for y, n in zip(trial, left, strict=True))
@@ -467,6 +470,7 @@ def search(
     workers: int = 1,
     seed: int = 0,
     plans: bool = True,
+    max_dives: int | None = None,
 ) -> SearchResult:
     """Bound by column generation, then search the configurations for a plan that meets it.
 
@@ -475,15 +479,23 @@ def search(
     the root LP is converged; residual rounding, the integer master (when the LP is unproven)
     and dives (each every fourth followed by the integer master) run until the time is up or a
     plan meets the bound. With `plans=False` (the columns do not make a plan: routing), only the
-    bound is computed.
+    bound is computed. `max_dives`: stop after that many dives (another search follows); the
+    search also stops when `complete` keeps failing and there is no plan at all (a scenario the
+    heuristic completion cannot finish, or an infeasible one).
     """
     started = time.perf_counter()
     best_value, best = start
     source = "start"
     stats: dict[str, float] = {"start": best_value}
+    failed = [0]
 
     def done() -> bool:
         return best_value <= bound or time.perf_counter() >= deadline or stop_requested()
+
+    def completed(columns: list[Column]) -> tuple[int, object] | None:
+        found = complete(columns)
+        failed[0] += found is None
+        return found
 
     def take(found: tuple[int, object] | None, how: str) -> None:
         nonlocal best_value, best, source
@@ -514,18 +526,22 @@ def search(
             # Residual rounding: keep the LP's whole configurations, complete the rest.
             pairs = zip(gen.columns, usage, strict=False)
             kept = [c for c, u in pairs for _ in range(int(u + EPS))]
-            take(complete(kept), "rounding")
+            take(completed(kept), "rounding")
     gen.deadline = deadline
     dives = 0
     if plans and not done() and gen.lp_value is None:
-        found = _integer_master(gen, best_value, bound, deadline, workers, seed, complete)
+        found = _integer_master(gen, best_value, bound, deadline, workers, seed, completed)
         take(found, "integer-master")
     # Dives until the time is up or a plan meets the bound: the first follows the LP, the next
     # ones pick among the three most used configurations at random (seeded).
     rng = random.Random(seed)
     while plans and not done():
+        if max_dives is not None and dives >= max_dives:
+            break
+        if best is None and failed[0] >= MASTER_EVERY:
+            break  # no plan, and the configurations do not complete into one
         dives += 1
-        take(_dive(gen, best_value, rng if dives > 1 else None, complete), "dive")
+        take(_dive(gen, best_value, rng if dives > 1 else None, completed), "dive")
         if gen.lp_value is None and bound < (gen.ceiling or 0) and not done():
             gen.deadline = min(deadline, time.perf_counter() + CG_BURST)
             outcome = gen.run([], stop_at=best_value, known=bound)
@@ -533,7 +549,7 @@ def search(
             if outcome is not None:
                 bound = max(bound, math.ceil(outcome[0] - 1e-6))
         if dives % MASTER_EVERY == 0 and not done():
-            found = _integer_master(gen, best_value, bound, deadline, workers, seed, complete)
+            found = _integer_master(gen, best_value, bound, deadline, workers, seed, completed)
             take(found, "integer-master")
     stats.update(
         pricing_calls=gen.pricing_calls,

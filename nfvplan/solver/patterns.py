@@ -37,6 +37,10 @@ Counts = dict[tuple[int, int, int | None], int]
 Fill = dict[tuple[int, int | None], int]
 """One server's configuration: instance counts per (kind, NUMA node or None)."""
 
+DIVES_BEFORE_SEARCH = 4
+"""Dives (then one integer master) when the configurations are not the whole problem (rules
+across servers): the assignment search that follows gets the rest of the time."""
+
 
 @dataclass
 class PatternResult:
@@ -202,13 +206,27 @@ def pattern_bound(
     plans = problem.routing is None
     first: tuple[int, object] = (lp.worst(), None)
     columns: list[Column] = []
-    for plan in (start, greedy_plan(problem) if plans else None):
-        if plan and problem.plan_cost(plan) < first[0]:
-            first = (problem.plan_cost(plan), plan)
+    # The starting plans' servers are configurations (the greedy obeys every per-server rule,
+    # routing aside): they seed the master, and without routing the best is the plan to beat.
+    for plan in (start, greedy_plan(problem) if start is None else None):
+        if plan:
             columns += lp.columns_of(plan)
+            if plans and problem.plan_cost(plan) < first[0]:
+                first = (problem.plan_cost(plan), plan)
     gen = lp.generator(deadline)
+    # A pure packing's configuration search is the whole search: it runs to the proof or the
+    # budget. Otherwise the CP-SAT search follows and needs the time: a few dives only.
     found = colgen.search(
-        gen, first, columns, lp.complete, 0, deadline, workers=workers, seed=seed, plans=plans
+        gen,
+        first,
+        columns,
+        lp.complete,
+        0,
+        deadline,
+        workers=workers,
+        seed=seed,
+        plans=plans,
+        max_dives=None if pure_packing(problem) else DIVES_BEFORE_SEARCH,
     )
     bound = max(0, found.bound)
     hint: Counts | None = found.plan if plans else None  # type: ignore[assignment]
