@@ -16,7 +16,7 @@ from nfvplan.solver.patterns import _Configurations, pattern_bound, pure_packing
 from nfvplan.solver.problem import build_problem
 
 
-def bound_of(yaml_text: str, budget_s: float = 10.0):
+def bound_of(yaml_text: str, budget_s: float = 3.0):
     scenario = parse(yaml_text)
     problem = build_problem(scenario, scenario.objective)
     result = pattern_bound(problem, budget_s, seed=0)
@@ -48,7 +48,7 @@ def test_two_server_types_with_different_costs() -> None:
     assert result.bound == 22_500
     assert result.hint is not None and problem.plan_cost(result.hint) == 25_000
     assert not result.proven  # 250 is optimal, but the LP cannot tell
-    plan = solve_and_check(TWO_TYPES)
+    plan = solve_and_check(TWO_TYPES, time_limit_s=10.0)
     assert plan.status is Status.OPTIMAL
     assert plan.summary.monthly_cost == pytest.approx(250)
 
