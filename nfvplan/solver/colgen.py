@@ -310,10 +310,7 @@ class Generator:
         yn = sum(y * n for y, n in zip(duals, left, strict=True))
         ratio = 1.0
         lagrangian = yn
-        for g, (group, best, free) in enumerate(
-            zip(self.groups, bounds, self.free(fixed), strict=True)
-        ):
-            del g
+        for group, best, free in zip(self.groups, bounds, self.free(fixed), strict=True):
             if group.cost > 0:
                 ratio = max(ratio, best / group.cost)
             elif best > EPS:
