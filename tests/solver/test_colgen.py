@@ -2,6 +2,8 @@
 
 Bins of several types with their own costs and counts, priced by the real knapsack
 (`vpack.BinPricer`): each LP value and optimum below is worked out by hand in the docstring.
+Then the claim that the packing core and the planner run one column generation, on random
+packings solved both ways.
 """
 
 from __future__ import annotations
@@ -9,10 +11,15 @@ from __future__ import annotations
 import time
 
 import pytest
+from helpers import parse, scenario_yaml, solve_and_check
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nfvplan.solver import colgen
 from nfvplan.solver.colgen import Column, Group
-from nfvplan.solver.vpack import BinPricer
+from nfvplan.solver.patterns import pattern_bound
+from nfvplan.solver.problem import build_problem
+from nfvplan.solver.vpack import BinPricer, Packing, solve_packing
 
 
 def two_bin_types(items: int, large_available: int | None) -> colgen.Generator:
@@ -85,3 +92,57 @@ def test_reduced_cost_fixing_uses_the_availability_duals() -> None:
     assert (0, ((0, 1),)) in kept
     assert (1, ((0, 2),)) in kept
     assert (1, ((0, 1),)) not in kept
+
+
+@st.composite
+def small_packings(draw):
+    """Two resources, 1-4 item types of sizes 1-10 (nfvplan flavors need vCPU and memory > 0)."""
+    capacity = (draw(st.integers(8, 16)), draw(st.integers(8, 16)))
+    n = draw(st.integers(1, 4))
+    sizes = tuple(
+        (draw(st.integers(1, capacity[0])), draw(st.integers(1, capacity[1]))) for _ in range(n)
+    )
+    counts = tuple(draw(st.lists(st.integers(1, 4), min_size=n, max_size=n)))
+    return Packing(capacity, sizes, counts)
+
+
+def as_scenario(packing: Packing) -> str:
+    """The packing as a scenario: one site, one server type with the bin's threads and GiB, one
+    form without overhead or reserve, one trust domain, one VNF per item type."""
+    lines = [
+        "platform: {vm: {}, container: {}}",
+        "server_types:",
+        f"  bin: {{cores: {packing.capacity[0]}, threads_per_core: 1,"
+        f" memory_gib: {packing.capacity[1]}, monthly_cost: 1}}",
+        "sites:",
+        f"  dc: {{servers: {{bin: {sum(packing.counts)}}}}}",
+        "objective: servers",
+        "vnfs:",
+    ]
+    for t, (size, count) in enumerate(zip(packing.sizes, packing.counts, strict=True)):
+        lines.append(
+            f"  i{t}: {{flavor: {{vcpu: {size[0]}, memory_gib: {size[1]}}}, forms: [container],"
+            f" replicas: {count}, trust: vbp}}"
+        )
+    return scenario_yaml("\n".join(lines))
+
+
+@settings(max_examples=15, deadline=None)
+@given(small_packings())
+def test_the_packing_core_and_the_planner_run_one_column_generation(packing: Packing) -> None:
+    """A packing solved by `solve_packing` and, as a scenario, by the planner's configuration
+    search (`pattern_bound`) is one LP: when both converge, the same LP value; when both prove
+    their plan, the same optimum; and the planner's plan passes the checker through `solve()`."""
+    core = solve_packing(packing, 5.0)
+    text = as_scenario(packing)
+    scenario = parse(text)
+    problem = build_problem(scenario, scenario.objective)
+    planner = pattern_bound(problem, 5.0, seed=0)
+    assert planner is not None and planner.hint is not None
+    if core.stats.get("lp", -1.0) >= 0 and planner.converged and planner.lp_value:
+        assert planner.lp_value == pytest.approx(core.stats["lp"], abs=1e-6)
+    if core.proven and planner.proven:
+        assert problem.plan_cost(planner.hint) == core.value
+    assert planner.bound <= core.value and core.bound <= problem.plan_cost(planner.hint)
+    plan = solve_and_check(text, time_limit_s=10.0)
+    assert plan.summary.servers_used >= max(core.bound, planner.bound)
