@@ -13,12 +13,13 @@ from nfvplan.solver.budget import (
     BOUND_HARD,
     BOUND_SHARE,
     DECOMPOSED_BOUND_SHARE,
+    PACKING_BOUND_SHARE,
     ROUTED_BOUND_SHARE,
     Budget,
 )
 from nfvplan.solver.decompose import DecomposedResult, decomposed_bound
 from nfvplan.solver.incumbent import Incumbent
-from nfvplan.solver.patterns import pattern_bound
+from nfvplan.solver.patterns import pattern_bound, pure_packing
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.start import offer
 from nfvplan.solver.stop import Stopped
@@ -32,12 +33,12 @@ NO_BOUND_NOTE = (
 def whole_bound(problem: Problem, incumbent: Incumbent, budget: Budget, seed: int) -> Incumbent:
     """The configuration LP of the whole problem within its share of the limit (a smaller one
     with routing, which it ignores)."""
-    share = budget.share(BOUND_SHARE if problem.routing is None else ROUTED_BOUND_SHARE)
+    share = budget.share(_bound_share(problem))
     # The LP keeps to its share between rounds; its integer master and dives may run a little
     # past it, and the phase's stop at BOUND_HARD times the share ends them mid-step.
     try:
         with budget.phase("bound", BOUND_HARD * share):
-            found = pattern_bound(problem, share, seed)
+            found = pattern_bound(problem, share, seed, start=_greedy_start(problem, incumbent))
     except Stopped:
         return incumbent
     if found is None:
@@ -45,6 +46,22 @@ def whole_bound(problem: Problem, incumbent: Incumbent, budget: Budget, seed: in
     _raise_bound(incumbent, found.bound)
     incumbent.relaxation_bound = found.bound
     return offer(problem, incumbent, found.hint)
+
+
+def _greedy_start(problem: Problem, incumbent: Incumbent) -> dict | None:
+    """The start stage's greedy plan, so that column generation does not run the greedy again
+    (a re-plan's start is a partial deployment, not a plan: then the LP runs its own)."""
+    if problem.current is not None:
+        return None
+    return incumbent.hint or None
+
+
+def _bound_share(problem: Problem) -> float:
+    """The LP's share of the limit: most of it where its search is the search (a pure
+    packing), least where it ignores routing."""
+    if problem.routing is not None:
+        return ROUTED_BOUND_SHARE
+    return PACKING_BOUND_SHARE if pure_packing(problem) else BOUND_SHARE
 
 
 def parts_bound(

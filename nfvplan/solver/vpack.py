@@ -9,14 +9,10 @@ packing instances (2-10 resources) measure exactly the code the planner runs:
   surrogate (normalised-sum) constraint and, when that does not prune, of single resources; a
   greedy fill comes first and is all column generation asks for while it finds improving
   columns. `nfvplan.solver.patterns` prices through it.
-* `solve_packing`: identical bins, integer demand vectors. First fit decreasing under several
-  orderings gives the first packing; column generation on the configuration LP (Wentges-smoothed
-  duals, Farley bound) gives the lower bound, its exact pricing asked only "is there a column
-  worth more than the next integer bound allows?" and stopped soon after the first one;
-  the root LP is then solved to its optimum; residual rounding, diving (fix the most used
-  configuration, re-solve the residual LP exactly, give up once it proves the incumbent out of
-  reach, repeat) and an integer master over the generated configurations give better packings;
-  the search stops as soon as a packing meets the bound.
+* `solve_packing`: identical bins, integer demand vectors: the one-bin-type case of the column
+  generation and configuration search of `solver/colgen.py` (the same code `nfvplan solve` runs
+  on a scenario's (site, server type) groups), first fit decreasing under several orderings
+  giving the packing to beat.
 
 Why a dedicated pricer rather than CP-SAT: a pricing call is a tiny problem solved hundreds of
 times, where CP-SAT's model building and presolve dominate (~0.2 s per call on 120 items); the
@@ -27,7 +23,6 @@ types on. See docs/performance.md, "Vector packing".
 from __future__ import annotations
 
 import math
-import random
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -36,24 +31,16 @@ import numpy as np
 from ortools.linear_solver import pywraplp
 from ortools.sat.python import cp_model
 
+from nfvplan.solver import colgen
+from nfvplan.solver.colgen import Column, Group, Priced
 from nfvplan.solver.cpsat import make_solver
 
 EPS = 1e-9
 NODE_LIMIT = 5_000
 """Branch-and-bound nodes per exact pricing call; past it the root bound is what is proven."""
 
-FALLBACK_BOUNDS = False
-"""Also try the normalised-sum and single-resource bounds when the LP-dual surrogate does not
-prune: measured slower (more time per node than nodes saved), so off."""
 GREEDY_STARTS = 4
-GREEDY_AT_MASTER_DUALS = False
-"""Greedy pricing at the master's own duals first, smoothed duals only for exact pricing:
-measured on six 60-120-item instances, no gain (same values and bounds), so off."""
-VECTOR_BOUNDS = False
-"""Compute a node's bounds for every branching item at once with numpy (prefix sums): measured
-slower on 60 items (numpy overhead per node above the few bound evaluations a node does), off."""
-CPSAT_FALLBACK = True
-"""Past the node limit, finish the exact pricing with CP-SAT instead of giving up."""
+"""Greedy fills started from each of the first few items, on top of the two orderings."""
 COMPILED = True
 """Run the exact search compiled (`knapsack_jit`, numba); False: the Python search below, the
 reference the tests compare the compiled one against."""
@@ -329,33 +316,6 @@ class Knapsack:
                         copies[j] = gleft[g]
             return copies
 
-        vector_bounds = lam is not None and not FALLBACK_BOUNDS and VECTOR_BOUNDS
-        if vector_bounds:
-            wl_np = np.array(wl, dtype=float)
-            p_np = np.array(P, dtype=float)
-            rate_np = np.divide(p_np, wl_np, out=np.zeros(n), where=wl_np > EPS)
-            lam_np = np.array(lam, dtype=float)
-            cap_np = np.array(cap, dtype=float)
-
-        def node_bounds(rem: list[int], copies: list[int]) -> list[float]:
-            """The LP-dual surrogate's Dantzig bound from every item on, for one node at once.
-
-            Items are in ratio order, so the fractional fill from item j takes j, j+1, ... whole
-            while the prefix weight stays within the room, then a fraction of the next: prefix
-            sums and one binary search per j (vectorised), instead of a Python loop per j.
-            """
-            m = np.array(copies, dtype=float)
-            cw = np.concatenate(([0.0], np.cumsum(wl_np * m)))
-            cp = np.concatenate(([0.0], np.cumsum(p_np * m)))
-            room = room_l - float(lam_np @ (cap_np - np.array(rem, dtype=float)))
-            limit = cw[:n] + room + 1e-12
-            t = np.searchsorted(cw, limit, side="right") - 1
-            value = cp[t] - cp[:n]
-            part = t < n
-            tt = np.minimum(t, n - 1)
-            value = value + np.where(part, rate_np[tt] * (limit - cw[t]), 0.0)
-            return value.tolist()
-
         def lp_bound(start: int, rem: list[int], copies: list[int], target: float) -> float:
             if lam is None:
                 return bound(start, rem, gleft, target)
@@ -371,9 +331,7 @@ class Knapsack:
                 else:
                     value += P[j] * room / wl[j]
                     break
-            if value <= target or not FALLBACK_BOUNDS:
-                return value
-            return min(value, bound(start, rem, gleft, target))
+            return value
 
         rem = list(cap)
         gleft = dict(gcap)
@@ -413,13 +371,8 @@ class Knapsack:
             if nodes[0] > node_limit or (deadline is not None and time.perf_counter() > deadline):
                 raise _Stop
             copies = fits_now(rem)
-            if vector_bounds:
-                bounds = node_bounds(rem, copies)
             for j in range(start, n):
-                if vector_bounds:
-                    if value + bounds[j] <= best[0] + EPS:
-                        return
-                elif value + lp_bound(j, rem, copies, best[0] - value + EPS) <= best[0] + EPS:
+                if value + lp_bound(j, rem, copies, best[0] - value + EPS) <= best[0] + EPS:
                     return
                 m = copies[j]
                 if not m:
@@ -466,7 +419,7 @@ class Knapsack:
         deadline: float | None,
     ) -> KnapsackResult:
         """The node limit was hit: finish on CP-SAT, or give the root bound if out of time."""
-        if not CPSAT_FALLBACK or (deadline is not None and time.perf_counter() > deadline):
+        if deadline is not None and time.perf_counter() > deadline:
             return self._result(found, keep, max(root, best), False)
         # A hard knapsack for depth-first search: CP-SAT's LP and cuts close it faster.
         value, upper_bound, fill = _cpsat_knapsack(
@@ -746,496 +699,6 @@ def _complete(packing: Packing, fixed: list[Fill]) -> list[Fill]:
     return kept
 
 
-class _Master:
-    """The configuration LP min sum z_p, sum_p a_ip z_p >= n_i, on GLOP, grown column by column."""
-
-    def __init__(self, packing: Packing) -> None:
-        self.lp = pywraplp.Solver.CreateSolver("GLOP")
-        self.rows = [self.lp.Constraint(float(n), self.lp.infinity()) for n in packing.counts]
-        self.objective = self.lp.Objective()
-        self.objective.SetMinimization()
-        self.fills: list[Fill] = []
-        self.vars: list[pywraplp.Variable] = []
-        self.seen: set[Fill] = set()
-
-    def add(self, fill: Fill) -> bool:
-        if fill in self.seen or not fill:
-            return False
-        self.seen.add(fill)
-        var = self.lp.NumVar(0.0, self.lp.infinity(), "")
-        self.objective.SetCoefficient(var, 1.0)
-        for i, c in fill:
-            self.rows[i].SetCoefficient(var, float(c))
-        self.fills.append(fill)
-        self.vars.append(var)
-        return True
-
-    def solve(self) -> tuple[float, list[float], list[float]] | None:
-        """LP value, duals per item type, usage per column; None if GLOP fails."""
-        if self.lp.Solve() != pywraplp.Solver.OPTIMAL:
-            return None
-        duals = [max(0.0, row.dual_value()) for row in self.rows]
-        return self.objective.Value(), duals, [v.solution_value() for v in self.vars]
-
-
-SMOOTHING = 0.5
-"""Wentges smoothing: price at this mix of the best-bound duals and the master's."""
-GREEDY_FIRST = False
-"""Price with the greedy fills alone first, the exact search only when they find nothing. Off
-since the pricer is compiled: the exact call starts from the same greedy fills anyway (and
-returns at once when one is above its floor), so the separate greedy call only repeats them;
-two interleaved A/B rounds on the 52 sample instances over 0.5 s: 41 and 38 proven off, 38 and
-37 on."""
-TARGET_FLOOR = True
-"""Exact pricing decides "a column above the floor the target bound needs?" (else floor 1)."""
-REDUCED_COST_FIXING = True
-"""Give the integer master only the columns whose reduced cost allows a better packing."""
-POLISH_S = 0.0
-"""Seconds of exact, to-the-optimum pricing once the bound is settled below the packing (0: off,
-greedy pricing only then). Tried at 2 s on seven instances: no packing improved (New/class2_40_3_0
-stayed one above OPT), Triplet/classF_120_3_0 slower; off."""
-TARGET_HALF = False
-"""Aim half-way from the proven bound to the restricted LP's ceiling, else one above it: on
-the 18 hard sample instances, one above reached an equal or higher bound in 6 s on every one."""
-STOP_AFTER: int | None = 200
-"""Nodes an exact pricing call searches on after its first column above the floor (None: to
-the optimum)."""
-
-
-class _Generator:
-    """Column generation on the configuration LP of one packing, reusable under fixings."""
-
-    def __init__(self, packing: Packing, deadline: float) -> None:
-        self.packing = packing
-        self.deadline = deadline
-        self.knapsack = Knapsack(packing.capacity, packing.sizes)
-        self.master = _Master(packing)
-        self.pricing_calls = 0
-        self.exact_calls = 0
-        self.pricing_s = 0.0
-        self.lp_value: float | None = None
-        self.ceiling: int | None = None
-        """The rounded-up value of the last restricted root LP solved: the bound can reach it."""
-        """The configuration LP's optimum, once column generation has proven it."""
-
-    def useful(self, incumbent: int) -> list[Fill]:
-        """The columns that can be in a packing of fewer than `incumbent` bins (all if unsure).
-
-        Reduced-cost fixing on the root restricted LP (value L, duals y): any integer
-        combination of its columns uses at least L + sum_p rc_p x_p bins, so a column of reduced
-        cost rc_p = 1 - y a_p above incumbent - 1 - L cannot be in one of fewer than `incumbent`.
-        The integer master then works on the few columns that matter instead of every one
-        generated (hundreds of poor ones from the early-stopped pricing).
-        """
-        if not REDUCED_COST_FIXING:
-            return self.master.fills
-        for var in self.master.vars:
-            var.SetLb(0.0)
-        solved = self.master.solve()
-        if solved is None:
-            return self.master.fills
-        value, duals, _ = solved
-        slack = incumbent - 1 - value + 1e-6
-        return [f for f in self.master.fills if 1.0 - sum(duals[i] * c for i, c in f) <= slack]
-
-    def residual(self, fixed: list[int]) -> list[int]:
-        """Demand left after the columns fixed (by lower bounds) in the master."""
-        left = list(self.packing.counts)
-        for col, times in enumerate(fixed):
-            if times:
-                for i, c in self.master.fills[col]:
-                    left[i] -= c * times
-        return [max(0, v) for v in left]
-
-    def price(
-        self,
-        duals: list[float],
-        left: list[int],
-        threshold: float,
-        exact: bool,
-        floor: float = 1.0,
-        stop_after: int | None = STOP_AFTER,
-    ) -> KnapsackResult:
-        """Greedy first; exact only when greedy finds no column worth more than `threshold`.
-
-        The exact search answers "is a column worth more than `floor`?" (see `run`): it stops
-        `STOP_AFTER` nodes after the first such column, else proves the optimum is at most it.
-        """
-        started = time.perf_counter()
-        self.pricing_calls += 1
-        result = KnapsackResult([], math.inf, False)
-        if GREEDY_FIRST or not exact:
-            result = self.knapsack.solve(duals, left, exact=False, threshold=threshold)
-        if exact and (not result.fills or result.value <= threshold + 1e-7):
-            self.exact_calls += 1
-            result = self.knapsack.solve(
-                duals,
-                left,
-                threshold=threshold,
-                deadline=self.deadline,
-                floor=floor,
-                stop_after=stop_after,
-            )
-        self.pricing_s += time.perf_counter() - started
-        return result
-
-    def _add_improving(self, duals: list[float], fills: list[tuple[float, Fill]]) -> bool:
-        """Add the fills whose reduced cost at `duals` is negative; True if any was new."""
-        added = False
-        for _value, fill in fills:
-            if 1.0 - sum(duals[i] * c for i, c in fill) < -1e-9 and self.master.add(fill):
-                added = True
-        return added
-
-    def _greedy_columns(self, duals: list[float], left: list[int]) -> bool:
-        """Add the greedy fills that price out at `duals`; True if any was new."""
-        started = time.perf_counter()
-        self.pricing_calls += 1
-        result = self.knapsack.solve(duals, left, exact=False, threshold=1.0)
-        self.pricing_s += time.perf_counter() - started
-        return self._add_improving(duals, result.fills)
-
-    def converge(
-        self, fixed: list[int], until: float | None = None
-    ) -> tuple[float, list[float], bool] | None:
-        """The LP with `fixed` lower bounds solved to its optimum by exact pricing (floor 1).
-
-        Returns (LP value, column usage, proven): proven when no column prices out, so the
-        value is the LP optimum under the fixings and its rounded-up value a valid bound on
-        any packing that completes them. At `until` (or the deadline) it stops and returns the
-        last restricted LP, unproven; None when the master failed or was never solved.
-        """
-        for col, var in enumerate(self.master.vars):
-            var.SetLb(float(fixed[col]) if col < len(fixed) else 0.0)
-        left = self.residual(fixed)
-        deadline = self.deadline
-        if until is not None:
-            self.deadline = min(deadline, until)  # the pricing's own stop, for this call
-        last: tuple[float, list[float], bool] | None = None
-        try:
-            while time.perf_counter() < self.deadline:
-                solved = self.master.solve()
-                if solved is None:
-                    return None
-                value, duals, usage = solved
-                last = value, usage, False
-                result = self.price(duals, left, 1.0, True, 1.0, CONVERGE_STOP_AFTER)
-                if not self._add_improving(duals, result.fills):
-                    return value, usage, result.proven
-            return last
-        finally:
-            self.deadline = deadline
-
-    def run(
-        self,
-        fixed: list[int],
-        stop_at: int | None = None,
-        known: int = 0,
-        exact: bool = True,
-        rounds: int | None = None,
-    ) -> tuple[float, list[float]] | None:
-        """Solve the LP with `fixed` lower bounds to convergence or the deadline.
-
-        Returns (Farley lower bound on the bins for the residual demand, column usage), or None
-        when the master failed. `stop_at`: stop once the bound reaches it (nothing to gain).
-        `known`: a bound already proven; exact pricing stops once the restricted LP cannot
-        raise the bound above it, and greedy pricing alone improves the columns from then on.
-        `exact=False`: greedy pricing only (diving), the returned bound is then 0. `rounds`: at
-        most that many pricing rounds (a dive re-balances the LP, it need not converge).
-        """
-        for col, var in enumerate(self.master.vars):
-            var.SetLb(float(fixed[col]) if col < len(fixed) else 0.0)
-        left = self.residual(fixed)
-        if not any(left):
-            return 0.0, [float(f) for f in fixed]
-        fixed_total = sum(fixed)
-        best = 0.0
-        center: list[float] | None = None
-        alpha = SMOOTHING
-        duals: list[float] | None = None
-        usage: list[float] = []
-        done_rounds = 0
-        polish = False
-        until = self.deadline
-        while time.perf_counter() < self.deadline:
-            if rounds is not None and done_rounds >= rounds and duals is None:
-                solved = self.master.solve()
-                if solved is None:
-                    return None
-                return best, solved[2]
-            done_rounds += 1
-            if duals is None:
-                solved = self.master.solve()
-                if solved is None:
-                    return None
-                lp_value, duals, usage = solved
-                ceiling = math.ceil(lp_value - fixed_total - 1e-6)
-                if not fixed_total:
-                    self.ceiling = ceiling
-                settled = max(known, math.ceil(best - 1e-6)) >= ceiling
-                if exact and not polish and settled:
-                    if POLISH_S and stop_at is not None and stop_at > ceiling:
-                        # The bound cannot rise, the packing is above it: converge the LP with
-                        # optimal columns (floor 1, no early stop) for the primal side.
-                        polish = True
-                        until = min(self.deadline, time.perf_counter() + POLISH_S)
-                    elif math.ceil(best - 1e-6) >= ceiling:
-                        break
-                    else:
-                        exact = False  # the bound cannot rise: only better columns are left
-                if polish and time.perf_counter() > until:
-                    break
-                if center is None:
-                    center = duals
-            assert center is not None
-            if GREEDY_AT_MASTER_DUALS and self._greedy_columns(duals, left):
-                duals = None  # improving columns at the master's own duals: no smoothing needed
-                continue
-            trial = [alpha * c + (1 - alpha) * d for c, d in zip(center, duals, strict=True)]
-            # The bound only matters rounded up: to raise it to `target` (half-way from what is
-            # proven to the restricted LP's ceiling) the Farley bound needs the knapsack optimum
-            # below sum(y n) / (target - 1), so pricing need only decide whether a column is
-            # worth more than that (or than 1, the column's cost): a much smaller search than
-            # the optimum's. A proof raises the bound to `target`, and the next aims higher.
-            proven_now = max(known, math.ceil(best - 1e-6))
-            step = (ceiling - proven_now + 1) // 2 if TARGET_HALF else 1
-            target = min(ceiling, proven_now + max(1, step))
-            if stop_at is not None:
-                target = min(target, stop_at)
-            floor = 1.0
-            if TARGET_FLOOR and target > 1 and not polish:
-                yn = sum(y * n for y, n in zip(trial, left, strict=True))
-                floor = max(1.0, yn / (target - 1 + 2e-6))
-            result = self.price(trial, left, 1.0, exact, floor, None if polish else STOP_AFTER)
-            if result.bound < math.inf:  # any valid upper bound gives a valid Farley bound
-                z = max(1.0, result.bound)
-                farley = sum(y * n for y, n in zip(trial, left, strict=True)) / z
-                if farley > best:
-                    best, center = farley, trial
-                if not polish and math.ceil(best - 1e-6) >= min(ceiling, stop_at or ceiling):
-                    break
-            if self._add_improving(duals, result.fills):
-                alpha = SMOOTHING
-                duals = None
-            elif floor > 1.0 and result.proven and math.ceil(best - 1e-6) > proven_now:
-                continue  # the bound rose to `target`: aim higher (with a lower floor) next
-            elif alpha > 0.0:
-                alpha = 0.0  # mispricing: price at the master's own duals before concluding
-            else:
-                if exact and result.proven and floor <= 1.0:
-                    # No column prices out: the LP optimum is a bound.
-                    best = max(best, self.master.objective.Value() - fixed_total)
-                    if not fixed_total:
-                        self.lp_value = self.master.objective.Value()
-                break
-        return best, usage
-
-
-def solve_packing(
-    packing: Packing, time_limit_s: float = 10.0, *, workers: int = 1, seed: int = 0
-) -> PackResult:
-    """Pack every item into the fewest bins within the time limit; prove it when possible."""
-    started = time.perf_counter()
-    deadline = started + time_limit_s
-    if not all(packing.fits(i) for i, n in enumerate(packing.counts) if n):
-        raise ValueError("an item does not fit an empty bin")
-    best = best_ffd(packing)
-    source = "ffd"
-    bound = simple_bound(packing)
-    stats: dict[str, float] = {"ffd": len(best)}
-
-    def done() -> bool:
-        return len(best) <= bound or time.perf_counter() >= deadline
-
-    gen = _Generator(packing, started + 0.6 * time_limit_s)
-    if not done():
-        for fill in best:
-            gen.master.add(fill)
-        outcome = gen.run([], stop_at=len(best), known=bound)
-        if outcome is not None:
-            farley, usage = outcome
-            bound = max(bound, math.ceil(farley - 1e-6))
-            if ROOT_CONVERGE and not done() and gen.lp_value is None:
-                # The LP to its optimum (exact pricing): its value may raise the bound, and
-                # its duals make the integer master's reduced-cost fixing exact.
-                converged = gen.converge([])
-                if converged is not None:
-                    value, usage, proven = converged
-                    if proven:
-                        gen.lp_value = value
-                        bound = max(bound, math.ceil(value - 1e-6))
-            stats["cg_s"] = time.perf_counter() - started
-            stats["columns"] = len(gen.master.fills)
-            # Residual rounding: keep the LP's whole configurations, FFD the rest.
-            kept = [
-                f
-                for f, u in zip(gen.master.fills, usage, strict=False)
-                for _ in range(int(u + 1e-9))
-            ]
-            rounded = _complete(packing, kept)
-            if len(rounded) < len(best):
-                best, source = rounded, "rounding"
-    gen.deadline = deadline
-    if not done() and (FIRST_MASTER or gen.lp_value is None):
-        found = _integer_master(
-            packing, gen.useful(len(best)), best, bound, deadline, workers, seed
-        )
-        if found is not None and len(found) < len(best):
-            best, source = found, "integer-master"
-    # Dives until the time is up or a packing meets the bound: the first follows the LP, the
-    # next ones pick among the three most used configurations at random (seeded), and every
-    # fourth is followed by the integer master over all the columns generated so far.
-    dives = 0
-    rng = random.Random(seed)
-    while not done():
-        if LNS:
-            until = min(deadline, time.perf_counter() + LNS_BURST)
-            found = _lns(packing, best, bound, until, rng, workers)
-            if found is not None and len(found) < len(best):
-                best, source = found, "lns"
-                for fill in best:
-                    gen.master.add(fill)
-            if done():
-                break
-        dives += 1
-        dived = _dive(packing, gen, len(best), rng if dives > 1 else None)
-        if dived is not None and len(dived) < len(best):
-            best, source = dived, "dive"
-        if CG_BURST and gen.lp_value is None and bound < (gen.ceiling or 0) and not done():
-            # Column generation goes on at the root in short bursts: the dives' columns help
-            # it, and on 120 items it often needs more than its first share to reach the bound.
-            gen.deadline = min(deadline, time.perf_counter() + CG_BURST)
-            outcome = gen.run([], stop_at=len(best), known=bound)
-            gen.deadline = deadline
-            if outcome is not None:
-                bound = max(bound, math.ceil(outcome[0] - 1e-6))
-        if dives % 4 == 0 and not done():
-            found = _integer_master(
-                packing, gen.useful(len(best)), best, bound, deadline, workers, seed
-            )
-            if found is not None and len(found) < len(best):
-                best, source = found, "integer-master"
-    stats.update(
-        pricing_calls=gen.pricing_calls,
-        exact_calls=gen.exact_calls,
-        pricing_s=gen.pricing_s,
-        columns=len(gen.master.fills),
-        dives=dives,
-        lp=-1.0 if gen.lp_value is None else gen.lp_value,
-    )
-    return PackResult(best, bound, len(best) <= bound, time.perf_counter() - started, source, stats)
-
-
-DIVE_ROUNDS = 8
-"""Pricing rounds between two fixings of a greedy dive (`EXACT_DIVES` off)."""
-FIRST_MASTER = False
-"""Run the integer master before the first dive even when the root LP is converged. Off: on
-the 52 sample instances that took over 0.5 s, going straight to the exact dives proved 35
-against 33 (the master's 2 s rarely found a packing there, the first dive often the optimum)."""
-ROOT_CONVERGE = True
-"""After the bound's column generation, solve the root LP to its optimum (exact pricing)
-before the integer master and the dives: the dives start from the true LP, and its value can
-raise the bound. Measured with `FIRST_MASTER` above (A/B in docs/performance.md)."""
-DIVE_STEP_SHARE = 1.0
-"""Share of the time left that one fixing of an exact dive may spend converging its LP; past
-it the dive goes on from the LP as it is (no pruning at that step). 0.1 proved
-New/class5_120_3_0 (35 = OPT, 9.8 s) but 39 of the 52 sample instances over 0.5 s against 42
-at 1.0 (same minutes), so 1.0: a fixing converges or the dive ends at the deadline."""
-CONVERGE_STOP_AFTER: int | None = None
-"""`stop_after` of the exact pricing that converges a dive's LP (None: each call to the optimum)."""
-EXACT_DIVES = True
-"""Dives converge the residual LP with exact pricing at every fixing and stop as soon as its
-rounded-up value reaches the incumbent. Measured on the five sample instances whose bound was
-the optimum but whose packing was not (New/class2_40_3_0, class2_60_3_0, class6_120_5_0,
-Panigrahy/class1_120_3_0, class1_120_5_0): greedy dives found none in 10 s; exact dives found
-the optimum on all five, within the first two dives (docs/performance.md, "A compiled pricer
-and exact dives")."""
-
-
-def _dive(
-    packing: Packing, gen: _Generator, incumbent: int, rng: random.Random | None
-) -> list[Fill] | None:
-    """Fix configurations (the LP's whole ones, else the most used), re-pricing in between.
-
-    With `EXACT_DIVES` the residual LP is re-solved to its optimum after every fixing (exact
-    pricing: fast with the compiled search) and the dive gives up as soon as that LP proves the
-    fixings cannot lead to fewer than `incumbent` bins; else pricing is greedy, a few rounds per
-    fixing, and the dive stops when the fixed bins alone cannot beat `incumbent`. With `rng`,
-    each fractional fixing picks one of the three most used configurations at random, for a
-    different dive each time.
-    """
-    fixed = [0] * len(gen.master.fills)
-    while time.perf_counter() < gen.deadline:
-        if EXACT_DIVES:
-            now = time.perf_counter()
-            outcome = gen.converge(fixed, now + DIVE_STEP_SHARE * (gen.deadline - now))
-            if outcome is None:
-                return None
-            value, usage, proven = outcome
-            if proven and math.ceil(value - 1e-6) >= incumbent:
-                return None
-        else:
-            greedy = gen.run(fixed, exact=False, rounds=DIVE_ROUNDS)
-            if greedy is None:
-                return None
-            usage = greedy[1]
-        fixed += [0] * (len(gen.master.fills) - len(fixed))
-        if sum(fixed) >= incumbent - 1:
-            return None
-        left = gen.residual(fixed)
-        if not any(left):
-            break
-        free = [(usage[c] - fixed[c], c) for c in range(len(usage))]
-        whole = [(u, c) for u, c in free if u >= 1 - 1e-6]
-        if whole:
-            for u, c in whole:
-                fixed[c] += int(u + 1e-6)
-            continue
-        ranked = sorted((t for t in free if t[0] > 1e-6), reverse=True)
-        if not ranked:
-            break
-        pick = ranked[0] if rng is None else rng.choice(ranked[:3])
-        fixed[pick[1]] += 1
-    kept = [
-        f for c, f in enumerate(gen.master.fills) for _ in range(fixed[c] if c < len(fixed) else 0)
-    ]
-    return _complete(packing, kept)
-
-
-def _integer_master(
-    packing: Packing,
-    fills: list[Fill],
-    incumbent: list[Fill],
-    bound: int,
-    deadline: float,
-    workers: int,
-    seed: int,
-) -> list[Fill] | None:
-    """The best integer combination of the generated configurations (CP-SAT), short budget."""
-    seconds = min(2.0, deadline - time.perf_counter())
-    if seconds < 0.2 or not fills:
-        return None
-    model = cp_model.CpModel()
-    top = len(incumbent)
-    use = [model.new_int_var(0, top, "") for _ in fills]
-    covers: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in packing.counts]
-    for fill, var in zip(fills, use, strict=True):
-        for i, c in fill:
-            covers[i].append((c, var))
-    for i, need in enumerate(packing.counts):
-        if need:
-            model.add(sum(c * v for c, v in covers[i]) >= need)
-    total = sum(use)
-    model.add(total <= top - 1)
-    model.add(total >= bound)
-    model.minimize(total)
-    solver = make_solver(seconds, workers=workers, seed=seed, deterministic=False)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    chosen = [f for f, v in zip(fills, use, strict=True) for _ in range(solver.value(v))]
-    return _complete(packing, chosen)
-
-
 def check_packing(packing: Packing, bins: list[Fill]) -> list[str]:
     """Every problem with `bins` as a packing of `packing`: over capacity, items missing."""
     problems = []
@@ -1253,92 +716,79 @@ def check_packing(packing: Packing, bins: list[Fill]) -> list[str]:
     return problems
 
 
-CG_BURST = 1.0
-"""Seconds of root column generation after each dive while the LP is not converged (0: off)."""
-LNS = False
-"""Run large-neighbourhood bursts (`_lns`) between the dives: on five 40-120-item instances whose
-bound was already the optimum, no packing improved and two proofs were lost to the time it took
-from the dives and the integer master (docs/performance.md), so off."""
-LNS_BURST = 1.0
-"""Seconds of one burst of large-neighbourhood moves."""
-LNS_SECONDS = 0.5
-"""CP-SAT budget of one large-neighbourhood move (repack k bins into k - 1)."""
+class BinPricer:
+    """The pricing problem of one bin type: one knapsack over the item types (`colgen.Pricer`).
 
-
-def repack(
-    packing: Packing, bins: list[Fill], seconds: float, workers: int = 1
-) -> list[Fill] | None:
-    """The items of `bins` packed into one bin fewer (CP-SAT), or None if not found in time.
-
-    A bin-count model over item types: x[t][b] copies of type t in bin b, every copy placed,
-    every bin within capacity; bins are identical, so their loads on the first resource are
-    ordered (non-increasing) to cut the symmetric copies of each packing.
+    A bin of capacity `capacity` costs `cost`; a column covers its items, nothing else costs.
     """
-    k = len(bins) - 1
-    if k < 1:
-        return None
-    need: dict[int, int] = {}
-    for fill in bins:
-        for i, c in fill:
-            need[i] = need.get(i, 0) + c
-    types = sorted(need)
-    model = cp_model.CpModel()
-    x = {(t, b): model.new_int_var(0, need[t], "") for t in types for b in range(k)}
-    for t in types:
-        model.add(sum(x[t, b] for b in range(k)) == need[t])
-    loads = []
-    for b in range(k):
-        for r, cap in enumerate(packing.capacity):
-            terms = [packing.sizes[t][r] * x[t, b] for t in types if packing.sizes[t][r]]
-            if terms:
-                model.add(sum(terms) <= cap)
-        loads.append(sum(packing.sizes[t][0] * x[t, b] for t in types))
-    for b in range(k - 1):
-        model.add(loads[b] >= loads[b + 1])
-    solver = make_solver(seconds, workers=workers, seed=0, deterministic=False)
-    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        return None
-    out = []
-    for b in range(k):
-        fill = tuple((t, solver.value(x[t, b])) for t in types if solver.value(x[t, b]))
-        if fill:
-            out.append(fill)
-    return out
+
+    def __init__(self, capacity: Sequence[int], sizes: Sequence[Sequence[int]], cost: int = 1):
+        self.knapsack = Knapsack(capacity, sizes)
+        self.cost = cost
+
+    def price(
+        self,
+        duals: Sequence[float],
+        left: Sequence[int],
+        *,
+        floor: float,
+        exact: bool,
+        stop_after: int | None,
+        deadline: float | None,
+    ) -> Priced:
+        result = self.knapsack.solve(
+            duals,
+            left,
+            exact=exact,
+            threshold=float(self.cost),
+            deadline=deadline,
+            floor=floor,
+            stop_after=stop_after,
+        )
+        columns = [Column(0, fill, self.cost, fill) for _value, fill in result.fills]
+        return Priced(columns, result.bound, result.proven)
 
 
-def _lns(
-    packing: Packing,
-    best: list[Fill],
-    bound: int,
-    deadline: float,
-    rng: random.Random,
-    workers: int,
-) -> list[Fill] | None:
-    """Large-neighbourhood search: dissolve one of the emptiest bins into a few others.
+def column(fill: Fill) -> Column:
+    """A bin's fill as a column of the configuration LP (cost one bin)."""
+    return Column(0, fill, 1, fill)
 
-    Each move picks one of the three least-loaded bins (normalised load summed over resources)
-    and 3-8 other bins at random, and asks CP-SAT to repack their items into one bin fewer;
-    a success is kept and the search goes on until `bound` is met or the time is up.
+
+def generator(packing: Packing, deadline: float) -> colgen.Generator:
+    """The configuration LP of `packing`: one group of unlimited bins of cost 1."""
+    pricer = BinPricer(packing.capacity, packing.sizes)
+    return colgen.Generator(packing.counts, [Group(1, None, pricer)], deadline)
+
+
+def solve_packing(
+    packing: Packing, time_limit_s: float = 10.0, *, workers: int = 1, seed: int = 0
+) -> PackResult:
+    """Pack every item into the fewest bins within the time limit; prove it when possible.
+
+    The special case of `colgen.search` with one bin type: first fit decreasing under several
+    orderings is the packing to beat, the volume bound the bound to start from.
     """
-    cap = packing.capacity
-    current = list(best)
-    improved = False
-    while len(current) > bound and deadline - time.perf_counter() > 0.05:
-        load = [
-            sum(
-                packing.sizes[i][r] * c / cap[r] for i, c in fill for r in range(len(cap)) if cap[r]
-            )
-            for fill in current
-        ]
-        ranked = sorted(range(len(current)), key=lambda b: load[b])
-        victim = rng.choice(ranked[:3])
-        others = [b for b in range(len(current)) if b != victim]
-        chosen = [victim, *rng.sample(others, min(len(others), rng.randint(3, 8)))]
-        seconds = min(LNS_SECONDS, deadline - time.perf_counter())
-        found = repack(packing, [current[b] for b in chosen], seconds, workers)
-        if found is None:
-            continue
-        keep = [f for b, f in enumerate(current) if b not in set(chosen)]
-        current = keep + found
-        improved = True
-    return current if improved else None
+    started = time.perf_counter()
+    deadline = started + time_limit_s
+    if not all(packing.fits(i) for i, n in enumerate(packing.counts) if n):
+        raise ValueError("an item does not fit an empty bin")
+    ffd = best_ffd(packing)
+
+    def complete(columns: list[Column]) -> tuple[int, object]:
+        bins = _complete(packing, [c.payload for c in columns])  # type: ignore[misc]
+        return len(bins), bins
+
+    found = colgen.search(
+        generator(packing, deadline),
+        (len(ffd), ffd),
+        [column(fill) for fill in ffd],
+        complete,
+        simple_bound(packing),
+        deadline,
+        workers=workers,
+        seed=seed,
+    )
+    bins: list[Fill] = found.plan  # type: ignore[assignment]
+    source = "ffd" if found.source == "start" else found.source
+    stats = {"ffd": float(len(ffd)), **found.stats}
+    return PackResult(bins, found.bound, found.proven, time.perf_counter() - started, source, stats)

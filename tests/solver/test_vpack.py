@@ -21,7 +21,6 @@ from nfvplan.solver.vpack import (
     best_ffd,
     check_packing,
     first_fit_decreasing,
-    repack,
     simple_bound,
     solve_packing,
 )
@@ -165,17 +164,6 @@ def test_compiled_search_matches_the_python_reference(case, floor, stop_after, t
         assert value == pytest.approx(sum(profits[i] * c for i, c in fill))
 
 
-def test_repack_finds_one_bin_fewer_or_proves_none() -> None:
-    """Bins (10, 10). Three bins holding (5, 5), (5, 5), (10, 0) one each: the two (5, 5) share
-    a bin, so two bins hold them. Three (6, 6) items: any two need 12 > 10, so no two share a
-    bin and three bins cannot become two (CP-SAT proves it infeasible)."""
-    packing = Packing((10, 10), ((5, 5), (10, 0), (6, 6)), (2, 1, 3))
-    two = repack(packing, [((0, 1),), ((0, 1),), ((1, 1),)], 5.0)
-    assert two is not None and len(two) == 2
-    assert check_packing(Packing((10, 10), packing.sizes, (2, 1, 0)), two) == []
-    assert repack(packing, [((2, 1),), ((2, 1),), ((2, 1),)], 5.0) is None
-
-
 def test_five_items_two_per_bin_need_three_bins() -> None:
     """Bins (10, 10); items A = (6, 2) x2, B = (2, 6) x2, C = (4, 4) x1.
 
@@ -273,14 +261,14 @@ def test_reduced_cost_fixing_keeps_the_optimal_columns_only() -> None:
     """
     import time
 
-    from nfvplan.solver.vpack import _Generator
+    from nfvplan.solver.vpack import column, generator
 
     packing = Packing((10,), ((6,), (4,), (5,)), (1, 1, 2))
-    gen = _Generator(packing, time.perf_counter() + 5.0)
+    gen = generator(packing, time.perf_counter() + 5.0)
     columns = [((0, 1), (1, 1)), ((2, 2),), ((2, 1),), ((1, 1), (2, 1))]
     for fill in columns:
-        gen.master.add(fill)
-    kept = gen.useful(3)
+        gen.master.add(column(fill))
+    kept = [c.cover for c in gen.useful(3)]
     assert columns[0] in kept and columns[1] in kept
     assert columns[2] not in kept
     assert check_packing(packing, [columns[0], columns[1]]) == []
@@ -299,18 +287,18 @@ def test_converge_solves_the_lp_and_respects_fixings() -> None:
     """
     import time
 
-    from nfvplan.solver.vpack import _Generator
+    from nfvplan.solver.vpack import column, generator
 
     packing = Packing((10, 10), ((6, 2), (2, 6), (4, 4)), (2, 2, 1))
-    gen = _Generator(packing, time.perf_counter() + 10.0)
+    gen = generator(packing, time.perf_counter() + 10.0)
     for i in range(3):
-        gen.master.add(((i, 1),))
+        gen.master.add(column(((i, 1),)))
     outcome = gen.converge([])
     assert outcome is not None
     value, _usage, proven = outcome
     assert proven and value == pytest.approx(2.5)
-    alone = gen.master.fills.index(((2, 1),))
-    fixed = [0] * len(gen.master.fills)
+    alone = [c.cover for c in gen.columns].index(((2, 1),))
+    fixed = [0] * len(gen.columns)
     fixed[alone] = 1
     outcome = gen.converge(fixed)
     assert outcome is not None
