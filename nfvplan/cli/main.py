@@ -17,6 +17,7 @@ import typer
 
 from nfvplan.choices import Level, Objective
 from nfvplan.cli.compare import compare_command
+from nfvplan.cli.diff import diff_command
 from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
 from nfvplan.cli.generate import generate_command
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
@@ -52,6 +53,7 @@ app.command("whatif")(whatif_command)
 app.command("resilience")(resilience_command)
 app.command("sweep")(sweep_command)
 app.command("generate")(generate_command)
+app.command("diff")(diff_command)
 
 
 class PlanFormat(str, Enum):
