@@ -19,6 +19,7 @@ from nfvplan.choices import Level, Objective
 from nfvplan.cli.compare import compare_command
 from nfvplan.cli.diff import diff_command
 from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
+from nfvplan.cli.export import export_command
 from nfvplan.cli.generate import generate_command
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.cli.resilience import resilience_command
@@ -54,6 +55,7 @@ app.command("resilience")(resilience_command)
 app.command("sweep")(sweep_command)
 app.command("generate")(generate_command)
 app.command("diff")(diff_command)
+app.command("export")(export_command)
 
 
 class PlanFormat(str, Enum):

@@ -1,0 +1,103 @@
+"""What every target's renderer shares: the result type, YAML text, unique names, flavors."""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+from nfvplan.errors import InputError
+from nfvplan.export.spec import InstanceSpec
+
+SKIPPED_NOTE = "{n} {form} instance(s) not exported: the {target} target deploys {kind} only"
+
+
+@dataclass
+class Export:
+    """The files of one export (relative path -> text) and what they hold, for the summary."""
+
+    target: str
+    files: dict[str, str] = field(default_factory=dict)
+    kinds: Counter[str] = field(default_factory=Counter)
+    """Objects per kind (OS::Nova::Server, StatefulSet, openstack_compute_instance_v2...)."""
+    sites: Counter[str] = field(default_factory=Counter)
+    """Exported instances per site."""
+    notes: list[str] = field(default_factory=list)
+
+
+def dump_yaml(data: Any, header: str = "") -> str:
+    """Block-style YAML in insertion order; `header` lines become comments."""
+    comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    return comments + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
+
+
+def dump_yaml_all(documents: Iterable[Any], header: str = "") -> str:
+    """Several YAML documents (Kubernetes manifests) in one file."""
+    comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
+    body = yaml.safe_dump_all(
+        list(documents), sort_keys=False, default_flow_style=False, width=100, explicit_start=True
+    )
+    return comments + body
+
+
+def unique(names: Iterable[str], convert: Callable[[str], str], what: str) -> dict[str, str]:
+    """`convert` of every name, refusing two names that convert to one (they would become one
+    object in the tool)."""
+    result: dict[str, str] = {}
+    owner: dict[str, str] = {}
+    for name in names:
+        converted = convert(name)
+        if converted in owner and owner[converted] != name:
+            raise InputError.single(
+                "<export>",
+                f"{what} {owner[converted]!r} and {name!r} both become {converted!r}; "
+                "rename one of them",
+            )
+        owner[converted] = name
+        result[name] = converted
+    return result
+
+
+def extra_specs(spec: InstanceSpec) -> dict[str, str]:
+    """Nova flavor extra specs that give the planned placement its meaning (also used by
+    Terraform, which drives the same Nova).
+
+    `hw:emulator_threads_policy: share` keeps QEMU's emulator threads off the pinned CPUs: the
+    plan counts a VM's overhead vCPU as shared, not as one more pinned thread.
+    """
+    specs = {"hw:cpu_policy": "dedicated" if spec.dedicated else "shared"}
+    if spec.dedicated:
+        specs["hw:emulator_threads_policy"] = "share"
+    if spec.hugepages_gib:
+        specs["hw:mem_page_size"] = "1GB" if spec.vm_page_1g else "2MB"
+    if spec.numa_aligned:
+        specs["hw:numa_nodes"] = "1"
+        if spec.sriov_vfs:
+            specs["hw:pci_numa_affinity_policy"] = "required"
+    return specs
+
+
+def anti_affine_groups(instances: list[InstanceSpec]) -> dict[str, list[InstanceSpec]]:
+    """VNF -> its instances here that must not share a host (any anti-affinity scope implies
+    distinct hosts), for VNFs with two or more of them."""
+    groups: dict[str, list[InstanceSpec]] = {}
+    for spec in instances:
+        if spec.anti_affinity is not None:
+            groups.setdefault(spec.vnf, []).append(spec)
+    return {vnf: members for vnf, members in groups.items() if len(members) > 1}
+
+
+def server_metadata(spec: InstanceSpec) -> dict[str, str]:
+    """What the plan says about a Nova server (Heat and Terraform), for operators and for the
+    read-back; the pinning itself is the availability zone."""
+    data = {
+        "nfvplan_instance": spec.instance,
+        "nfvplan_vnf": spec.vnf,
+        "nfvplan_server": spec.server,
+    }
+    if spec.numa_node is not None:
+        data["nfvplan_numa_node"] = str(spec.numa_node)
+    return data
