@@ -28,18 +28,33 @@ class Export:
     notes: list[str] = field(default_factory=list)
 
 
+class _Dumper(yaml.SafeDumper):
+    """The safe dumper without anchors and aliases: a label map shared by a workload and its
+    pod template is written out twice, as people and `kubectl diff` read it."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
+_OPTIONS: dict[str, Any] = {
+    "Dumper": _Dumper,
+    "sort_keys": False,
+    "default_flow_style": False,
+    "width": 100,
+    "allow_unicode": True,
+}
+
+
 def dump_yaml(data: Any, header: str = "") -> str:
     """Block-style YAML in insertion order; `header` lines become comments."""
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
-    return comments + yaml.safe_dump(data, sort_keys=False, default_flow_style=False, width=100)
+    return comments + yaml.dump(data, **_OPTIONS)
 
 
 def dump_yaml_all(documents: Iterable[Any], header: str = "") -> str:
     """Several YAML documents (Kubernetes manifests) in one file."""
     comments = "".join(f"# {line}".rstrip() + "\n" for line in header.splitlines())
-    body = yaml.safe_dump_all(
-        list(documents), sort_keys=False, default_flow_style=False, width=100, explicit_start=True
-    )
+    body = yaml.dump_all(list(documents), explicit_start=True, **_OPTIONS)
     return comments + body
 
 

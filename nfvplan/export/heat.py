@@ -21,7 +21,7 @@ from nfvplan.export.common import (
     server_metadata,
     unique,
 )
-from nfvplan.export.naming import identifier
+from nfvplan.export.naming import dns_label, identifier
 from nfvplan.export.spec import Deployment, InstanceSpec
 
 HOT_VERSION = "2021-04-16"
@@ -49,7 +49,7 @@ def render_heat(deployment: Deployment) -> Export:
         if not here:
             continue
         template, environment = _site_template(deployment, site, here, names, vnf_names)
-        stack = identifier(f"{deployment.scenario}-{site}").replace("_", "-")
+        stack = "nfvplan-" + dns_label(f"{deployment.scenario}-{site}")
         header = HEADER.format(scenario=deployment.scenario, site=site, stack=stack)
         result.files[f"{site}.yaml"] = dump_yaml(template, header)
         result.files[f"{site}-env.yaml"] = dump_yaml(
@@ -148,7 +148,7 @@ def _site_template(
         "resources": resources,
         "outputs": {
             "servers": {
-                "description": "planned instance -> server id",
+                "description": "Nova server UUID of each planned instance",
                 "value": {names[s.instance]: {"get_resource": names[s.instance]} for s in here},
             }
         },

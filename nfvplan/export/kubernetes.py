@@ -18,6 +18,7 @@ resource of every container), which the kubelet's static CPU manager pins.
 from __future__ import annotations
 
 import json
+import shlex
 from typing import Any
 
 from nfvplan.export.common import SKIPPED_NOTE, Export, dump_yaml_all, unique
@@ -243,11 +244,11 @@ def label_script(deployment: Deployment, specs: list[InstanceSpec]) -> str:
         "set -eu",
     ]
     for node, labels in node_labels(deployment, specs).items():
-        pairs = " ".join(f"{key}={value}" for key, value in labels.items())
-        lines.append(f"kubectl label node {node} --overwrite {pairs}")
-        lines.append(
-            f"kubectl annotate node {node} --overwrite {ANNOTATION_SERVER}={servers[node]}"
-        )
+        pairs = " ".join(shlex.quote(f"{key}={value}") for key, value in labels.items())
+        name = shlex.quote(node)
+        server = shlex.quote(f"{ANNOTATION_SERVER}={servers[node]}")
+        lines.append(f"kubectl label node {name} --overwrite {pairs}")
+        lines.append(f"kubectl annotate node {name} --overwrite {server}")
     return "\n".join(lines) + "\n"
 
 
