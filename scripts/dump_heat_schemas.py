@@ -19,7 +19,12 @@ import json
 import sys
 from pathlib import Path
 
-RESOURCE_TYPES = ("OS::Nova::Flavor", "OS::Nova::ServerGroup", "OS::Neutron::Port", "OS::Nova::Server")
+RESOURCE_TYPES = (
+    "OS::Nova::Flavor",
+    "OS::Nova::ServerGroup",
+    "OS::Neutron::Port",
+    "OS::Nova::Server",
+)
 KEEP = ("type", "required", "allowed_values", "constraints", "schema", "default")
 
 
@@ -46,12 +51,14 @@ def main(target: str) -> None:
         schemata = properties.schemata(cls.properties_schema)
         dumped[name] = {prop: _clean(dict(s)) for prop, s in sorted(schemata.items())}
     data = {
-        "source": "openstack-heat " + importlib.metadata.version("openstack-heat")
+        "source": "openstack-heat "
+        + importlib.metadata.version("openstack-heat")
         + ": heat.engine.resources.global_env() classes, properties_schema",
         "regenerate": "python scripts/dump_heat_schemas.py tests/export/schemas/heat_resources.json"
         " (in a venv with openstack-heat installed)",
         "template_versions": sorted(
-            n.split(".", 1)[1] for n in template._get_template_extension_manager().names()
+            n.split(".", 1)[1]
+            for n in template._get_template_extension_manager().names()
             if n.startswith("heat_template_version.")
         ),
         "resource_types": dumped,

@@ -90,7 +90,13 @@ def export_command(
         loaded, plan = load_scenario(scenario), read_plan(plan_file)
         host_map = read_hosts(hosts, loaded, plan) if hosts is not None else None
         result = export_plan(
-            loaded, plan, target.value, host_map, ExportOptions(sriov_resource), str(scenario)
+            loaded,
+            plan,
+            target.value,
+            host_map,
+            ExportOptions(sriov_resource),
+            str(scenario),
+            str(plan_file),
         )
         write_tree(output, result.files, force)
     except InputError as error:

@@ -61,6 +61,7 @@ def export_plan(
     hosts: HostMap | None = None,
     options: ExportOptions | None = None,
     source: str = "<scenario>",
+    plan_source: str = "<plan>",
 ) -> Export:
     """The files of `plan` for `target`, in memory.
 
@@ -80,14 +81,24 @@ def export_plan(
         raise PlanViolations(violations)
     if not plan.status.has_plan:
         raise InputError.single(
-            "<plan>",
+            plan_source,
             f"the plan is {plan.status.value}: it places nothing, there is nothing to export",
+            path="status",
+        )
+    form = FORM_OF_TARGET[target]
+    if not any(p.form == form for p in plan.placements):
+        others = {"vm": "kubernetes", "container": "heat, terraform or kubevirt"}
+        raise InputError.single(
+            plan_source,
+            f"the plan places no {form} instance: nothing to export to {target} "
+            f"(use --to {others[form]})",
+            path="placements",
         )
     options = options or ExportOptions()
     host_map = hosts if hosts is not None else derive_hosts(scenario, plan)
     deployment = build_deployment(scenario, plan, host_map, source)
     result = _renderers(options)[target](deployment)
-    exported = {i.server for i in deployment.instances if i.form == FORM_OF_TARGET[target]}
+    exported = {i.server for i in deployment.instances if i.form == form}
     result.files[HOSTS_FILE] = HostMap(
         {s: h for s, h in host_map.hosts.items() if s in exported}, host_map.derived
     ).dump()
