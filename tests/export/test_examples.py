@@ -81,7 +81,7 @@ def test_cli_export_then_read_back_checks_the_plan(solved: dict, tmp_path: Path)
     """Tests `nfvplan export --to heat/kubernetes` then `--read` both with `-o`: exit 0, and
     `nfvplan check` passes on the plan written from the read-back."""
     scenario_file = EXAMPLES / "5g-core.yaml"
-    _, plan, plan_file = solved["5g-core"]
+    plan_file = solved["5g-core"][2]
     for target in ("heat", "kubernetes"):
         result = run_cli(
             "export", scenario_file, plan_file, "--to", target, "-o", tmp_path / target
