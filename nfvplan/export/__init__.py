@@ -104,7 +104,6 @@ def export_plan(
     ).dump()
     if host_map.derived:
         result.notes.append(
-            "no --hosts file: host and node names are derived from the server ids "
-            "(site/type/n -> site-type-n); give --hosts HOSTS.yaml to use the real ones"
+            "no --hosts file: names derived from the server ids (site/type/n -> site-type-n)"
         )
     return result

@@ -255,6 +255,7 @@ def label_script(deployment: Deployment, specs: list[InstanceSpec]) -> str:
 def kubelet_notes(deployment: Deployment, specs: list[InstanceSpec], sriov_resource: str) -> str:
     """README.md of the export: which node needs which kubelet settings, and why."""
     by_node: dict[str, set[str]] = {}
+    pages: dict[tuple[str, str], int] = {}
     for spec in specs:
         needs = by_node.setdefault(spec.host.node_name, set())
         if spec.dedicated:
@@ -262,9 +263,15 @@ def kubelet_notes(deployment: Deployment, specs: list[InstanceSpec], sriov_resou
         if spec.numa_aligned:
             needs.add("topologyManagerPolicy: single-numa-node")
         if spec.hugepages_gib:
-            needs.add("hugepages " + ("1Gi" if spec.page_1g else "2Mi") + " reserved at boot")
+            vm = spec.form == "vm"
+            size = "1Gi" if (spec.vm_page_1g if vm else spec.page_1g) else "2Mi"
+            mib = spec.vm_ram_mib if vm else spec.hugepages_mib
+            key = (spec.host.node_name, size)
+            pages[key] = pages.get(key, 0) + mib // (1024 if size == "1Gi" else 2)
         if spec.sriov_vfs:
             needs.add(f"SR-IOV device plugin advertising {sriov_resource}")
+    for (node, size), count in pages.items():
+        by_node[node].add(f"at least {count} hugepages of {size} reserved at boot")
     lines = [
         f"# Kubernetes export of {deployment.scenario}",
         "",

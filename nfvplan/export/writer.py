@@ -2,13 +2,14 @@
 
 The files are built in memory first; they go to a temporary directory beside the target,
 each fsynced, and the directory is renamed into place. A failure at any point removes the
-temporary directory and leaves the target as it was. An existing non-empty target is
+temporary directory (and any parent directory it created) and leaves the target as it was. An existing non-empty target is
 refused unless `force`, and then replaced whole (never merged: a stale template from an
 earlier export would deploy instances the new plan does not have).
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import tempfile
@@ -19,7 +20,7 @@ from nfvplan.errors import InputError
 
 def check_target(target: Path, force: bool) -> None:
     """Refuse, before any work, a target that is a file, non-empty without `force`, or whose
-    parent is missing or not writable."""
+    nearest existing ancestor is not a writable directory (missing parents are created)."""
     name = str(target)
     if target.exists() and not target.is_dir():
         raise InputError.single(name, "exists and is not a directory")
@@ -27,17 +28,30 @@ def check_target(target: Path, force: bool) -> None:
         raise InputError.single(
             name, "directory is not empty; give --force to replace it with the new export"
         )
-    parent = target.parent if str(target.parent) else Path(".")
-    if not parent.is_dir():
-        raise InputError.single(name, f"parent directory {parent} does not exist")
-    if not os.access(parent, os.W_OK | os.X_OK):
-        raise InputError.single(name, f"parent directory {parent} is not writable")
+    ancestor = _existing_ancestor(target)
+    if not ancestor.is_dir():
+        raise InputError.single(name, f"{ancestor} is not a directory")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise InputError.single(name, f"directory {ancestor} is not writable")
+
+
+def _existing_ancestor(target: Path) -> Path:
+    parent = target.absolute().parent
+    while not parent.exists():
+        parent = parent.parent
+    return parent
 
 
 def write_tree(target: Path, files: dict[str, str], force: bool = False) -> None:
     """Write `files` (relative path -> text) as the directory `target`, atomically."""
     check_target(target, force)
-    parent = target.parent if str(target.parent) else Path(".")
+    parent = target.absolute().parent
+    created = []
+    missing = parent
+    while not missing.exists():
+        created.append(missing)
+        missing = missing.parent
+    parent.mkdir(parents=True, exist_ok=True)
     temp = Path(tempfile.mkdtemp(dir=parent, prefix=f".{target.name}.", suffix=".tmp"))
     old: Path | None = None
     try:
@@ -60,6 +74,9 @@ def write_tree(target: Path, files: dict[str, str], force: bool = False) -> None
         shutil.rmtree(temp, ignore_errors=True)
         if old is not None and old.exists() and not target.exists():
             os.replace(old, target)
+        for directory in created:  # innermost first: the parents this call made
+            with contextlib.suppress(OSError):
+                directory.rmdir()
         raise
     if old is not None:
         shutil.rmtree(old, ignore_errors=True)

@@ -108,16 +108,17 @@ def test_unwritable_output(files: dict[str, Path], tmp_path: Path) -> None:
     blocker = tmp_path / "file"
     blocker.write_text("x")
     result = _export(files, blocker / "out")
-    assert result.exit_code == 2 and "does not exist" in result.stderr
+    assert result.exit_code == 2 and "is not a directory" in result.stderr
     result = _export(files, blocker)
     assert result.exit_code == 2 and "not a directory" in result.stderr
     assert blocker.read_text() == "x"
 
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path) -> None:
-    """Tests write_tree failing half-way (a file name the OS refuses): no target, no temp."""
+    """Tests write_tree failing half-way (a file name the OS refuses): no target, no temp, and
+    the parent directories it created are gone again."""
     with pytest.raises(ValueError):
-        write_tree(tmp_path / "out", {"a.yaml": "x", "b\0.yaml": "y"})
+        write_tree(tmp_path / "new" / "parents" / "out", {"a.yaml": "x", "b\0.yaml": "y"})
     assert list(tmp_path.iterdir()) == []
 
 

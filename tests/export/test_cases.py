@@ -162,7 +162,8 @@ def test_upf_as_kubernetes(tmp_path: Path) -> None:
     notes = (directory / "README.md").read_text()
     assert (
         "| edge-h-1 | SR-IOV device plugin advertising example.com/vf, cpuManagerPolicy: "
-        "static, hugepages 1Gi reserved at boot, topologyManagerPolicy: single-numa-node |" in notes
+        "static, at least 8 hugepages of 1Gi reserved at boot, topologyManagerPolicy: single-numa-node |"
+        in notes
     )
 
 
