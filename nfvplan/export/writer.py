@@ -3,8 +3,8 @@
 The files are built in memory first; they go to a temporary directory beside the target,
 each fsynced, and the directory is renamed into place. A failure at any point removes the
 temporary directory (and any parent directory it created) and leaves the target as it was.
-An existing non-empty target is refused unless `force`, and then replaced whole (never merged: a stale template from an
-earlier export would deploy instances the new plan does not have).
+An existing non-empty target is refused unless `force`, and then replaced whole (never
+merged: a stale template from an earlier export would deploy instances the new plan lacks).
 """
 
 from __future__ import annotations
