@@ -33,7 +33,8 @@ class Target(str, Enum):
 
 def export_command(
     scenario: Annotated[
-        Path | None, typer.Argument(help="Scenario file the plan was made for.")
+        Path | None,
+        typer.Argument(metavar="SCENARIO", help="Scenario file the plan was made for."),
     ] = None,
     plan_file: Annotated[
         Path | None, typer.Argument(metavar="PLAN", help="Plan file (YAML or JSON).")
