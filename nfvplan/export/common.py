@@ -95,6 +95,26 @@ def extra_specs(spec: InstanceSpec) -> dict[str, str]:
     return specs
 
 
+def nova_flavor(scenario: str, site: str, spec: InstanceSpec) -> dict[str, Any]:
+    """The Nova flavor of a VNF at a site, as Heat's and Terraform's flavor both spell it."""
+    return {
+        "name": f"nfvplan-{scenario}-{site}-{spec.vnf}",
+        "vcpus": spec.whole_vcpus,
+        "ram": spec.vm_ram_mib,
+        "disk": spec.disk_whole_gib,
+        "is_public": False,
+        "extra_specs": extra_specs(spec),
+    }
+
+
+def one_per_vnf(instances: list[InstanceSpec]) -> dict[str, InstanceSpec]:
+    """VNF -> its first instance here (the flavor is the VNF's, the same for all)."""
+    first: dict[str, InstanceSpec] = {}
+    for spec in instances:
+        first.setdefault(spec.vnf, spec)
+    return first
+
+
 def anti_affine_groups(instances: list[InstanceSpec]) -> dict[str, list[InstanceSpec]]:
     """VNF -> its instances here that must not share a host (any anti-affinity scope implies
     distinct hosts), for VNFs with two or more of them."""

@@ -17,7 +17,8 @@ from nfvplan.export.common import (
     Export,
     anti_affine_groups,
     dump_yaml,
-    extra_specs,
+    nova_flavor,
+    one_per_vnf,
     server_metadata,
     unique,
 )
@@ -87,22 +88,12 @@ def _site_template(
             "description": "Neutron provider network of the SR-IOV VFs (vnic_type direct)",
         }
     resources: dict[str, Any] = {}
-    first = {}
-    for spec in here:
-        first.setdefault(spec.vnf, spec)
-    for vnf, spec in first.items():
+    for vnf, spec in one_per_vnf(here).items():
         ident = vnf_names[vnf]
         parameters[f"image_{ident}"] = {"type": "string", "description": f"Glance image of {vnf}"}
         resources[f"flavor_{ident}"] = {
             "type": "OS::Nova::Flavor",
-            "properties": {
-                "name": f"nfvplan-{deployment.scenario}-{site}-{vnf}",
-                "vcpus": spec.whole_vcpus,
-                "ram": spec.vm_ram_mib,
-                "disk": spec.disk_whole_gib,
-                "is_public": False,
-                "extra_specs": extra_specs(spec),
-            },
+            "properties": nova_flavor(deployment.scenario, site, spec),
         }
     groups = anti_affine_groups(here)
     for vnf in groups:

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import shlex
+from collections.abc import Callable
 from typing import Any
 
 from nfvplan.export.common import SKIPPED_NOTE, Export, dump_yaml_all, unique
@@ -296,38 +297,58 @@ def kubelet_notes(deployment: Deployment, specs: list[InstanceSpec], sriov_resou
     return "\n".join(lines) + "\n"
 
 
-def render_kubernetes(
-    deployment: Deployment, sriov_resource: str = DEFAULT_SRIOV_RESOURCE
+def render_cluster(
+    deployment: Deployment,
+    target: str,
+    form: str,
+    kind: str,
+    build: Callable[[InstanceSpec, str, str], dict[str, Any]],
+    sriov_resource: str,
 ) -> Export:
-    """Namespace, SR-IOV attachment, node labels and one StatefulSet per container instance."""
-    result = Export("kubernetes")
-    containers = deployment.of_form("container")
-    names = unique((s.instance for s in containers), dns_label, "instance names")
+    """A Kubernetes-style export (Kubernetes, KubeVirt): namespace, SR-IOV attachment, one
+    file per site with `build(spec, name, namespace)` per instance of `form`, node labels and
+    the kubelet notes."""
+    result = Export(target)
+    specs = deployment.of_form(form)
+    names = unique((s.instance for s in specs), dns_label, "instance names")
     namespace = namespace_of(deployment)
     result.files["namespace.yaml"] = dump_yaml_all([namespace_manifest(deployment)])
     result.kinds["Namespace"] += 1
-    if any(s.sriov_vfs for s in containers):
-        result.files["sriov-network.yaml"] = dump_yaml_all(
-            [sriov_network(deployment, sriov_resource)]
-        )
+    if any(s.sriov_vfs for s in specs):
+        network = sriov_network(deployment, sriov_resource)
+        result.files["sriov-network.yaml"] = dump_yaml_all([network])
         result.kinds["NetworkAttachmentDefinition"] += 1
     for site in deployment.sites:
-        here = [s for s in containers if s.site == site]
+        here = [s for s in specs if s.site == site]
         if not here:
             continue
-        documents = [_statefulset(s, names[s.instance], namespace, sriov_resource) for s in here]
         header = HEADER.format(
-            target="kubernetes",
+            target=target,
             scenario=deployment.scenario,
             site=f", site {site}",
             sriov=" -f sriov-network.yaml" if "sriov-network.yaml" in result.files else "",
             file=f"{site}.yaml",
         )
+        documents = [build(s, names[s.instance], namespace) for s in here]
         result.files[f"{site}.yaml"] = dump_yaml_all(documents, header)
-        result.kinds["StatefulSet"] += len(documents)
+        result.kinds[kind] += len(documents)
         result.sites[site] = len(here)
-    result.files["label-nodes.sh"] = label_script(deployment, containers)
-    result.files["README.md"] = kubelet_notes(deployment, containers, sriov_resource)
+    result.files["label-nodes.sh"] = label_script(deployment, specs)
+    result.files["README.md"] = kubelet_notes(deployment, specs, sriov_resource)
+    return result
+
+
+def render_kubernetes(
+    deployment: Deployment, sriov_resource: str = DEFAULT_SRIOV_RESOURCE
+) -> Export:
+    """Namespace, SR-IOV attachment, node labels and one StatefulSet per container instance."""
+
+    def build(spec: InstanceSpec, name: str, namespace: str) -> dict[str, Any]:
+        return _statefulset(spec, name, namespace, sriov_resource)
+
+    result = render_cluster(
+        deployment, "kubernetes", "container", "StatefulSet", build, sriov_resource
+    )
     vms = len(deployment.of_form("vm"))
     if vms:
         result.notes.append(

@@ -15,18 +15,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from nfvplan.export.common import SKIPPED_NOTE, Export, dump_yaml_all, unique
+from nfvplan.export.common import SKIPPED_NOTE, Export
 from nfvplan.export.kubernetes import (
     DEFAULT_SRIOV_RESOURCE,
-    HEADER,
     SRIOV_NETWORK,
-    kubelet_notes,
-    label_script,
-    namespace_manifest,
-    namespace_of,
     pod_affinity,
     quantity_gi,
-    sriov_network,
+    render_cluster,
     workload_annotations,
     workload_labels,
 )
@@ -90,34 +85,9 @@ def _virtual_machine(spec: InstanceSpec, name: str, namespace: str) -> dict[str,
 
 def render_kubevirt(deployment: Deployment, sriov_resource: str = DEFAULT_SRIOV_RESOURCE) -> Export:
     """Namespace, SR-IOV attachment, node labels and one VirtualMachine per VM instance."""
-    result = Export("kubevirt")
-    vms = deployment.of_form("vm")
-    names = unique((s.instance for s in vms), dns_label, "instance names")
-    namespace = namespace_of(deployment)
-    result.files["namespace.yaml"] = dump_yaml_all([namespace_manifest(deployment)])
-    result.kinds["Namespace"] += 1
-    if any(s.sriov_vfs for s in vms):
-        result.files["sriov-network.yaml"] = dump_yaml_all(
-            [sriov_network(deployment, sriov_resource)]
-        )
-        result.kinds["NetworkAttachmentDefinition"] += 1
-    for site in deployment.sites:
-        here = [s for s in vms if s.site == site]
-        if not here:
-            continue
-        header = HEADER.format(
-            target="kubevirt",
-            scenario=deployment.scenario,
-            site=f", site {site}",
-            sriov=" -f sriov-network.yaml" if "sriov-network.yaml" in result.files else "",
-            file=f"{site}.yaml",
-        )
-        documents = [_virtual_machine(s, names[s.instance], namespace) for s in here]
-        result.files[f"{site}.yaml"] = dump_yaml_all(documents, header)
-        result.kinds["VirtualMachine"] += len(documents)
-        result.sites[site] = len(here)
-    result.files["label-nodes.sh"] = label_script(deployment, vms)
-    result.files["README.md"] = kubelet_notes(deployment, vms, sriov_resource)
+    result = render_cluster(
+        deployment, "kubevirt", "vm", "VirtualMachine", _virtual_machine, sriov_resource
+    )
     containers = len(deployment.of_form("container"))
     if containers:
         result.notes.append(

@@ -76,6 +76,15 @@ class ReadBack:
         """The form this target deploys."""
         return "container" if self.target == "kubernetes" else "vm"
 
+    def add(self, meta: dict[str, Any], prefix: str, instance: str, server: str, got: Deployed):
+        """Record one instance; `meta` holds its VNF and NUMA node under `prefix` keys."""
+        numa = meta.get(f"{prefix}numa{'-' if '.' in prefix else '_'}node")
+        vnf = meta[f"{prefix}vnf"]
+        self.placements.append(
+            Placement(vnf, instance, server, self.form, None if numa is None else int(numa))
+        )
+        self.deployed[instance] = got
+
 
 def read_export(directory: str | Path) -> ReadBack:
     """Read an export directory written by `nfvplan export` (any target)."""
@@ -86,15 +95,21 @@ def read_export(directory: str | Path) -> ReadBack:
     if not hosts_file.is_file():
         raise InputError.single(str(root), f"not an nfvplan export: no {HOSTS_FILE}")
     hosts = read_hosts(hosts_file, None, None)
-    if (root / "main.tf.json").is_file():
-        return _terraform(root, hosts)
-    documents = _yaml_documents(root)
-    kinds = {d.get("kind") for _, d in documents}
-    if any("heat_template_version" in d for _, d in documents):
-        return _heat(documents, hosts)
-    if "VirtualMachine" in kinds:
-        return _kubevirt(documents, hosts)
-    return _kubernetes(documents, hosts)
+    try:
+        if (root / "main.tf.json").is_file():
+            return _terraform(root, hosts)
+        documents = _yaml_documents(root)
+        kinds = {d.get("kind") for _, d in documents}
+        if any("heat_template_version" in d for _, d in documents):
+            return _heat(documents, hosts)
+        if "VirtualMachine" in kinds:
+            return _kubevirt(documents, hosts)
+        return _kubernetes(documents, hosts)
+    except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
+        # An edited file that lost a field the export writes: say which, not a traceback.
+        raise InputError.single(
+            str(root), f"not a readable nfvplan export: {type(error).__name__} {error}"
+        ) from None
 
 
 def _yaml_documents(root: Path) -> list[tuple[str, dict[str, Any]]]:
@@ -115,10 +130,6 @@ def _server_of(hosts: dict[str, str], name: str, where: str) -> str:
     if name not in hosts:
         raise InputError.single(where, f"pinned to {name!r}, which {HOSTS_FILE} does not map")
     return hosts[name]
-
-
-def _numa(value: Any) -> int | None:
-    return None if value is None else int(value)
 
 
 # --- Nova (Heat, Terraform) ------------------------------------------------------------------
@@ -162,18 +173,9 @@ def _heat(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> ReadBa
                 for port in ports
                 if resources[port]["properties"].get("binding:vnic_type") == "direct"
             )
+            server = _server_of(by_host, host, where)
             meta = props.get("metadata", {})
-            instance = props["name"]
-            result.placements.append(
-                Placement(
-                    meta["nfvplan_vnf"],
-                    instance,
-                    _server_of(by_host, host, where),
-                    "vm",
-                    _numa(meta.get("nfvplan_numa_node")),
-                )
-            )
-            result.deployed[instance] = _nova_deployed(flavor, vfs)
+            result.add(meta, "nfvplan_", props["name"], server, _nova_deployed(flavor, vfs))
     return result
 
 
@@ -204,18 +206,9 @@ def _terraform(root: Path, hosts: HostMap) -> ReadBack:
                 kind, port = _reference(network["port"])
                 binding = resources[kind][port].get("binding", [{}])
                 vfs += any(b.get("vnic_type") == "direct" for b in binding)
+        pinned = _server_of(by_host, host, where)
         meta = server.get("metadata", {})
-        instance = server["name"]
-        result.placements.append(
-            Placement(
-                meta["nfvplan_vnf"],
-                instance,
-                _server_of(by_host, host, where),
-                "vm",
-                _numa(meta.get("nfvplan_numa_node")),
-            )
-        )
-        result.deployed[instance] = _nova_deployed(flavor, vfs)
+        result.add(meta, "nfvplan_", server["name"], pinned, _nova_deployed(flavor, vfs))
     return result
 
 
@@ -243,18 +236,8 @@ def _kubernetes(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> 
         template = document["spec"]["template"]
         meta = template["metadata"]["annotations"]
         pod = template["spec"]
-        node = _pinned_node(pod, where)
-        instance = meta["nfvplan.io/instance"]
-        result.placements.append(
-            Placement(
-                meta["nfvplan.io/vnf"],
-                instance,
-                _server_of(by_node, node, where),
-                "container",
-                _numa(meta.get("nfvplan.io/numa-node")),
-            )
-        )
-        result.deployed[instance] = _pod_deployed(pod)
+        server = _server_of(by_node, _pinned_node(pod, where), where)
+        result.add(meta, "nfvplan.io/", meta["nfvplan.io/instance"], server, _pod_deployed(pod))
     return result
 
 
@@ -295,17 +278,7 @@ def _kubevirt(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> Re
         cpu = domain["cpu"]
         memory = domain["memory"]
         ram = quantity(memory["guest"]) / MIB
-        instance = meta["nfvplan.io/instance"]
-        result.placements.append(
-            Placement(
-                meta["nfvplan.io/vnf"],
-                instance,
-                _server_of(by_node, node, where),
-                "vm",
-                _numa(meta.get("nfvplan.io/numa-node")),
-            )
-        )
-        result.deployed[instance] = Deployed(
+        got = Deployed(
             vcpu=float(cpu["cores"] * cpu.get("sockets", 1) * cpu.get("threads", 1)),
             memory_mib=ram,
             hugepages_mib=ram if "hugepages" in memory else 0.0,
@@ -313,6 +286,8 @@ def _kubevirt(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> Re
             dedicated=bool(cpu.get("dedicatedCpuPlacement")),
             numa_aligned=True if "numa" in cpu else None,
         )
+        server = _server_of(by_node, node, where)
+        result.add(meta, "nfvplan.io/", meta["nfvplan.io/instance"], server, got)
     return result
 
 

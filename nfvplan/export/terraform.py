@@ -16,7 +16,8 @@ from nfvplan.export.common import (
     SKIPPED_NOTE,
     Export,
     anti_affine_groups,
-    extra_specs,
+    nova_flavor,
+    one_per_vnf,
     server_metadata,
     unique,
 )
@@ -94,23 +95,13 @@ def _site(
     variables: dict[str, Any],
     resources: dict[str, dict[str, Any]],
 ) -> None:
-    first: dict[str, InstanceSpec] = {}
-    for spec in here:
-        first.setdefault(spec.vnf, spec)
     key = identifier(site)
-    for vnf, spec in first.items():
+    for vnf, spec in one_per_vnf(here).items():
         ident = f"{key}__{identifier(vnf)}"
         variables.setdefault(
             f"image_{identifier(vnf)}", {"type": "string", "description": f"Glance image of {vnf}"}
         )
-        resources[FLAVOR][ident] = {
-            "name": f"nfvplan-{deployment.scenario}-{site}-{vnf}",
-            "vcpus": spec.whole_vcpus,
-            "ram": spec.vm_ram_mib,
-            "disk": spec.disk_whole_gib,
-            "is_public": False,
-            "extra_specs": extra_specs(spec),
-        }
+        resources[FLAVOR][ident] = nova_flavor(deployment.scenario, site, spec)
     groups = anti_affine_groups(here)
     for vnf in groups:
         resources[GROUP][f"{key}__{identifier(vnf)}"] = {
