@@ -10,6 +10,7 @@ from typing import Any
 import yaml
 
 from nfvplan.errors import InputError
+from nfvplan.export.naming import label_value
 from nfvplan.export.spec import InstanceSpec
 
 SKIPPED_NOTE = "{n} {form} instance(s) not exported: the {target} target deploys {kind} only"
@@ -74,6 +75,24 @@ def unique(names: Iterable[str], convert: Callable[[str], str], what: str) -> di
         owner[converted] = name
         result[name] = converted
     return result
+
+
+RESERVED_STEMS = ("namespace", "sriov-network", "nfvplan-hosts", "main", "label-nodes", "README")
+"""File names an export writes besides the per-site files."""
+
+
+def site_files(sites: Iterable[str]) -> dict[str, str]:
+    """Site -> the stem of its file: the site name in file-safe characters, refused when two
+    sites (or a site and a file the export writes anyway) would share one."""
+    stems = unique(sites, lambda s: label_value(s).lower(), "site names")
+    for site, stem in stems.items():
+        if stem in {r.lower() for r in RESERVED_STEMS} or stem.endswith("-env"):
+            raise InputError.single(
+                "<export>",
+                f"site {site!r} would be written as {stem}.yaml, a name the export "
+                "uses for another file; rename the site",
+            )
+    return {site: label_value(site) for site in stems}
 
 
 def extra_specs(spec: InstanceSpec) -> dict[str, str]:

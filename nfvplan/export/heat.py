@@ -20,6 +20,7 @@ from nfvplan.export.common import (
     nova_flavor,
     one_per_vnf,
     server_metadata,
+    site_files,
     unique,
 )
 from nfvplan.export.naming import dns_label, identifier
@@ -31,7 +32,7 @@ HOT_VERSION = "2021-04-16"
 HEADER = """\
 Heat (HOT) template written by `nfvplan export --to heat`: scenario {scenario}, site {site}.
 Do not edit by hand: re-export from the plan. Create with an ADMIN account:
-  openstack stack create -t {site}.yaml -e {site}-env.yaml {stack}
+  openstack stack create -t {file}.yaml -e {file}-env.yaml {stack}
 Each server is pinned to its planned host by availability_zone "ZONE:HOST". Nova allows this
 only to admins (policy os_compute_api:servers:create:forced_host); a non-admin create fails.
 Flavors carry the extra specs the plan relies on (hw:cpu_policy, hw:mem_page_size,
@@ -45,17 +46,20 @@ def render_heat(deployment: Deployment) -> Export:
     vms = deployment.of_form("vm")
     names = unique((s.instance for s in vms), identifier, "instance names")
     vnf_names = unique(dict.fromkeys(s.vnf for s in vms), identifier, "VNF names")
+    files = site_files(deployment.sites)
     for site in deployment.sites:
         here = [s for s in vms if s.site == site]
         if not here:
             continue
         template, environment = _site_template(deployment, site, here, names, vnf_names)
         stack = "nfvplan-" + dns_label(f"{deployment.scenario}-{site}")
-        header = HEADER.format(scenario=deployment.scenario, site=site, stack=stack)
-        result.files[f"{site}.yaml"] = dump_yaml(template, header)
-        result.files[f"{site}-env.yaml"] = dump_yaml(
+        header = HEADER.format(
+            scenario=deployment.scenario, site=site, stack=stack, file=files[site]
+        )
+        result.files[f"{files[site]}.yaml"] = dump_yaml(template, header)
+        result.files[f"{files[site]}-env.yaml"] = dump_yaml(
             environment,
-            f"Heat environment for {site}.yaml: fill in every REPLACE-ME, then create the stack.",
+            f"Heat environment for {files[site]}.yaml: fill in every REPLACE-ME, then create it.",
         )
         for resource in template["resources"].values():
             result.kinds[resource["type"]] += 1

@@ -22,7 +22,7 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
-from nfvplan.export.common import SKIPPED_NOTE, Export, dump_yaml_all, unique
+from nfvplan.export.common import SKIPPED_NOTE, Export, dump_yaml_all, site_files, unique
 from nfvplan.export.naming import dns_label, label_value, rack_label
 from nfvplan.export.spec import Deployment, InstanceSpec
 
@@ -318,6 +318,7 @@ def render_cluster(
         network = sriov_network(deployment, sriov_resource)
         result.files["sriov-network.yaml"] = dump_yaml_all([network])
         result.kinds["NetworkAttachmentDefinition"] += 1
+    files = site_files(deployment.sites)
     for site in deployment.sites:
         here = [s for s in specs if s.site == site]
         if not here:
@@ -327,10 +328,10 @@ def render_cluster(
             scenario=deployment.scenario,
             site=f", site {site}",
             sriov=" -f sriov-network.yaml" if "sriov-network.yaml" in result.files else "",
-            file=f"{site}.yaml",
+            file=f"{files[site]}.yaml",
         )
         documents = [build(s, names[s.instance], namespace) for s in here]
-        result.files[f"{site}.yaml"] = dump_yaml_all(documents, header)
+        result.files[f"{files[site]}.yaml"] = dump_yaml_all(documents, header)
         result.kinds[kind] += len(documents)
         result.sites[site] = len(here)
     result.files["label-nodes.sh"] = label_script(deployment, specs)

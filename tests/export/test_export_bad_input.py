@@ -187,3 +187,25 @@ def test_random_hosts_files_never_crash(files: dict[str, Path], tmp_path: Path, 
         assert str(hosts_file) in result.stderr
     else:
         assert (out / "dc.yaml").exists()
+
+
+def test_site_names_become_safe_distinct_file_names(tmp_path: Path) -> None:
+    """Tests a site named with blanks (file `my-site.yaml`) and one named like a file the
+    export writes anyway (`namespace`): exit 2 naming the site, nothing written."""
+    text = SCENARIO.replace(
+        "sites: {dc: {servers: {h: 3}}}", "sites: {'my site': {servers: {h: 3}}}"
+    )
+    site = tmp_path / "site.yaml"
+    site.write_text(text)
+    plan = tmp_path / "plan.yaml"
+    assert run_cli("solve", site, "-o", plan, "-q").exit_code == 0
+    result = run_cli("export", site, plan, "--to", "heat", "-o", tmp_path / "heat")
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "heat" / "my-site.yaml").exists()
+    assert "-t my-site.yaml -e my-site-env.yaml" in (tmp_path / "heat" / "my-site.yaml").read_text()
+    site.write_text(text.replace("'my site'", "namespace").replace("[vm]", "[container]"))
+    assert run_cli("solve", site, "-o", plan, "-q").exit_code == 0
+    result = run_cli("export", site, plan, "--to", "kubernetes", "-o", tmp_path / "k8s")
+    assert result.exit_code == 2
+    assert "site 'namespace' would be written as namespace.yaml" in result.stderr
+    assert not (tmp_path / "k8s").exists()
