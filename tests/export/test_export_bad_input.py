@@ -209,3 +209,23 @@ def test_site_names_become_safe_distinct_file_names(tmp_path: Path) -> None:
     assert result.exit_code == 2
     assert "site 'namespace' would be written as namespace.yaml" in result.stderr
     assert not (tmp_path / "k8s").exists()
+
+
+def test_read_back_without_a_plan_and_of_broken_exports(
+    files: dict[str, Path], tmp_path: Path
+) -> None:
+    """Tests `export --read DIR` alone (lists what it read, exit 0), of a directory that is no
+    export, and of an export whose server lost its pinning: exit 2, no traceback."""
+    out = tmp_path / "heat"
+    assert _export(files, out).exit_code == 0
+    listed = run_cli("export", "--read", out)
+    assert listed.exit_code == 0, listed.output
+    assert listed.stdout.splitlines()[0] == f"{out} (heat): 2 instance(s)"
+    assert "  web-1  web  dc/h/" in listed.stdout and "vcpu 2  memory 4096 MiB" in listed.stdout
+    not_export = run_cli("export", "--read", tmp_path)
+    assert not_export.exit_code == 2 and "no nfvplan-hosts.yaml" in not_export.stderr
+    template = out / "dc.yaml"
+    template.write_text(template.read_text().replace("availability_zone:", "zone:"))
+    broken = run_cli("export", files["site"], files["plan"], "--read", out)
+    assert broken.exit_code == 2, broken.output
+    assert "not a readable nfvplan export" in broken.stderr and "Traceback" not in broken.output
