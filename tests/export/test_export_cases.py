@@ -13,8 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import yaml
+from export_validation import schema_errors, semantic_problems
 from helpers import NO_OVERHEAD, run_cli, scenario_yaml, solve_and_check
-from validators import schema_errors, semantic_problems
 
 from nfvplan.export import export_plan
 from nfvplan.export.hosts import read_hosts

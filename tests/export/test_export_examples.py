@@ -10,8 +10,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from export_validation import schema_errors, semantic_problems
 from helpers import EXAMPLES, run_cli
-from validators import schema_errors, semantic_problems
 
 from nfvplan.check import check_plan
 from nfvplan.export import FORM_OF_TARGET, TARGETS, export_plan

@@ -12,10 +12,10 @@ from __future__ import annotations
 import tempfile
 from pathlib import Path
 
+from export_validation import schema_errors, semantic_problems
 from helpers import parse
 from hypothesis import HealthCheck, given, settings
 from strategies import scenario_docs
-from validators import schema_errors, semantic_problems
 
 from nfvplan.check import check_plan
 from nfvplan.errors import InputError

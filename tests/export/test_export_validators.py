@@ -10,14 +10,14 @@ from pathlib import Path
 
 import pytest
 import yaml
-from helpers import EXAMPLES
-from validators import (
+from export_validation import (
     heat_errors,
     kubernetes_errors,
     schema_errors,
     semantic_problems,
     terraform_errors,
 )
+from helpers import EXAMPLES
 
 from nfvplan.export import export_plan
 from nfvplan.export.writer import write_tree
