@@ -29,6 +29,7 @@ WORKFLOW_ORDER = (
     "topology",
     "import",
     "export",
+    "diff",
 )
 """Plan, verify (and refresh a hand-edited plan), look at it, then the questions a design review
 asks of it, then scale studies and the inputs around the scenario."""

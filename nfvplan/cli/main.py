@@ -17,7 +17,9 @@ import typer
 
 from nfvplan.choices import Level, Objective
 from nfvplan.cli.compare import compare_command
+from nfvplan.cli.diff import diff_command
 from nfvplan.cli.errors import EXIT_INTERRUPTED, fail_input, fail_usage
+from nfvplan.cli.export import export_command
 from nfvplan.cli.generate import generate_command
 from nfvplan.cli.help import WorkflowGroup
 from nfvplan.cli.import_ import import_app
@@ -88,6 +90,8 @@ app.command("resilience")(resilience_command)
 app.command("sweep")(sweep_command)
 app.command("generate")(generate_command)
 app.command("report")(report_command)
+app.command("diff")(diff_command)
+app.command("export")(export_command)
 
 
 class PlanFormat(str, Enum):
@@ -154,6 +158,14 @@ def solve_command(
             "the resilience check; prints the cost against the plain plan (exit 6 if unproven).",
         ),
     ] = None,
+    stats_file: Annotated[
+        Path | None,
+        typer.Option(
+            "--stats",
+            help="Write the run statistics (wall time, formulation, workers, seed) to this JSON "
+            "file; the plan file holds nothing time- or machine-dependent.",
+        ),
+    ] = None,
 ) -> None:
     """Solve a scenario and print (and optionally write) the deployment plan.
 
@@ -213,8 +225,22 @@ def solve_command(
             write_plan(plan, output, plan_format.value if plan_format else None)
         except OSError as error:
             fail_usage(f"cannot write {output}: {error.strerror or error}")
+    if stats_file is not None:
+        from nfvplan.io.plan_io import write_stats
+
+        try:
+            write_stats(plan, stats_file)
+        except OSError as error:
+            fail_usage(f"cannot write {stats_file}: {error.strerror or error}")
     if not quiet:
         from nfvplan.report import format_summary
+
+        run = plan.stats  # to stderr: the plan (and its summary) stays the same on any machine
+        typer.echo(
+            f"solved in {run.wall_time_s:.1f} s ({run.formulation or 'no search'}, "
+            f"{run.workers} workers, seed {run.seed})",
+            err=True,
+        )
 
         typer.echo(format_summary(plan, loaded))
         if survival is not None:

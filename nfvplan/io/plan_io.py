@@ -87,7 +87,10 @@ SERVER_KEYS = ("id", "site", "type", "rack", "bought", "used")
 PLACEMENT_KEYS = ("vnf", "instance", "server", "form", "numa_node")
 ROUTE_KEYS = ("service", "demand", "gbps", "latency_ms", "path", "via")
 LINK_KEYS = ("a", "b", "gbps", "capacity_gbps", "utilisation")
-STATS_KEYS = ("wall_time_s", "formulation", "workers", "seed", "notes")
+STATS_KEYS = ("formulation", "workers", "seed", "notes")
+"""What a plan file records of its search: the same for the same inputs on any machine."""
+_LEGACY_STATS_KEYS = ("wall_time_s",)
+"""Read (and dropped) so that plans written before files became git-friendly still load."""
 MIGRATION_KEYS = (
     "kept",
     "moved",
@@ -168,8 +171,9 @@ def _plan_dict(plan: Plan) -> dict[str, Any]:
         "routes": [_route_dict(route) for route in plan.routes],
         "links": [_link_dict(link) for link in plan.links],
         "explanation": list(plan.explanation) if plan.explanation is not None else None,
+        # No wall time or other machine-dependent figure: the same scenario, seed and options
+        # give byte-identical files (issue 14); `solve --stats FILE` writes the run statistics.
         "stats": {
-            "wall_time_s": _round(plan.stats.wall_time_s),
             "formulation": plan.stats.formulation,
             "workers": plan.stats.workers,
             "seed": plan.stats.seed,
@@ -302,6 +306,25 @@ def plan_format(path: str | Path, fmt: str | None = None) -> str:
         f"cannot tell the plan format from the name: {named}; name it .yaml, .yml or .json "
         "(or pass --format yaml|json)",
     )
+
+
+def stats_to_dict(plan: Plan) -> dict[str, Any]:
+    """The run statistics `solve --stats FILE` writes: what the plan file leaves out."""
+    return {
+        "scenario": plan.scenario,
+        "status": Status(plan.status).value,
+        "wall_time_s": _round(plan.stats.wall_time_s),
+        "formulation": plan.stats.formulation,
+        "workers": plan.stats.workers,
+        "seed": plan.stats.seed,
+        "notes": list(plan.stats.notes),
+    }
+
+
+def write_stats(plan: Plan, path: str | Path) -> None:
+    """Write the run statistics of `plan` to `path` as JSON, atomically."""
+    text = json.dumps(stats_to_dict(plan), indent=2, ensure_ascii=False, allow_nan=False) + "\n"
+    write_output(Path(path), text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -500,7 +523,7 @@ def _explanation(issues: Issues, node: Node | None) -> list[str] | None:
 
 def _stats(issues: Issues, node: Node | None) -> SolveStats:
     path: YamlPath = ("stats",)
-    entry = fields(issues, node, path, STATS_KEYS)
+    entry = fields(issues, node, path, STATS_KEYS + _LEGACY_STATS_KEYS)
     return SolveStats(
         wall_time_s=_amount(issues, entry, path, "wall_time_s"),
         formulation=text(issues, entry.get("formulation"), (*path, "formulation")),
