@@ -40,6 +40,7 @@ COMMAND_TIMEOUT_S = 300
 RUN_DEPENDENT = (
     re.compile(r"variants solved in \d"),  # compare's header: wall time of three solves
     re.compile(r"^solve time\s"),  # compare's row of per-variant wall times
+    re.compile(r"^solved in \d"),  # solve's run statistics (stderr; not in the plan file)
 )
 """Lines whose seconds depend on the machine: their `N.N s` figures are compared as `# s`."""
 SECONDS = re.compile(r"\d+(?:\.\d+)? s\b")
