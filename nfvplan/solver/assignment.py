@@ -20,11 +20,13 @@ import math
 import time
 from collections import defaultdict
 from collections.abc import Iterable
+from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Objective, Scope
 from nfvplan.plan import Status
+from nfvplan.solver.chain_greedy import chain_greedy_plan
 from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.data import COST_SCALE, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.greedy import greedy_plan
@@ -43,6 +45,8 @@ PATTERN_SHARE = 0.4
 """Share of the time limit column generation may use before the assignment search starts."""
 DETERMINISTIC_SHARE = 0.3
 """Share of the remaining time the deterministic (interleaved) search gets before the free one."""
+BASELINE_SHARE = 0.2
+"""Share of the time limit the routing-aware greedy may use before it gives up (issue 13)."""
 
 _STATUS = {
     cp_model.OPTIMAL: Status.OPTIMAL,
@@ -72,6 +76,18 @@ class AssignmentFormulation:
             patterns = pattern_bound(problem, budget, limits.seed)
         model = _Model(problem, self.relaxable)
         hint = None if self.relaxable else greedy_plan(problem)
+        # --- routing-aware baseline (issue 13; the pipeline's start-plan stage takes this over):
+        # with routing the packing greedy ignores the network, the chain greedy routes it.
+        baseline = None
+        if problem.routing is not None and not (
+            self.relaxable or problem.current or problem.failures
+        ):
+            baseline = chain_greedy_plan(problem, started + limits.time_limit_s * BASELINE_SHARE)
+            if baseline is not None and (
+                hint is None or problem.plan_cost(baseline.counts) < problem.plan_cost(hint)
+            ):
+                hint = baseline.counts
+        # --- end of the routing-aware baseline
         if patterns is not None:
             model.add_lower_bound(patterns.bound)
             if patterns.hint and (
@@ -123,7 +139,7 @@ class AssignmentFormulation:
         elif solution.status is Status.INFEASIBLE and self.relaxable:
             core = solver.sufficient_assumptions_for_infeasibility()
             solution.conflict = [model.requirement_of[i] for i in core]
-        return solution
+        return _never_worse(problem, solution, baseline)  # issue 13: the baseline is the floor
 
     def _search(
         self, model: _Model, limits: RunLimits, started: float
@@ -177,6 +193,33 @@ class AssignmentFormulation:
 
 
 _CONCLUSIVE = (cp_model.OPTIMAL, cp_model.INFEASIBLE, cp_model.MODEL_INVALID)
+
+
+def _never_worse(problem: Problem, solution: Solution, baseline: Solution | None) -> Solution:
+    """The search's plan, or the routing-aware greedy's when the search found none in time or
+    a worse one (issue 13: the plan returned is never worse than that baseline of the run).
+
+    Only `cost` and `servers` plans are compared (the greedy does not aim at balance); an
+    optimal plan is kept, and so is an infeasible outcome: proven over every chain path, no plan
+    exists; proven over a restricted set, `solve()` widens the set and searches again.
+    """
+    if baseline is None or solution.status in (Status.OPTIMAL, Status.INFEASIBLE):
+        return solution
+    if solution.status.has_plan:
+        if problem.objective is Objective.BALANCE or solution.value is None:
+            return solution
+        if baseline.value is None or baseline.value >= solution.value - 1e-9:
+            return solution
+    bound = solution.bound if solution.status.has_plan else solution.relaxation_bound
+    floor = replace(baseline, bound=bound, relaxation_bound=solution.relaxation_bound)
+    floor.wall_time_s = solution.wall_time_s
+    floor.notes = [
+        *solution.notes,
+        "the routing-aware greedy's plan was kept: the search found "
+        + ("none" if not solution.status.has_plan else "only costlier ones")
+        + " in time",
+    ]
+    return floor
 
 
 def _stay_hint(problem: Problem) -> dict[tuple[int, int, int | None], int]:
