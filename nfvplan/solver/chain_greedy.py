@@ -35,13 +35,13 @@ import time
 from collections import defaultdict
 from dataclasses import dataclass
 
-from nfvplan.model import Demand, Objective, Scenario
+from nfvplan.model import Demand, Objective
 from nfvplan.network import link_key
 from nfvplan.plan import Status
 from nfvplan.solver.data import COST_SCALE, NIC, scale_down
 from nfvplan.solver.greedy import _FirstFit, _renumber_nodes, _threads
 from nfvplan.solver.problem import Problem
-from nfvplan.solver.routing import GBPS_UNITS, ChainPath
+from nfvplan.solver.routing import GBPS_UNITS, ChainPath, network_budget, processing_ms
 from nfvplan.solver.solution import Flow, Solution
 from nfvplan.solver.stop import stop_requested
 
@@ -59,18 +59,6 @@ MAX_SPLITS = 16
 """Parts one demand may be split into along bottleneck paths before the greedy gives up."""
 SERVER_WEIGHT = 10**9
 """For the `servers` objective: a server counts more than any licence (cents)."""
-
-
-def processing_ms(scenario: Scenario, chain: tuple[str, ...]) -> float:
-    """The chain's processing latency: each VNF's `latency_ms`, once per visit."""
-    return sum(scenario.vnfs[name].latency_ms for name in chain)
-
-
-def latency_budget(scenario: Scenario, chain: tuple[str, ...], demand: Demand) -> float:
-    """What the network path of a demand may take: its budget less the chain's processing."""
-    if demand.max_latency_ms is None:
-        return math.inf
-    return demand.max_latency_ms - processing_ms(scenario, chain)
 
 
 @dataclass(frozen=True)
@@ -192,7 +180,7 @@ class _ChainGreedy:
         for name, service in self.scenario.services.items():
             for index, demand in enumerate(service.demands):
                 units = round(demand.gbps * GBPS_UNITS)
-                budget = latency_budget(self.scenario, service.chain, demand)
+                budget = network_budget(demand, processing_ms(self.scenario, service.chain))
                 jobs.append(_Job(name, index, demand, service.chain, units, budget))
         return sorted(jobs, key=lambda j: (-j.units, j.budget))
 
