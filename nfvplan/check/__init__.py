@@ -63,8 +63,7 @@ RULES: dict[str, str] = {
     "isolation": "an `isolation: host` instance is alone on its server",
     "anti-affinity": "replicas of an anti-affine VNF do not share their host, rack or site",
     "route": "a route's service, demand, Gbps, endpoints, links and chain are valid",
-    "latency": "a route's latency is the sum of its links'; with the chain's VNF latency_ms, within "
-    "the demand's budget",
+    "latency": "a route's latency is its links' sum; plus its VNFs' latency_ms, within budget",
     "demand-total": "the routes of a demand carry exactly its Gbps",
     "link-capacity": "no link carries more than its Gbps",
     "link-usage": "listed link loads and capacities match the recomputation",
