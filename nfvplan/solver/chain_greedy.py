@@ -91,8 +91,9 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
     greedy gets stuck (some demand or instance fits nowhere) or `deadline` (a
     `time.perf_counter()` value) or Ctrl-C comes first.
 
-    Two orders are tried when time allows: the fixed-count VNFs before the routing (they then
-    share servers with the traffic-sized ones the routes open) and after it; the cheaper wins.
+    Fixed-count VNFs in chains open where the routes need them, up to their count. Two orders
+    are tried for the other fixed-count VNFs when time allows: before the routing (the routes'
+    instances then share their servers) and after it (they fill gaps); the cheaper plan wins.
     """
     started = time.perf_counter()
     best: Solution | None = None
@@ -157,10 +158,10 @@ class _ChainGreedy:
     def run(self, fixed_first: bool) -> Solution | None:
         problem = self.problem
         chained = {name for service in self.scenario.services.values() for name in service.chain}
+        # Fixed-count VNFs in chains open where the routes want them (up to their count); the
+        # others either before the routing (sharing servers) or after it (filling gaps).
         fixed = [n for n in problem.vnf_names if not problem.scales_with_traffic(n)]
-        # fixed-count chain VNFs must exist before traffic can pass them
-        first = fixed if fixed_first else [n for n in fixed if n in chained]
-        if not self.state.complete(first):
+        if fixed_first and not self.state.complete([n for n in fixed if n not in chained]):
             return None
         for job in self._jobs():
             if self._late() or not self._route(job):
@@ -259,12 +260,18 @@ class _ChainGreedy:
         if short <= 0:
             return 0.0
         each = self._each(name)
-        if each == math.inf:
-            return math.inf  # a fixed-count VNF cannot open more instances
+        if each == math.inf:  # a fixed-count VNF: its licences are paid anyway
+            if not self._may_open(name):
+                return math.inf
+            return self._open_price(name, site) - self.licence[name]
         price = self._open_price(name, site)
         if price == math.inf:
             return math.inf
         return price + (math.ceil(short / each) - 1) * self.licence[name]
+
+    def _may_open(self, name: str) -> bool:
+        """A traffic-sized VNF may always open one more; a fixed-count one up to its count."""
+        return self._each(name) < math.inf or self.state.placed[name] < self.problem.counts[name]
 
     # -- search ---------------------------------------------------------------------------------
 
@@ -437,8 +444,8 @@ class _ChainGreedy:
                 if rest == 0:
                     break
             while rest > 0:
-                where = self._opening(name, site)
-                if where is None or self._each(name) == math.inf:
+                where = self._opening(name, site) if self._may_open(name) else None
+                if where is None:
                     for k, s, amount in taken:
                         self._carry(k, s, -amount, None)
                     return False
