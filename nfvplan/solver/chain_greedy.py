@@ -103,7 +103,9 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
             if time.perf_counter() + spent > deadline:
                 break
         found = _ChainGreedy(problem, deadline).run(fixed_first)
-        if found is not None and (best is None or found.value < best.value):  # type: ignore[operator]
+        if found is not None and (
+            best is None or problem.plan_cost(found.counts) < problem.plan_cost(best.counts)
+        ):
             best = found
     if best is not None:
         best.wall_time_s = time.perf_counter() - started
@@ -502,7 +504,11 @@ class _ChainGreedy:
             )
         ]
         cost = problem.plan_cost(result)
-        value = cost / COST_SCALE if problem.objective is not Objective.SERVERS else float(cost)
+        value: float | None = float(cost)  # servers
+        if problem.objective is Objective.COST:
+            value = cost / COST_SCALE
+        elif problem.objective is Objective.BALANCE:
+            value = None  # the greedy does not aim at it; `build_plan` computes it
         solution = Solution(Status.FEASIBLE, value=value, counts=result, flows=flows)
         solution.traffic = traffic
         solution.notes.append("plan of the routing-aware greedy (chain_greedy)")
