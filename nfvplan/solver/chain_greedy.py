@@ -2,18 +2,19 @@
 
 The packing greedy (`greedy.py`) places instance counts and ignores the network, so with
 services its plan may break latency budgets, link capacities or NIC loads. This one routes.
-Demands go one at a time, largest first. For each, a shortest path on the chain's *layered
-graph* picks where its chain runs: layer i holds the sites "after chain VNF i"; inside a layer
-the edges are the physical links (those with enough residual Gbps), and an edge from layer i-1
-to layer i at a site means "VNF i processes the traffic here". That edge costs nothing where
-instances already there have spare throughput, else what opening the instances costs (licence,
-plus the cheapest server when no server in use at the site can take one). Links cost only their
-latency, as a tie-break. The cheapest path may break the demand's latency budget (its
-`max_latency_ms` less the chain's per-VNF `latency_ms`); then a LARAC search (Lagrangian
-relaxation of the budget: minimise cost + lambda x latency, lambda from the cheapest and the
-fastest path, a few rounds) looks for a cheap path that meets it. Labels that can no longer
-reach the end within the budget are pruned. When no path has room for the whole demand it is
-split along the fastest path's bottleneck.
+Demands go one at a time, least latency slack first, then largest. For each, a shortest path on
+the chain's *layered graph* picks where its chain runs: layer i holds the sites "after chain VNF
+i"; inside a layer the edges are the physical links (those with enough residual Gbps), and an
+edge from layer i-1 to layer i at a site means "VNF i processes the traffic here". That edge
+costs nothing where instances already there have spare throughput, else what opening the
+instances costs (licence, plus the cheapest server when no server in use at the site can take
+one). Links cost only their latency, as a tie-break. The cheapest path may break the demand's
+latency budget (its `max_latency_ms` less the chain's per-VNF `latency_ms`); then a LARAC search
+(Lagrangian relaxation of the budget: minimise cost + lambda x latency, lambda from the cheapest
+and the fastest path, a few rounds) looks for a cheap path that meets it. Labels that can no
+longer reach the end within the budget are pruned. When no path has room for the whole demand
+it is split along the fastest path's bottleneck. When a demand finds no path at all (earlier
+ones filled its links), the run starts again with that demand first (a few times at most).
 
 Instances are opened through the packing greedy's own per-server state (`greedy._FirstFit`:
 capacity, NUMA, trust domains, isolation, anti-affinity, allowed sites, per-slot bounds), so
@@ -57,6 +58,8 @@ LARAC_ROUNDS = 6
 """Lagrangian rounds per demand; LARAC usually settles in two or three."""
 MAX_SPLITS = 16
 """Parts one demand may be split into along bottleneck paths before the greedy gives up."""
+RESTARTS = 4
+"""Runs again with the demand that found no path moved to the front (squeaky wheel)."""
 SERVER_WEIGHT = 10**9
 """For the `servers` objective: a server counts more than any licence (cents)."""
 
@@ -98,15 +101,21 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
     started = time.perf_counter()
     best: Solution | None = None
     for fixed_first in (True, False):
-        if best is not None and deadline is not None:
-            spent = time.perf_counter() - started
-            if time.perf_counter() + spent > deadline:
+        first: list[tuple[str, int]] = []
+        for _restart in range(RESTARTS + 1):
+            if best is not None and deadline is not None:
+                spent = time.perf_counter() - started
+                if time.perf_counter() + spent > deadline:
+                    break
+            run = _ChainGreedy(problem, deadline)
+            found = run.run(fixed_first, first)
+            if found is not None:
+                if best is None or problem.plan_cost(found.counts) < problem.plan_cost(best.counts):
+                    best = found
                 break
-        found = _ChainGreedy(problem, deadline).run(fixed_first)
-        if found is not None and (
-            best is None or problem.plan_cost(found.counts) < problem.plan_cost(best.counts)
-        ):
-            best = found
+            if run.stuck is None or run.stuck in first or run.gave_up:
+                break  # stuck placing instances, or again on the same demand, or out of time
+            first.append(run.stuck)  # squeaky wheel: the demand that failed goes first next time
     if best is not None:
         best.wall_time_s = time.perf_counter() - started
     return best
@@ -154,10 +163,16 @@ class _ChainGreedy:
         self.version: dict[str, int] = defaultdict(int)
         self._open_cost: dict[tuple[str, str], tuple[int, float]] = {}
         self._to_target: dict[str, dict[str, float]] = {}
+        self.stuck: tuple[str, int] | None = None
+        """(service, demand index) of the demand no path was found for, when that ended a run."""
+        self.gave_up = False
+        """True when the deadline or Ctrl-C ended the run."""
 
     # -- the run --------------------------------------------------------------------------------
 
-    def run(self, fixed_first: bool) -> Solution | None:
+    def run(self, fixed_first: bool, first: list[tuple[str, int]]) -> Solution | None:
+        """The plan, or None with `stuck` naming the demand that found no path (if one did);
+        the demands of `first` (service, index) are routed before the others, in that order."""
         problem = self.problem
         chained = {name for service in self.scenario.services.values() for name in service.chain}
         # Fixed-count VNFs in chains open where the routes want them (up to their count); the
@@ -165,8 +180,12 @@ class _ChainGreedy:
         fixed = [n for n in problem.vnf_names if not problem.scales_with_traffic(n)]
         if fixed_first and not self.state.complete([n for n in fixed if n not in chained]):
             return None
-        for job in self._jobs():
-            if self._late() or not self._route(job):
+        for job in self._jobs(first):
+            if self._late():
+                self.gave_up = True
+                return None
+            if not self._route(job):
+                self.stuck = (job.service, job.index)
                 return None
         if not self.state.complete():
             return None
@@ -177,15 +196,24 @@ class _ChainGreedy:
             self.deadline is not None and time.perf_counter() > self.deadline
         )
 
-    def _jobs(self) -> list[_Job]:
-        """Every demand, largest first (first-fit decreasing), then tightest budget, file order."""
+    def _jobs(self, first: list[tuple[str, int]]) -> list[_Job]:
+        """Every demand: those of `first`, then the least latency slack first (budget less the
+        fastest source-to-target latency: those with no room to detour take the short links
+        before the others fill them), then the largest (first-fit decreasing), file order."""
         jobs = []
         for name, service in self.scenario.services.items():
+            processing = processing_ms(self.scenario, service.chain)
             for index, demand in enumerate(service.demands):
                 units = round(demand.gbps * GBPS_UNITS)
-                budget = network_budget(demand, processing_ms(self.scenario, service.chain))
+                budget = network_budget(demand, processing)
                 jobs.append(_Job(name, index, demand, service.chain, units, budget))
-        return sorted(jobs, key=lambda j: (-j.units, j.budget))
+        front = {key: i for i, key in enumerate(first)}
+
+        def order(job: _Job) -> tuple[int, float, int]:
+            slack = job.budget - self._remaining(job.demand.target, job.demand.source)
+            return (front.get((job.service, job.index), len(front)), round(slack, 1), -job.units)
+
+        return sorted(jobs, key=order)
 
     # -- spare throughput and the price of opening ---------------------------------------------
 
