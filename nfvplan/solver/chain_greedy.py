@@ -8,13 +8,14 @@ i"; inside a layer the edges are the physical links (those with enough residual 
 edge from layer i-1 to layer i at a site means "VNF i processes the traffic here". That edge
 costs nothing where instances already there have spare throughput, else what opening the
 instances costs (licence, plus the cheapest server when no server in use at the site can take
-one). Links cost only their latency, as a tie-break. The cheapest path may break the demand's
-latency budget (its `max_latency_ms` less the chain's per-VNF `latency_ms`); then a LARAC search
-(Lagrangian relaxation of the budget: minimise cost + lambda x latency, lambda from the cheapest
-and the fastest path, a few rounds) looks for a cheap path that meets it. Labels that can no
-longer reach the end within the budget are pruned. When no path has room for the whole demand
-it is split along the fastest path's bottleneck. When a demand finds no path at all (earlier
-ones filled its links), the run starts again with that demand first (a few times at most).
+one). Links cost their latency and a small congestion price (tie-breaks). The cheapest path may
+break the demand's latency budget (its `max_latency_ms` less the chain's per-VNF `latency_ms`);
+then a LARAC search (Lagrangian relaxation of the budget: minimise cost + lambda x latency,
+lambda from the cheapest and the fastest path, a few rounds) looks for a cheap path that meets
+it. Labels that can no longer reach the end within the budget are pruned. When no path has room
+for the whole demand it is split along the fastest path's bottleneck. When a demand finds no
+path at all (earlier ones filled its links or servers), the run starts again with that demand
+first (squeaky wheel, a few times at most).
 
 Instances are opened through the packing greedy's own per-server state (`greedy._FirstFit`:
 capacity, NUMA, trust domains, isolation, anti-affinity, allowed sites, per-slot bounds), so
@@ -54,11 +55,15 @@ LATENCY_TIE = 1e-3
 """Cost units (cents) per ms in the cheapest-path search: only breaks ties between equal costs."""
 COST_TIE = 1e-9
 """Ms per cost unit in the fastest-path search: only breaks ties between equal latencies."""
+CONGESTION = 100.0
+"""Cents a link traversal costs when the demand would fill what is left of it (less in
+proportion): far below any server or licence, it steers equal-cost routes off nearly full links
+so that later demands with tight budgets still find room."""
 LARAC_ROUNDS = 6
 """Lagrangian rounds per demand; LARAC usually settles in two or three."""
 MAX_SPLITS = 16
 """Parts one demand may be split into along bottleneck paths before the greedy gives up."""
-RESTARTS = 4
+RESTARTS = 10
 """Runs again with the demand that found no path moved to the front (squeaky wheel)."""
 SERVER_WEIGHT = 10**9
 """For the `servers` objective: a server counts more than any licence (cents)."""
@@ -113,9 +118,10 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
                 if best is None or problem.plan_cost(found.counts) < problem.plan_cost(best.counts):
                     best = found
                 break
-            if run.stuck is None or run.stuck in first or run.gave_up:
-                break  # stuck placing instances, or again on the same demand, or out of time
-            first.append(run.stuck)  # squeaky wheel: the demand that failed goes first next time
+            if run.stuck is None or run.gave_up or first[:1] == [run.stuck]:
+                break  # stuck placing instances, out of time, or stuck though routed first
+            # squeaky wheel: the demand that failed goes first next time, before earlier ones
+            first = [run.stuck, *(key for key in first if key != run.stuck)]
     if best is not None:
         best.wall_time_s = time.perf_counter() - started
     return best
@@ -360,8 +366,9 @@ class _ChainGreedy:
                         moves.append(((layer + 1, site), prices[key], 0.0, None))
             if not (layer == n and target is None):
                 for v, hop, link in self.adjacent.get(site, ()):
-                    if self.residual[link] >= units:
-                        moves.append(((layer, v), 0.0, hop, link))
+                    left = self.residual[link]
+                    if left >= units:
+                        moves.append(((layer, v), CONGESTION * units / left, hop, link))
             for nxt, extra_cost, extra_latency, link in moves:
                 nl = latency + extra_latency
                 if nl + self._remaining(target, nxt[1]) > budget + 1e-9:
