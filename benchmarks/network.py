@@ -30,6 +30,7 @@ Run from the repository root:
 
     python benchmarks/network.py                    # both scenarios, 60 s each
     python benchmarks/network.py --time-limit 20 --only bics
+    python benchmarks/network.py --ladder --only nobel,germany50   # the topohub ladder
 """
 
 from __future__ import annotations
@@ -370,8 +371,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen scenarios and print one table each; exit 1 on any checker violation."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve")
-    parser.add_argument("--only", choices=("bics", "ring100"), help="run one scenario only")
+    parser.add_argument(
+        "--only", help="bics or ring100; with --ladder, substrings of 'network:model' rungs"
+    )
+    parser.add_argument(
+        "--ladder", action="store_true", help="the topohub ladder of issue 13 (ladder.py)"
+    )
+    parser.add_argument(
+        "--no-build", action="store_true", help="ladder: skip timing the chain-path enumeration"
+    )
     args = parser.parse_args(argv)
+    if args.ladder:
+        from ladder import ladder
+
+        return ladder(args.time_limit, args.only, build=not args.no_build)
 
     print(f"network benchmark: {machine()}; revision {revision()}")
     print(f"time limit {args.time_limit:g} s per solve, 2 workers, seed 1\n")

@@ -15,7 +15,7 @@ lambda from the cheapest and the fastest path, a few rounds) looks for a cheap p
 it. Labels that can no longer reach the end within the budget are pruned. When no path has room
 for the whole demand it is split along the fastest path's bottleneck. When a demand finds no
 path at all (earlier ones filled its links or servers), the run starts again with that demand
-first (squeaky wheel, a few times at most).
+first (squeaky wheel, a few times at most) and links priced higher by their congestion.
 
 Instances are opened through the packing greedy's own per-server state (`greedy._FirstFit`:
 capacity, NUMA, trust domains, isolation, anti-affinity, allowed sites, per-slot bounds), so
@@ -59,6 +59,9 @@ CONGESTION = 100.0
 """Cents a link traversal costs when the demand would fill what is left of it (less in
 proportion): far below any server or licence, it steers equal-cost routes off nearly full links
 so that later demands with tight budgets still find room."""
+CONGESTION_GROWTH = 10.0
+"""Each restart multiplies the congestion price: once it rivals a server's cost, demands that
+can go elsewhere leave the links that a stuck demand needs (a server is 10^4-10^5 cents)."""
 LARAC_ROUNDS = 6
 """Lagrangian rounds per demand; LARAC usually settles in two or three."""
 MAX_SPLITS = 16
@@ -112,7 +115,7 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
                 spent = time.perf_counter() - started
                 if time.perf_counter() + spent > deadline:
                     break
-            run = _ChainGreedy(problem, deadline)
+            run = _ChainGreedy(problem, deadline, CONGESTION * CONGESTION_GROWTH**_restart)
             found = run.run(fixed_first, first)
             if found is not None:
                 if best is None or problem.plan_cost(found.counts) < problem.plan_cost(best.counts):
@@ -130,8 +133,9 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
 class _ChainGreedy:
     """One run: the network's residual capacities and the instances' spare throughput."""
 
-    def __init__(self, problem: Problem, deadline: float | None) -> None:
+    def __init__(self, problem: Problem, deadline: float | None, congestion: float) -> None:
         self.problem = problem
+        self.congestion = congestion
         self.scenario = scenario = problem.scenario
         self.deadline = deadline
         self.state = _FirstFit(problem, None)
@@ -368,7 +372,7 @@ class _ChainGreedy:
                 for v, hop, link in self.adjacent.get(site, ()):
                     left = self.residual[link]
                     if left >= units:
-                        moves.append(((layer, v), CONGESTION * units / left, hop, link))
+                        moves.append(((layer, v), self.congestion * units / left, hop, link))
             for nxt, extra_cost, extra_latency, link in moves:
                 nl = latency + extra_latency
                 if nl + self._remaining(target, nxt[1]) > budget + 1e-9:
@@ -403,13 +407,15 @@ class _ChainGreedy:
     def _cheap_path(self, job: _Job, units: int) -> _Path | None:
         """LARAC: the cheapest path if it meets the budget, else a cheap one that does."""
         cheap = self._search(job, units, 1.0, LATENCY_TIE)
-        if cheap is None:
-            return None
-        if cheap.latency <= job.budget + 1e-9:
+        if cheap is not None and cheap.latency <= job.budget + 1e-9:
             return cheap
+        # One label per state: the cheapest label may have been pruned where a faster one would
+        # have fitted the budget, so only the fastest search decides that none does.
         fast = self._search(job, units, COST_TIE, 1.0)
         if fast is None or fast.latency > job.budget + 1e-9:
             return None
+        if cheap is None:
+            return fast
         for _ in range(LARAC_ROUNDS):
             if cheap.latency <= fast.latency:
                 break

@@ -1,0 +1,231 @@
+"""The network ladder (issue 13): real topologies from ~25 to ~850 sites, three demand models.
+
+Why: the packing benchmarks leave the network out, and round one's network cases stopped at 100
+sites and 30 demands. Operators plan on the published networks below with full traffic
+matrices. Each rung is a topohub network (SNDlib, Topology Zoo, topohub's synthetic `backbone`
+set; 400 Gbps per link, topohub has none) turned into a scenario by the code path of
+`nfvplan generate --topology FILE --demands MODEL --instances N` (best-connected sites core,
+then regional, the rest edge; 5G core, IMS, vCPE VNFs; broadband through [upf, cgnat]), so a
+rung can be rebuilt with the CLI:
+
+    nfvplan topology import backbone/europe --gbps 400 -o europe.yaml
+    nfvplan generate --topology europe.yaml --demands edge-to-core --instances 2556 -o s.yaml
+
+Per rung, in one child process (so that its peak RSS is its own):
+- model build: `build_problem` with the candidate chain paths `solve()` enumerates today;
+- first plan: the routing-aware greedy (`chain_greedy`) from a problem built without them,
+  its cost, and the checker's verdict on it;
+- the solve itself (`nfvplan solve`'s code path) with the limit: final cost, bound, gap, wall
+  time against the limit, the checker's verdict;
+- peak RSS of the child.
+
+Run from the repository root (the full ladder takes hours on 2 cores; `--only` picks rungs):
+
+    python benchmarks/network.py --ladder --time-limit 60 --only nobel,germany50
+"""
+
+from __future__ import annotations
+
+import csv
+import resource
+import tempfile
+import time
+import traceback
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+RUNGS: tuple[tuple[str, str], ...] = (
+    ("sndlib/nobel-eu", "edge-to-core"),
+    ("sndlib/nobel-eu", "two-per-site"),
+    ("sndlib/germany50", "edge-to-core"),
+    ("sndlib/germany50", "two-per-site"),
+    ("sndlib/germany50", "gravity"),
+    ("topozoo/Ulaknet", "edge-to-core"),
+    ("topozoo/TataNld", "edge-to-core"),
+    ("topozoo/TataNld", "two-per-site"),
+    ("backbone/north_america_nosc", "edge-to-core"),
+    ("backbone/north_america_nosc", "two-per-site"),
+    ("backbone/europe_nosc", "edge-to-core"),
+    ("backbone/europe", "edge-to-core"),
+)
+"""(topohub network, demand model), smallest first: 28, 50, 76, 143, 225, 554 and 852 sites."""
+
+LINK_GBPS = 400.0
+"""Per link (topohub has none): 4 x 100G. With 100 Gbps, backbone/europe's edge-to-core scenario
+has three demands into Whitesands-Bay whose only CGNAT within budget is behind one link they
+all cross twice (2 x 59 Gbps): no plan exists there, whatever the planner."""
+INSTANCES_PER_SITE = 3
+"""Fixed-replica instances of the generated VNF mix per site (the traffic-sized UPF and CGNAT
+come on top): the network, not the packing, is what this ladder stresses."""
+
+
+@dataclass
+class Rung:
+    """One rung's figures (None where a phase did not run or found nothing)."""
+
+    network: str
+    model: str
+    sites: int = 0
+    links: int = 0
+    demands: int = 0
+    build_s: float | None = None
+    chain_paths: int | None = None
+    first_plan_s: float | None = None
+    greedy_cost: float | None = None
+    greedy_check: str = ""
+    status: str = ""
+    final_cost: float | None = None
+    bound: float | None = None
+    gap: float | None = None
+    wall_s: float | None = None
+    limit_s: float = 0.0
+    peak_rss_mib: float | None = None
+    check: str = ""
+    error: str = ""
+
+
+def run_rung(network: str, model: str, time_limit_s: float, build: bool) -> Rung:
+    """Build, plan and solve one rung (in the calling process)."""
+    from nfvplan.check import check_plan
+    from nfvplan.generate import GenerateOptions, generate_scenario
+    from nfvplan.io import parse_scenario
+    from nfvplan.solver import SolveOptions, solve
+    from nfvplan.solver.chain_greedy import chain_greedy_plan
+    from nfvplan.solver.problem import build_problem
+    from nfvplan.solver.result import build_plan
+    from nfvplan.topohub_import import import_topohub, render_topology
+
+    rung = Rung(network, model, limit_s=time_limit_s)
+    try:
+        with tempfile.TemporaryDirectory(prefix="nfvplan-ladder-") as scratch:
+            folder = Path(scratch)
+            doc = import_topohub(network, gbps=LINK_GBPS)
+            topology = folder / "topology.yaml"
+            topology.write_text(render_topology(doc), encoding="utf-8")
+            sites = len(doc["sites"])
+            target = folder / "scenario.yaml"
+            options = GenerateOptions(
+                instances=max(100, INSTANCES_PER_SITE * sites),
+                topology=topology,
+                output=target,
+                time_limit_s=time_limit_s,
+                demand_model=model,
+            )
+            text = generate_scenario(options)
+            target.write_text(text, encoding="utf-8")
+            scenario = parse_scenario(text, filename=str(target), base_dir=folder)
+        rung.sites = len(scenario.sites)
+        rung.links = len(scenario.links)
+        rung.demands = sum(len(s.demands) for s in scenario.services.values())
+        if build:
+            started = time.perf_counter()
+            problem = build_problem(scenario, scenario.objective)
+            rung.build_s = time.perf_counter() - started
+            assert problem.routing is not None
+            rung.chain_paths = sum(len(d.paths) for d in problem.routing.demands)
+            del problem
+        started = time.perf_counter()
+        light = build_problem(scenario, scenario.objective, routing=False)
+        first = chain_greedy_plan(light, started + time_limit_s)
+        rung.first_plan_s = time.perf_counter() - started
+        if first is not None:
+            plan = build_plan(light, first, "chain-greedy", 1, 1)
+            rung.greedy_cost = plan.objective.value
+            rung.greedy_check = "ok" if not check_plan(scenario, plan) else "VIOLATIONS"
+        started = time.perf_counter()
+        plan = solve(scenario, SolveOptions(time_limit_s=time_limit_s, explain=False))
+        rung.wall_s = time.perf_counter() - started
+        rung.status = plan.status.value
+        rung.final_cost = plan.objective.value
+        rung.bound = plan.objective.bound
+        rung.gap = plan.objective.gap
+        if plan.status.has_plan:
+            violations = check_plan(scenario, plan)
+            rung.check = "ok" if not violations else f"{len(violations)} violations"
+    except Exception as error:  # a benchmark reports a crash as a row, then goes on
+        rung.error = f"{type(error).__name__}: {error}"[:200]
+        traceback.print_exc()
+    rung.peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return rung
+
+
+HEADERS = (
+    "network",
+    "model",
+    "sites",
+    "links",
+    "demands",
+    "build s",
+    "paths",
+    "1st plan s",
+    "greedy",
+    "g-check",
+    "status",
+    "final",
+    "bound",
+    "gap",
+    "wall s",
+    "limit",
+    "RSS MiB",
+    "check",
+)
+
+
+def cells(rung: Rung) -> list:
+    """One table row."""
+    from _common import pct
+
+    return [
+        rung.network,
+        rung.model,
+        rung.sites,
+        rung.links,
+        rung.demands,
+        rung.build_s,
+        rung.chain_paths,
+        rung.first_plan_s,
+        rung.greedy_cost,
+        rung.greedy_check or "-",
+        rung.status or rung.error[:20] or "-",
+        rung.final_cost,
+        rung.bound,
+        pct(rung.gap),
+        rung.wall_s,
+        rung.limit_s,
+        rung.peak_rss_mib,
+        rung.check or "-",
+    ]
+
+
+def ladder(time_limit_s: float, only: str | None, build: bool) -> int:
+    """Run the chosen rungs, one child process each; print a table, write a CSV."""
+    from _common import machine, revision, table
+
+    picked = [
+        (network, model)
+        for network, model in RUNGS
+        if not only or any(part in f"{network}:{model}" for part in only.split(","))
+    ]
+    print(f"network ladder: {machine()}; revision {revision()}")
+    print(f"time limit {time_limit_s:g} s per solve, 2 workers, seed 1; {len(picked)} rungs\n")
+    rows: list[Rung] = []
+    out = HERE / "results" / f"network-ladder-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+    out.parent.mkdir(exist_ok=True)
+    for network, model in picked:
+        with ProcessPoolExecutor(max_workers=1, max_tasks_per_child=1) as pool:
+            rung = pool.submit(run_rung, network, model, time_limit_s, build).result()
+        rows.append(rung)
+        print(table(HEADERS, [cells(r) for r in rows[-1:]]), flush=True)
+        with out.open("w", newline="", encoding="utf-8") as handle:
+            writer = csv.DictWriter(handle, fieldnames=list(asdict(rows[0])))
+            writer.writeheader()
+            for row in rows:
+                writer.writerow(asdict(row))
+    print()
+    print(table(HEADERS, [cells(r) for r in rows]))
+    print(f"\nCSV: {out.relative_to(HERE.parent)}")
+    bad = [r for r in rows if "VIOLATIONS" in r.greedy_check or "violations" in r.check]
+    return 1 if bad else 0
