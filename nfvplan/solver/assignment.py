@@ -70,24 +70,25 @@ class AssignmentFormulation:
     def solve(self, problem: Problem, limits: RunLimits) -> Solution:
         """Build the model for `problem` and search within `limits`."""
         started = time.perf_counter()
+        # --- routing-aware baseline (issue 13; the pipeline's start-plan stage takes this over):
+        # with routing the packing greedy ignores the network, the chain greedy routes it. First,
+        # so that it is there however long the bound takes.
+        baseline = None
+        if problem.routing is not None and not (
+            self.relaxable or problem.current or problem.failures
+        ):
+            baseline = chain_greedy_plan(problem, started + limits.time_limit_s * BASELINE_SHARE)
+        # --- end of the routing-aware baseline
         patterns = None
         if self.use_patterns and not self.relaxable:
             budget = limits.time_limit_s * PATTERN_SHARE
             patterns = pattern_bound(problem, budget, limits.seed)
         model = _Model(problem, self.relaxable)
         hint = None if self.relaxable else greedy_plan(problem)
-        # --- routing-aware baseline (issue 13; the pipeline's start-plan stage takes this over):
-        # with routing the packing greedy ignores the network, the chain greedy routes it.
-        baseline = None
-        if problem.routing is not None and not (
-            self.relaxable or problem.current or problem.failures
+        if baseline is not None and (  # issue 13: the routing-aware baseline, when cheaper
+            hint is None or problem.plan_cost(baseline.counts) < problem.plan_cost(hint)
         ):
-            baseline = chain_greedy_plan(problem, started + limits.time_limit_s * BASELINE_SHARE)
-            if baseline is not None and (
-                hint is None or problem.plan_cost(baseline.counts) < problem.plan_cost(hint)
-            ):
-                hint = baseline.counts
-        # --- end of the routing-aware baseline
+            hint = baseline.counts
         if patterns is not None:
             model.add_lower_bound(patterns.bound)
             if patterns.hint and (
