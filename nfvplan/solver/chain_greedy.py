@@ -14,8 +14,9 @@ then a LARAC search (Lagrangian relaxation of the budget: minimise cost + lambda
 lambda from the cheapest and the fastest path, a few rounds) looks for a cheap path that meets
 it. Labels that can no longer reach the end within the budget are pruned. When no path has room
 for the whole demand it is split along the fastest path's bottleneck. When a demand finds no
-path at all (earlier ones filled its links or servers), the run starts again with that demand
-first (squeaky wheel, a few times at most) and links priced higher by their congestion.
+path at all because earlier ones filled its links, those are ripped up, it is routed, and they
+are routed again; when that fails too, the run starts again with that demand first (squeaky
+wheel, a few times at most) and links priced higher by their congestion.
 
 Instances are opened through the packing greedy's own per-server state (`greedy._FirstFit`:
 capacity, NUMA, trust domains, isolation, anti-affinity, allowed sites, per-slot bounds), so
@@ -68,6 +69,8 @@ MAX_SPLITS = 16
 """Parts one demand may be split into along bottleneck paths before the greedy gives up."""
 RESTARTS = 10
 """Runs again with the demand that found no path moved to the front (squeaky wheel)."""
+MAX_REPAIRS = 50
+"""Rip-up-and-reroute repairs per run before a stuck demand ends it (then a restart follows)."""
 SERVER_WEIGHT = 10**9
 """For the `servers` objective: a server counts more than any licence (cents)."""
 
@@ -173,6 +176,10 @@ class _ChainGreedy:
         self.version: dict[str, int] = defaultdict(int)
         self._open_cost: dict[tuple[str, str], tuple[int, float]] = {}
         self._to_target: dict[str, dict[str, float]] = {}
+        self.routed: dict[tuple[str, int], list[tuple[ChainPath, int, list]]] = defaultdict(list)
+        """(service, demand index) → its flows: (chain path, Mbit/s, (kind, slot, Mbit/s) taken)."""
+        self.jobs: dict[tuple[str, int], _Job] = {}
+        self.repairs = 0
         self.stuck: tuple[str, int] | None = None
         """(service, demand index) of the demand no path was found for, when that ended a run."""
         self.gave_up = False
@@ -190,11 +197,13 @@ class _ChainGreedy:
         fixed = [n for n in problem.vnf_names if not problem.scales_with_traffic(n)]
         if fixed_first and not self.state.complete([n for n in fixed if n not in chained]):
             return None
-        for job in self._jobs(first):
+        jobs = self._jobs(first)
+        self.jobs = {(job.service, job.index): job for job in jobs}
+        for job in jobs:
             if self._late():
                 self.gave_up = True
                 return None
-            if not self._route(job):
+            if not self._route_or_repair(job):
                 self.stuck = (job.service, job.index)
                 return None
         if not self.state.complete():
@@ -509,7 +518,54 @@ class _ChainGreedy:
                 sites.append(site)
         chain_path = ChainPath(tuple(sites), tuple(stops), path.latency, path.links)
         self.flows[(job.service, job.index, chain_path)] += units
+        self.routed[(job.service, job.index)].append((chain_path, units, taken))
         return True
+
+    # -- repair: rip up what blocks a stuck demand, route it, route the others again -----------
+
+    def _route_or_repair(self, job: _Job) -> bool:
+        """`_route`, and when the demand finds no path: take back the demands whose flows fill
+        the links of its fastest path (as if links were empty), route it first, then them."""
+        if self._route(job):
+            return True
+        key = (job.service, job.index)
+        self._release(key)
+        if self.repairs >= MAX_REPAIRS:
+            return False
+        self.repairs += 1
+        saved = dict(self.residual)
+        for link in self.residual:
+            self.residual[link] = 10**15
+        fastest = self._search(job, job.units, COST_TIE, 1.0)
+        self.residual = saved
+        if fastest is None:
+            return False  # latency or servers, not links: nothing to rip up
+        uses: dict[LinkKey, int] = defaultdict(int)
+        for link in fastest.links:
+            uses[link] += 1
+        full = {link for link, n in uses.items() if self.residual[link] < n * job.units}
+        victims = [
+            other
+            for other, entries in self.routed.items()
+            if any(link in full for path, _u, _t in entries for link in path.links)
+        ]
+        for other in victims:
+            self._release(other)
+        if not self._route(job):
+            return False
+        return all(self._route(self.jobs[other]) for other in victims)
+
+    def _release(self, key: tuple[str, int]) -> None:
+        """Take a demand's flows back: link capacity and instance throughput (instances stay)."""
+        service, index = key
+        for path, units, taken in self.routed.pop(key, []):
+            for link in path.links:
+                self.residual[link] += units
+            for k, s, amount in taken:
+                self._carry(k, s, -amount, None)
+            self.flows[(service, index, path)] -= units
+            if not self.flows[(service, index, path)]:
+                del self.flows[(service, index, path)]
 
     def _carry(self, k: int, s: int, units: int, log: list[tuple[int, int, int]] | None) -> None:
         if units == 0:
