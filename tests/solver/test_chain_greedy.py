@@ -219,3 +219,17 @@ def test_every_chain_greedy_plan_passes_the_checker(doc: Doc, rnd: random.Random
     note(doc.yaml())
     plan = greedy(doc.scenario())
     event("plan" if plan is not None else "greedy stuck")
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario_docs(services=True, objective="cost"))
+def test_solve_is_never_worse_than_the_greedy_of_its_run(doc: Doc) -> None:
+    """Tests the floor: whenever the greedy finds a plan, `solve()` returns a plan (checked)
+    that costs no more (its search may only improve on it)."""
+    note(doc.yaml())
+    scenario = doc.scenario()
+    baseline = greedy(scenario)
+    plan = solve_and_check(scenario, time_limit_s=5, explain=False)
+    if baseline is not None:
+        assert plan.status.has_plan, plan.explanation
+        assert plan.objective.value <= baseline.objective.value + 1e-6
