@@ -87,7 +87,83 @@ class Rung:
     error: str = ""
 
 
-def run_rung(network: str, model: str, time_limit_s: float, build: bool) -> Rung:
+CORES = 3
+EDGE_SERVERS = 2
+"""The issue's shape (examples/5g-abilene.yaml): 3 core sites (the best connected) with
+`nfvi-2s` hosts, every other site 2 installed `edge-1u` hosts and 2 more purchasable."""
+
+
+def abilene_shape(doc: dict, model: str, time_limit_s: float, seed: int = 5) -> str:
+    """The scenario text of the issue's shape on a topology document: broadband through
+    [upf, firewall] (UPF anywhere, firewall at the cores) to the nearest core (edge-to-core),
+    to the two nearest (two-per-site), or between every pair of sites (gravity, the model of
+    `nfvplan.generate.demands.gravity_matrix`); budgets 1.25 x the fastest path through a core
+    (where the firewall runs) + 0.5 ms."""
+    import math
+    import random
+
+    import networkx as nx
+    from network import COMMON, internet_budget
+
+    from nfvplan.generate.demands import GRAVITY_GBPS_PER_SITE, gravity_matrix
+    from nfvplan.io.topology import FIBRE_MS_PER_KM
+
+    graph = nx.Graph()
+    graph.add_nodes_from(doc["sites"])
+    for link in doc["links"]:
+        a, b = link["between"]
+        graph.add_edge(a, b, latency_ms=link["length_km"] * FIBRE_MS_PER_KM)
+    latency = {s: dict(d) for s, d in nx.all_pairs_dijkstra_path_length(graph, weight="latency_ms")}
+    degree = dict(graph.degree())
+    ranked = sorted(doc["sites"], key=lambda n: (-degree[n], n))
+    cores, edges = ranked[:CORES], ranked[CORES:]
+    rng = random.Random(seed)
+    demands: list[tuple[str, str, float]] = []
+    if model == "gravity":
+        matrix = gravity_matrix(ranked, degree, latency, GRAVITY_GBPS_PER_SITE * len(ranked))
+        demands = [(s, t, gbps) for (s, t), gbps in matrix.items()]
+    else:
+        for edge in edges:
+            near = sorted((c for c in cores if c in latency[edge]), key=lambda c: latency[edge][c])
+            for target in near[: 2 if model == "two-per-site" else 1]:
+                demands.append((edge, target, float(rng.randint(1, 5))))
+
+    def via(source: str, target: str) -> str:
+        """The core whose firewall is on the fastest chain path."""
+        return min(cores, key=lambda c: (latency[source].get(c, math.inf) + latency[c][target], c))
+
+    # Core hosts from the traffic through each core: every Gbps loads a NIC (100 Gbps) once for
+    # the firewall and maybe once more for a UPF there; installed as many again purchasable.
+    into = dict.fromkeys(cores, 0.0)
+    for source, target, gbps in demands:
+        into[via(source, target)] += gbps
+    lines = [f"name: ladder-{model}", "topology: topology.yaml", "sites:"]
+    for site in cores:
+        hosts = math.ceil(2 * into[site] / 100) + 2
+        lines.append(
+            f"  {site}: {{kind: core, racks: 2, servers: {{nfvi-2s: {hosts}}}, "
+            f"expand: {{nfvi-2s: {hosts}}}}}"
+        )
+    for site in edges:
+        lines.append(
+            f"  {site}: {{kind: edge, servers: {{edge-1u: {EDGE_SERVERS}}}, "
+            f"expand: {{edge-1u: {EDGE_SERVERS}}}}}"
+        )
+    lines += ["services:", "  internet:", "    chain: [upf, firewall]", "    demands:"]
+    for source, target, gbps in demands:
+        core = via(source, target)
+        fastest = latency[source][core] + latency[core][target]
+        lines.append(
+            f"      - {{from: {source}, to: {target}, gbps: {gbps:g}, "
+            f"max_latency_ms: {internet_budget(fastest)}}}"
+        )
+    lines.append(f"solver: {{time_limit_s: {time_limit_s}, workers: 2, seed: 1}}")
+    return COMMON + "\n".join(lines) + "\n"
+
+
+def run_rung(
+    network: str, model: str, time_limit_s: float, build: bool, shape: str = "abilene"
+) -> Rung:
     """Build, plan and solve one rung (in the calling process)."""
     from nfvplan.check import check_plan
     from nfvplan.generate import GenerateOptions, generate_scenario
@@ -107,14 +183,17 @@ def run_rung(network: str, model: str, time_limit_s: float, build: bool) -> Rung
             topology.write_text(render_topology(doc), encoding="utf-8")
             sites = len(doc["sites"])
             target = folder / "scenario.yaml"
-            options = GenerateOptions(
-                instances=max(100, INSTANCES_PER_SITE * sites),
-                topology=topology,
-                output=target,
-                time_limit_s=time_limit_s,
-                demand_model=model,
-            )
-            text = generate_scenario(options)
+            if shape == "abilene":
+                text = abilene_shape(doc, model, time_limit_s)
+            else:
+                options = GenerateOptions(
+                    instances=max(100, INSTANCES_PER_SITE * sites),
+                    topology=topology,
+                    output=target,
+                    time_limit_s=time_limit_s,
+                    demand_model=model,
+                )
+                text = generate_scenario(options)
             target.write_text(text, encoding="utf-8")
             scenario = parse_scenario(text, filename=str(target), base_dir=folder)
         rung.sites = len(scenario.sites)
@@ -200,7 +279,7 @@ def cells(rung: Rung) -> list:
     ]
 
 
-def ladder(time_limit_s: float, only: str | None, build: bool) -> int:
+def ladder(time_limit_s: float, only: str | None, build: bool, shape: str = "abilene") -> int:
     """Run the chosen rungs, one child process each; print a table, write a CSV."""
     from _common import machine, revision, table
 
@@ -210,13 +289,16 @@ def ladder(time_limit_s: float, only: str | None, build: bool) -> int:
         if not only or any(part in f"{network}:{model}" for part in only.split(","))
     ]
     print(f"network ladder: {machine()}; revision {revision()}")
-    print(f"time limit {time_limit_s:g} s per solve, 2 workers, seed 1; {len(picked)} rungs\n")
+    print(
+        f"time limit {time_limit_s:g} s per solve, 2 workers, seed 1; {len(picked)} rungs; "
+        f"shape {shape}\n"
+    )
     rows: list[Rung] = []
-    out = HERE / "results" / f"network-ladder-{time.strftime('%Y%m%d-%H%M%S')}.csv"
+    out = HERE / "results" / f"network-ladder-{shape}-{time.strftime('%Y%m%d-%H%M%S')}.csv"
     out.parent.mkdir(exist_ok=True)
     for network, model in picked:
         with ProcessPoolExecutor(max_workers=1, max_tasks_per_child=1) as pool:
-            rung = pool.submit(run_rung, network, model, time_limit_s, build).result()
+            rung = pool.submit(run_rung, network, model, time_limit_s, build, shape).result()
         rows.append(rung)
         print(table(HEADERS, [cells(r) for r in rows[-1:]]), flush=True)
         with out.open("w", newline="", encoding="utf-8") as handle:

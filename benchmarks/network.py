@@ -380,11 +380,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--no-build", action="store_true", help="ladder: skip timing the chain-path enumeration"
     )
+    parser.add_argument(
+        "--shape",
+        choices=("abilene", "generate"),
+        default="abilene",
+        help="ladder scenarios: the issue's 5g-abilene shape, or `nfvplan generate`'s",
+    )
     args = parser.parse_args(argv)
     if args.ladder:
         from ladder import ladder
 
-        return ladder(args.time_limit, args.only, build=not args.no_build)
+        return ladder(args.time_limit, args.only, build=not args.no_build, shape=args.shape)
 
     print(f"network benchmark: {machine()}; revision {revision()}")
     print(f"time limit {args.time_limit:g} s per solve, 2 workers, seed 1\n")

@@ -92,6 +92,25 @@ def budget(fastest_ms: float) -> float:
     return math.ceil((1.3 * fastest_ms + 0.5) * 10) / 10
 
 
+def gravity_matrix(
+    sites: list[str], degree: dict[str, int], latency: dict[str, dict[str, float]], total: float
+) -> dict[tuple[str, str], float]:
+    """Gbps per ordered pair (s, t) by the gravity model: proportional to
+    degree(s) x degree(t) / latency(s, t)^ALPHA, scaled to `total`, rounded to 0.1 Gbps; pairs
+    that round to 0 (or are not connected) are left out. The one definition of the model."""
+    weights: dict[tuple[str, str], float] = {}
+    for s in sites:
+        for t in sites:
+            if s != t and t in latency.get(s, {}) and degree.get(s) and degree.get(t):
+                distance = max(latency[s][t], MIN_DISTANCE_MS)
+                weights[(s, t)] = degree[s] * degree[t] / distance**ALPHA
+    whole = sum(weights.values())
+    if not whole:
+        return {}
+    scaled = {pair: round(w * total / whole, 1) for pair, w in weights.items()}
+    return {pair: gbps for pair, gbps in scaled.items() if gbps > 0}
+
+
 def _gravity(footprint: Footprint) -> list[dict]:
     """The full matrix: every ordered pair of sites with servers, by the gravity model."""
     lat = footprint.latency
@@ -102,23 +121,11 @@ def _gravity(footprint: Footprint) -> list[dict]:
             if end in degree:
                 degree[end] += 1
     edges, regions = footprint.tiers[EDGE], footprint.tiers[REGIONAL]
-    weights: dict[tuple[str, str], float] = {}
-    for s in sites:
-        for t in sites:
-            if s != t and t in lat.get(s, {}) and degree[s] and degree[t]:
-                distance = max(lat[s][t], MIN_DISTANCE_MS)
-                weights[(s, t)] = degree[s] * degree[t] / distance**ALPHA
-    total = sum(weights.values())
-    if not total:
-        return []
-    scale = GRAVITY_GBPS_PER_SITE * len(sites) / total
+    matrix = gravity_matrix(sites, degree, lat, GRAVITY_GBPS_PER_SITE * len(sites))
     # fastest chain path to t through a regional site, from each edge site (one pass per t)
     demands = []
     via: dict[str, dict[str, float]] = {}
-    for (s, t), weight in weights.items():
-        gbps = round(weight * scale, 1)
-        if gbps <= 0:
-            continue
+    for (s, t), gbps in matrix.items():
         if t not in via:
             via[t] = {
                 u: min((lat[u][r] + lat[r][t] for r in regions if r in lat[u]), default=math.inf)

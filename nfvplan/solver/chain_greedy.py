@@ -309,6 +309,8 @@ class _ChainGreedy:
         if short <= 0:
             return 0.0
         each = self._each(name)
+        if each <= 0:
+            return math.inf
         if each == math.inf:  # a fixed-count VNF: its licences are paid anyway
             if not self._may_open(name):
                 return math.inf
@@ -508,6 +510,10 @@ class _ChainGreedy:
                 self.instances[(k, s)] += 1
                 self.version[site] += 1
                 take = int(min(rest, self._each(name), self._nic_room(s)))
+                if take <= 0:  # a throughput below one Mbit/s: no count of instances carries it
+                    for k2, s2, amount in taken:
+                        self._carry(k2, s2, -amount, None)
+                    return False
                 self._carry(k, s, take, taken)
                 rest -= take
         for key in path.links:
