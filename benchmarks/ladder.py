@@ -3,13 +3,21 @@
 Why: the packing benchmarks leave the network out, and round one's network cases stopped at 100
 sites and 30 demands. Operators plan on the published networks below with full traffic
 matrices. Each rung is a topohub network (SNDlib, Topology Zoo, topohub's synthetic `backbone`
-set; 400 Gbps per link, topohub has none) turned into a scenario by the code path of
-`nfvplan generate --topology FILE --demands MODEL --instances N` (best-connected sites core,
-then regional, the rest edge; 5G core, IMS, vCPE VNFs; broadband through [upf, cgnat]), so a
-rung can be rebuilt with the CLI:
+set; 400 Gbps per link, topohub has none) with one of the demand models of
+`nfvplan generate --demands MODEL` (edge-to-core, two-per-site, gravity), in one of two shapes:
 
-    nfvplan topology import backbone/europe --gbps 400 -o europe.yaml
-    nfvplan generate --topology europe.yaml --demands edge-to-core --instances 2556 -o s.yaml
+- `abilene` (default): the issue's shape, examples/5g-abilene.yaml's: broadband through
+  [upf, firewall], UPFs anywhere, firewalls at the three best-connected sites, the other sites
+  with two edge hosts (and two purchasable); see `abilene_shape`.
+- `generate`: the scenario `nfvplan generate --topology FILE --demands MODEL --instances N`
+  writes (5G core, IMS, vCPE VNFs; [upf, cgnat]), rebuildable with the CLI:
+
+      nfvplan topology import backbone/europe --gbps 400 -o europe.yaml
+      nfvplan generate --topology europe.yaml --demands edge-to-core --instances 2556 -o s.yaml
+
+  Its site sizing spreads the CGNATs evenly over the regional sites, so on large networks the
+  regional site next to a busy core runs out of servers or links: backbone/europe and
+  Topology Zoo's Ulaknet come out infeasible (Ulaknet proven by the solver).
 
 Per rung, in one child process (so that its peak RSS is its own):
 - model build: `build_problem` with the candidate chain paths `solve()` enumerates today;
