@@ -71,6 +71,11 @@ RESTARTS = 10
 """Runs again with the demand that found no path moved to the front (squeaky wheel)."""
 MAX_REPAIRS = 50
 """Rip-up-and-reroute repairs per run before a stuck demand ends it (then a restart follows)."""
+VARIANTS = ((True, False), (True, True), (False, False), (False, True))
+"""(fixed-count VNFs first, amortised server prices) of the runs tried while time allows.
+Measured on the ladder's edge-to-core rungs, neither choice wins everywhere: amortising (an idle
+server priced at the instance's share of it) made germany50 24 % cheaper and nobel-eu 17 %
+dearer than charging the whole server to the instance that opens it."""
 SERVER_WEIGHT = 10**9
 """For the `servers` objective: a server counts more than any licence (cents)."""
 
@@ -105,20 +110,22 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
     greedy gets stuck (some demand or instance fits nowhere) or `deadline` (a
     `time.perf_counter()` value) or Ctrl-C comes first.
 
-    Fixed-count VNFs in chains open where the routes need them, up to their count. Two orders
-    are tried for the other fixed-count VNFs when time allows: before the routing (the routes'
-    instances then share their servers) and after it (they fill gaps); the cheaper plan wins.
+    Fixed-count VNFs in chains open where the routes need them, up to their count. While time
+    allows, `VARIANTS` are tried: the other fixed-count VNFs before the routing (the routes'
+    instances then share their servers) or after it (they fill gaps), and an idle server priced
+    whole or at the opening instance's share; the cheapest plan wins.
     """
     started = time.perf_counter()
     best: Solution | None = None
-    for fixed_first in (True, False):
+    for fixed_first, amortise in VARIANTS:
         first: list[tuple[str, int]] = []
         for _restart in range(RESTARTS + 1):
             if best is not None and deadline is not None:
                 spent = time.perf_counter() - started
                 if time.perf_counter() + spent > deadline:
                     break
-            run = _ChainGreedy(problem, deadline, CONGESTION * CONGESTION_GROWTH**_restart)
+            congestion = CONGESTION * CONGESTION_GROWTH**_restart
+            run = _ChainGreedy(problem, deadline, congestion, amortise)
             found = run.run(fixed_first, first)
             if found is not None:
                 if best is None or problem.plan_cost(found.counts) < problem.plan_cost(best.counts):
@@ -136,9 +143,12 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Soluti
 class _ChainGreedy:
     """One run: the network's residual capacities and the instances' spare throughput."""
 
-    def __init__(self, problem: Problem, deadline: float | None, congestion: float) -> None:
+    def __init__(
+        self, problem: Problem, deadline: float | None, congestion: float, amortise: bool = False
+    ) -> None:
         self.problem = problem
         self.congestion = congestion
+        self.amortise = amortise
         self.scenario = scenario = problem.scenario
         self.deadline = deadline
         self.state = _FirstFit(problem, None)
@@ -297,10 +307,21 @@ class _ChainGreedy:
         if where is None:
             price = math.inf
         else:
-            s = where[1]
-            price = self.licence[name] + (0 if self.state.instances[s] else self.server_cost[s])
+            k, s = where[0], where[1]
+            price = self.licence[name]
+            if not self.state.instances[s]:
+                price += self.server_cost[s] * self._share(k, s)
         self._open_cost[key] = (self.version[site], price)
         return price
+
+    def _share(self, k: int, s: int) -> float:
+        """The part of an idle server's cost one instance is charged: all of it at first
+        (`amortise` off), else its largest share of the server, so that a route opening a
+        server where more instances will fit is not priced as if it alone paid for it."""
+        if not self.amortise:
+            return 1.0
+        demand, capacity = self.problem.kinds[k].demand, self.problem.slots[s].capacity
+        return max((d / c for d, c in zip(demand, capacity, strict=True) if c > 0), default=1.0)
 
     def _processing_cost(self, name: str, site: str, units: int) -> float:
         """What carrying `units` through the VNF at the site would cost: 0 on spare throughput,
