@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import copy
 import random
+import time
 
 from helpers import EXAMPLES, parse, scenario_yaml, solve_and_check
 from hypothesis import HealthCheck, event, given, note, settings
@@ -22,6 +23,7 @@ from nfvplan.plan import Plan, Status
 from nfvplan.solver.chain_greedy import chain_greedy_plan
 from nfvplan.solver.problem import build_problem
 from nfvplan.solver.result import build_plan
+from nfvplan.solver.stop import Stop, stopping
 
 
 def greedy(scenario: Scenario) -> Plan | None:
@@ -233,3 +235,16 @@ def test_solve_is_never_worse_than_the_greedy_of_its_run(doc: Doc) -> None:
     if baseline is not None:
         assert plan.status.has_plan, plan.explanation
         assert plan.objective.value <= baseline.objective.value + 1e-6
+
+
+def test_the_greedy_stops_at_its_deadline_and_on_ctrl_c() -> None:
+    """Tests the promise kept in every phase: a deadline already past, or a stop requested (what
+    Ctrl-C does), ends the greedy with no plan instead of a late one."""
+    scenario = parse(line_of_three("      - {from: a, to: c, gbps: 4}\n"))
+    problem = build_problem(scenario, scenario.objective, routing=False)
+    assert chain_greedy_plan(problem, deadline=time.perf_counter() - 1) is None
+    stop = Stop()
+    stop.request()
+    with stopping(stop):
+        assert chain_greedy_plan(problem) is None
+    assert chain_greedy_plan(problem) is not None
