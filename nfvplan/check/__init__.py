@@ -23,6 +23,8 @@ Where FORMAT.md is silent, the checker decides as follows:
   invalid server id is left out of everything about servers. With a duplicated instance name,
   every placement occupies its server, but routes refer to the first.
 - The plan's `links` table is optional; once it lists any link, every loaded link must be listed.
+- A route's `latency_ms` is its links' sum; against `max_latency_ms` the chain's per-VNF
+  processing `latency_ms` (once per chain VNF) is added to it.
 """
 
 from __future__ import annotations
