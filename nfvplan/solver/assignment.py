@@ -211,7 +211,11 @@ def _never_worse(problem: Problem, solution: Solution, baseline: Solution | None
             return solution
         if baseline.value is None or baseline.value >= solution.value - 1e-9:
             return solution
+    # The search's bound holds over its restricted chain paths; the greedy routes freely, so
+    # past that bound only the configuration-LP bound (which ignores routing) still holds.
     bound = solution.bound if solution.status.has_plan else solution.relaxation_bound
+    if bound is None or (baseline.value is not None and bound > baseline.value + 1e-9):
+        bound = solution.relaxation_bound
     floor = replace(baseline, bound=bound, relaxation_bound=solution.relaxation_bound)
     floor.wall_time_s = solution.wall_time_s
     floor.notes = [
