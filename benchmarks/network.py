@@ -26,7 +26,7 @@ Baseline (same process, same solver, same limits): the scenario with every `max_
 removed. It is a relaxation, so its optimum is a lower bound on the real one, and the ratio
 objective / baseline is the price of the latency budgets (1.00x: they cost nothing).
 
-(c) the network ladder (`--ladder`): a generated operator scenario (`nfvplan generate
+(c) the generated ladder (`--generated-ladder`): a generated operator scenario (`nfvplan generate
     --topology`, one broadband demand per edge site) on each committed topology, smallest first,
     and on any topology file given with `--topology` (e.g. a topohub network imported with
     `nfvplan topology import topozoo/TataNld -o tata.yaml`: 143 sites; `backbone/emea_nosc`:
@@ -37,7 +37,8 @@ Run from the repository root:
 
     python benchmarks/network.py                    # both scenarios, 60 s each
     python benchmarks/network.py --time-limit 20 --only bics
-    python benchmarks/network.py --ladder --time-limit 30 --instances 1000 --topology tata.yaml
+    python benchmarks/network.py --generated-ladder --time-limit 30 --topology tata.yaml
+    python benchmarks/network.py --ladder --only nobel,germany50   # the topohub ladder
 """
 
 from __future__ import annotations
@@ -416,17 +417,43 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the chosen scenarios and print one table each; exit 1 on any checker violation."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--time-limit", type=float, default=60.0, help="seconds per solve")
-    parser.add_argument("--only", choices=("bics", "ring100"), help="run one scenario only")
-    parser.add_argument("--ladder", action="store_true", help="run the network ladder instead")
-    parser.add_argument("--instances", type=int, default=1000, help="ladder: instances each")
     parser.add_argument(
-        "--topology", type=Path, action="append", default=[], help="ladder: one more topology"
+        "--generated-ladder",
+        action="store_true",
+        help="one generated scenario per topology, with the overrun and the stage times",
+    )
+    parser.add_argument("--instances", type=int, default=1000, help="generated ladder: instances")
+    parser.add_argument(
+        "--topology",
+        type=Path,
+        action="append",
+        default=[],
+        help="generated ladder: one more topology",
+    )
+    parser.add_argument(
+        "--only", help="bics or ring100; with --ladder, substrings of 'network:model' rungs"
+    )
+    parser.add_argument(
+        "--ladder", action="store_true", help="the topohub ladder of issue 13 (ladder.py)"
+    )
+    parser.add_argument(
+        "--no-build", action="store_true", help="ladder: skip timing the chain-path enumeration"
+    )
+    parser.add_argument(
+        "--shape",
+        choices=("abilene", "generate"),
+        default="abilene",
+        help="ladder scenarios: the issue's 5g-abilene shape, or `nfvplan generate`'s",
     )
     args = parser.parse_args(argv)
+    if args.ladder:
+        from ladder import ladder
+
+        return ladder(args.time_limit, args.only, build=not args.no_build, shape=args.shape)
 
     print(f"network benchmark: {machine()}; revision {revision()}")
     print(f"time limit {args.time_limit:g} s per solve, 2 workers, seed 1\n")
-    if args.ladder:
+    if args.generated_ladder:
         return 1 if run_ladder(args.time_limit, args.instances, args.topology) else 0
     failed = False
     with tempfile.TemporaryDirectory(prefix="nfvplan-bench-") as scratch:

@@ -201,6 +201,8 @@ class Vnf:
     dedicated_cpu: bool = False
     numa_aligned: bool = False
     isolated: bool = False
+    latency_ms: float = 0.0
+    """Processing latency one instance adds to a demand's path, once per chain visit."""
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,8 @@ Where FORMAT.md is silent, the checker decides as follows:
   invalid server id is left out of everything about servers. With a duplicated instance name,
   every placement occupies its server, but routes refer to the first.
 - The plan's `links` table is optional; once it lists any link, every loaded link must be listed.
+- A route's `latency_ms` is its links' sum; against `max_latency_ms` the chain's per-VNF
+  processing `latency_ms` (once per chain VNF) is added to it.
 """
 
 from __future__ import annotations
@@ -65,7 +67,7 @@ RULES: dict[str, str] = {
     "isolation": "an `isolation: host` instance is alone on its server",
     "anti-affinity": "replicas of an anti-affine VNF do not share their host, rack or site",
     "route": "a route's service, demand, Gbps, endpoints, links and chain are valid",
-    "latency": "a route's latency is the sum of its links' and within the demand's budget",
+    "latency": "a route's latency is its links' sum; plus its VNFs' latency_ms, within budget",
     "demand-total": "the routes of a demand carry exactly its Gbps",
     "link-capacity": "no link carries more than its Gbps",
     "link-usage": "listed link loads and capacities match the recomputation",

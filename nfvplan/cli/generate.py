@@ -32,8 +32,12 @@ def generate_command(
     ] = None,
     seed: Annotated[int, typer.Option("--seed", min=0, help="Random seed.")] = 1,
     demands: Annotated[
-        int | None,
-        typer.Option("--demands", min=0, help="Broadband demands (default: one per edge site)."),
+        str | None,
+        typer.Option(
+            "--demands",
+            help="A number of edge demands (default: one per edge site), or a demand model: "
+            "edge-to-core, two-per-site, gravity (a full traffic matrix).",
+        ),
     ] = None,
     output: Annotated[
         Path | None, typer.Option("--output", "-o", help="Write the scenario to this file.")
@@ -45,6 +49,7 @@ def generate_command(
     """
     from nfvplan.errors import InputError
     from nfvplan.generate import GenerateOptions, generate_scenario
+    from nfvplan.generate.demands import MODELS
     from nfvplan.io.output import write_output
     from nfvplan.topology_view import default_topology_dir, resolve_topology
 
@@ -52,7 +57,14 @@ def generate_command(
         path = None
         if topology is not None:
             path = resolve_topology(topology, default_topology_dir())
-        options = GenerateOptions(instances, sites, path, seed, demands, output)
+        count, model = None, MODELS[0]
+        if demands is not None and demands.isdigit():
+            count = int(demands)
+        elif demands is not None and demands in MODELS:
+            model = demands
+        elif demands is not None:
+            fail_usage(f"--demands {demands}: give a number >= 0 or one of {', '.join(MODELS)}")
+        options = GenerateOptions(instances, sites, path, seed, count, output, demand_model=model)
         text = generate_scenario(options)
     except InputError as error:
         fail_input(error)

@@ -101,6 +101,7 @@ VNF_KEYS = (
     "trust",
     "sites",
     "license_monthly",
+    "latency_ms",
     "cpu",
     "numa",
     "isolation",
@@ -453,6 +454,7 @@ def _vnf(ctx: _Context, named: Named) -> Vnf | None:
         dedicated_cpu=_flag(issues, entry, path, "cpu", ("shared", "dedicated")),
         numa_aligned=_flag(issues, entry, path, "numa", ("any", "aligned")),
         isolated=_flag(issues, entry, path, "isolation", ("shared", "host")),
+        latency_ms=number(issues, entry.get("latency_ms"), (*path, "latency_ms"), default=0.0),
     )
     if len(issues.problems) != before:
         return None

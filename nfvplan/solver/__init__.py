@@ -69,8 +69,9 @@ def solve(
     from nfvplan.solver.explain import cheap_checks, explain_conflict
     from nfvplan.solver.incumbent import Incumbent
     from nfvplan.solver.qualify import widen_paths
+    from nfvplan.solver.start import with_routed
     from nfvplan.solver.status import decide, settled
-    from nfvplan.solver.strategy import choose_strategy
+    from nfvplan.solver.strategy import WHOLE, choose_strategy
 
     options = options or SolveOptions()
     settings = scenario.solver
@@ -86,11 +87,24 @@ def solve(
     def build(k_paths: int | None = None, path_cap: int | None = None) -> Problem:
         return _build(scenario, objective, options, k_paths, path_cap)
 
+    # With services, the routing-aware greedy plans first, on a problem built without chain
+    # paths: a plan (and the floor) exists before their enumeration starts, however long it is.
+    routed, light = _routed_first(scenario, objective, options, budget)
     try:
         with budget.phase("build"):
             problem = build()
     except Stopped:  # path enumeration or the problem's tables outlasted the limit
-        return _no_problem(scenario, objective, limits, budget)
+        if routed is None or light is None:
+            return _no_problem(scenario, objective, limits, budget)
+        problem, routed.notes = light, [*routed.notes, PATHS_NOT_BUILT_NOTE]
+        incumbent, why = decide(
+            problem,
+            routed,
+            interrupted=stop_requested(),
+            time_limit_s=limits.time_limit_s,
+            workers=limits.workers,
+        )
+        return _plan(scenario, problem, incumbent, why, WHOLE, options, limits, budget)
     strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
     parts = None  # the bound's independent parts, which the site-by-site search re-plans
 
@@ -101,7 +115,7 @@ def solve(
     if reasons:
         incumbent = Incumbent(infeasible=True, whatever_paths=True)
     else:
-        incumbent = _start(problem, strategy, budget, limits)
+        incumbent = with_routed(_start(problem, strategy, budget, limits), routed)
         incumbent, parts = _bound(problem, incumbent, strategy, budget, limits)
         if not settled(problem, incumbent):  # when the bound meets the plan, no search
             with budget.phase("search"):
@@ -118,6 +132,31 @@ def solve(
         workers=limits.workers,
     )
     return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
+
+
+PATHS_NOT_BUILT_NOTE = (
+    "the candidate chain paths could not be enumerated within the time limit: the plan is the "
+    "routing-aware greedy's, with no search after it (allow more time for a better plan)"
+)
+
+
+def _routed_first(
+    scenario: Scenario, objective: Objective, options: SolveOptions, budget: Budget
+) -> tuple[Incumbent | None, Problem | None]:
+    """The routing-aware greedy's plan on a problem built without chain paths, for a scenario
+    with services (None, None when it does not apply or finds nothing)."""
+    from nfvplan.solver.problem import build_problem
+    from nfvplan.solver.start import routed_start
+
+    if not scenario.services or options.current is not None or options.failures:
+        return None, None
+    try:
+        with budget.phase("build-light"):
+            light = build_problem(scenario, objective, routing=False)
+        with budget.phase("routed-start"):
+            return routed_start(light, budget), light
+    except Stopped:
+        return None, None
 
 
 def _no_problem(

@@ -42,9 +42,15 @@ ROUTED_BOUND_SHARE = 0.2
 """The same share when the scenario has services: the LP then ignores routing, so its plans
 are only hints and its bound only the routing-free one, and a plan can come from the search
 alone. On the network ladder (1 000 generated instances per topology, 30 s, 2 workers:
-`benchmarks/network.py --ladder`) 0.4 left germany50 without a plan (the LP took 14 s) and
+`benchmarks/network.py --generated-ladder`) 0.4 left germany50 without a plan (the LP took 14 s) and
 0.1 weakened every bound (abilene's gap 7 % -> 42 %); 0.2 gave the best plan and gap on all
 five committed topologies (abilene 82 870 at 3.6 %, germany50 a plan at 55.6 %)."""
+CHAIN_GREEDY_SHARE = 0.2
+"""Most of the limit the routing-aware greedy (`chain_greedy.py`) may take for its variants
+before it keeps the best it has: it is the first plan of a routed scenario and the floor the
+plan returned never falls below (docs/network-scale.md). It runs before chain paths are
+enumerated, so a plan exists even when enumerating them outlasts the limit (on germany50 with a
+full traffic matrix enumeration alone took 80 s)."""
 DETERMINISTIC_SHARE = 0.3
 """Share of the search's time for CP-SAT's deterministic (interleaved) mode before the
 free-running portfolio continues from its plan (docs/solver.md, "Determinism")."""

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from nfvplan.model import Form, Scope
-from nfvplan.solver.data import NUMA_RESOURCES, THREADS, Slot
+from nfvplan.solver.data import NIC, NUMA_RESOURCES, THREADS, Slot
 from nfvplan.solver.problem import Problem
 
 Counts = dict[tuple[int, int, int | None], int]
@@ -226,6 +226,48 @@ class _FirstFit:
             if need > 0 and not self._place_vnf(name, need):
                 return None
         return _canonical(problem, dict(self.counts))
+
+    # -- shared with the routing-aware greedy (chain_greedy.py), which places instances at the
+    # -- sites its routes choose on this same state, so the per-server rules stay written once
+
+    def try_at(self, k: int, s: int) -> _Fit:
+        """Whether one more instance of kind k fits server s now (every per-server rule and the
+        VNF's anti-affinity), and on which NUMA node."""
+        name = self.problem.kinds[k].vnf.name
+        anti_affine = self.problem.scenario.vnfs[name].anti_affinity is not None
+        return self._fits(name, anti_affine, self.taken[name], k, s)
+
+    def add(self, k: int, s: int, fit: _Fit) -> None:
+        """Place one instance of kind k on server s (after `try_at` said it fits)."""
+        name = self.problem.kinds[k].vnf.name
+        anti_affine = self.problem.scenario.vnfs[name].anti_affinity is not None
+        self._record(name, anti_affine, self.taken[name], k, s, fit)
+        self.placed[name] += 1
+
+    def add_nic(self, s: int, units: int) -> None:
+        """Routed traffic (Mbit/s, negative to release) on server s's NIC."""
+        self.servers[s].load[NIC] += units
+        self.load[s, NIC] += units
+
+    def complete(self, names: list[str] | None = None, measure: Callable = max) -> bool:
+        """Place what each VNF (of `names`, default all) still lacks of `problem.counts`, in
+        this greedy's order; False when some instance fits nowhere."""
+        problem = self.problem
+        chosen = problem.vnf_names if names is None else names
+        order = sorted(
+            chosen,
+            key=lambda n: (
+                _rigidity(problem, n),
+                -max((_share(problem, k, measure) for k in problem.kinds_of(n)), default=0.0),
+            ),
+        )
+        for name in order:
+            need = problem.counts[name] - self.placed[name]
+            if need > 0:
+                if not self._place_vnf(name, need):
+                    return False
+                self.placed[name] += need
+        return True
 
     def _options(self, kinds: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Every (kind, server) option of a VNF in scan order: server rank, then kind index."""

@@ -300,11 +300,14 @@ def build_problem(
     ignore_sites: bool = False,
     k_paths: int = DEFAULT_K_PATHS,
     path_cap: int = DEFAULT_PATH_CAP,
+    routing: bool = True,
 ) -> Problem:
     """Derive slots, kinds and candidate placements from a validated scenario.
 
     With `ignore_sites` the candidates include servers outside a VNF's allowed sites, so that an
-    explanation can treat the restriction as a requirement that may be relaxed.
+    explanation can treat the restriction as a requirement that may be relaxed. With `routing`
+    False no candidate chain paths are enumerated (the costly part at operator scale): enough
+    for the routing-aware greedy (`chain_greedy`), which routes on the network itself.
     """
     units = resource_units(scenario)
     slots = build_slots(scenario, units)
@@ -348,7 +351,7 @@ def build_problem(
         bounds.per_kind.append(per_group)
         problem.candidates[k] = chosen
     problem.bounds = bounds
-    if scenario.services:
+    if scenario.services and routing:
         _add_routing(problem, k_paths, path_cap)
     return problem
 

@@ -104,15 +104,31 @@ def _nothing_left_out(leg_options: list[list], omitted: list[float], budget: flo
     return True
 
 
+def processing_ms(scenario: Scenario, chain: tuple[str, ...]) -> float:
+    """The chain's processing latency: each VNF's `latency_ms`, once per visit."""
+    return sum(scenario.vnfs[name].latency_ms for name in chain)
+
+
+def network_budget(demand: Demand, processing: float = 0.0) -> float:
+    """What the links of a demand's path may take: its `max_latency_ms` less the chain's
+    processing latency (inf without a budget)."""
+    if demand.max_latency_ms is None:
+        return math.inf
+    return demand.max_latency_ms - processing
+
+
 def chain_paths(
     cache: PathCache,
     demand: Demand,
     choices: list[list[str]],
     k: int,
     cap: int,
+    processing: float = 0.0,
 ) -> tuple[list[ChainPath], bool]:
-    """Candidate chain paths of one demand, fastest first, and whether none was left out."""
-    budget = demand.max_latency_ms if demand.max_latency_ms is not None else float("inf")
+    """Candidate chain paths of one demand, fastest first, and whether none was left out.
+
+    `processing` is the chain's per-VNF latency, which every path pays on top of its links."""
+    budget = network_budget(demand, processing)
     exhaustive = True
     fastest: list[ChainPath] = []
     others: list[ChainPath] = []
@@ -153,8 +169,9 @@ def build_routing(
     exhaustive = True
     for service in scenario.services.values():
         choices = [sites_of.get(name, []) for name in service.chain]
+        processing = processing_ms(scenario, service.chain)
         for index, demand in enumerate(service.demands):
-            paths, complete = chain_paths(cache, demand, choices, k, cap)
+            paths, complete = chain_paths(cache, demand, choices, k, cap, processing)
             exhaustive = exhaustive and complete
             units = round(demand.gbps * GBPS_UNITS)
             demands.append(DemandPaths(service.name, index, demand, service.chain, units, paths))

@@ -59,7 +59,16 @@ def search_model(
         if incumbent.bound is not None and found.bound is not None:
             found.bound = max(found.bound, incumbent.bound)
         model.read_network(solver, found)
+        if _worse(found, incumbent):  # the routing-aware greedy's plan is the floor
+            if found.bound is not None:
+                incumbent.bound = max(found.bound, incumbent.bound or found.bound)
+            incumbent.notes.append(FLOOR_NOTE)
+            return incumbent
         return found
+    if status == cp_model.INFEASIBLE and incumbent.has_plan and problem.routing is not None:
+        # Infeasible over the enumerated paths only: the incumbent's routes are outside them.
+        incumbent.notes.append(OUTSIDE_PATHS_NOTE)
+        return incumbent
     if status == cp_model.INFEASIBLE:
         return Incumbent(
             infeasible=True,
@@ -69,6 +78,24 @@ def search_model(
     if incumbent.has_plan and not stop_requested():
         incumbent.notes.append(STARTING_PLAN_NOTE)
     return incumbent
+
+
+FLOOR_NOTE = "the routing-aware greedy's plan was kept: the search found only costlier ones in time"
+OUTSIDE_PATHS_NOTE = (
+    "the routing-aware greedy's plan was kept: it routes over paths the search's restricted "
+    "path set leaves out, over which the search found no plan"
+)
+
+
+def _worse(found: Incumbent, incumbent: Incumbent) -> bool:
+    """True when the search's plan is costlier on the first level than the plan it started
+    from (only a start plan that routes, the chain greedy's, is a plan there with routing)."""
+    return (
+        incumbent.has_plan
+        and found.value is not None
+        and incumbent.value is not None
+        and found.value > incumbent.value
+    )
 
 
 def _two_phases(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 
 from nfvplan.model import Form, Objective
-from nfvplan.solver.budget import GREEDY_SHARE, Budget
+from nfvplan.solver.budget import CHAIN_GREEDY_SHARE, GREEDY_SHARE, Budget
 from nfvplan.solver.data import BALANCE_UNITS
 from nfvplan.solver.greedy import SIZE_MEASURES, greedy_plan
 from nfvplan.solver.incumbent import Counts, Incumbent
@@ -42,6 +42,37 @@ def start_plans(problem: Problem, budget: Budget, large: bool) -> Incumbent:
     else:
         plan = greedy_plan(problem)
     return offer(problem, Incumbent(), plan)
+
+
+def routed_start(problem: Problem, budget: Budget) -> Incumbent | None:
+    """The routing-aware greedy's plan (`chain_greedy.py`): a complete plan with its routes,
+    found without enumerating chain paths, so `problem` may be built without them.
+
+    Not for re-plans or failure survival (it knows neither pins nor recovery) nor for the
+    `balance` objective (it does not aim at it): None then, and None when it gets stuck.
+    """
+    from nfvplan.solver.chain_greedy import chain_greedy_plan
+
+    if problem.current is not None or problem.failures or problem.objective is Objective.BALANCE:
+        return None
+    deadline = budget.started + CHAIN_GREEDY_SHARE * budget.limit_s
+    found = chain_greedy_plan(problem, deadline)
+    if found is None or found.value is None:
+        return None
+    found.hint = dict(found.counts)
+    found.status = Incumbent().status  # `status.decide` decides, at the end
+    return found
+
+
+def with_routed(incumbent: Incumbent, routed: Incumbent | None) -> Incumbent:
+    """The incumbent with the routing-aware greedy's plan as its plan and the search's start
+    (the packing greedy's hint ignores the network; this plan routes every demand)."""
+    if routed is None:
+        return incumbent
+    incumbent.counts, incumbent.value = dict(routed.counts), routed.value
+    incumbent.flows, incumbent.traffic = list(routed.flows), dict(routed.traffic)
+    incumbent.hint = dict(routed.counts)
+    return incumbent
 
 
 def is_a_plan(problem: Problem) -> bool:
