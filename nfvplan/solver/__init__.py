@@ -122,7 +122,7 @@ def solve(
                 incumbent = search(problem, incumbent)
         with budget.phase("qualify"):
             problem, incumbent = widen_paths(build, search, problem, incumbent, budget)
-        if incumbent.infeasible and options.explain:
+        if incumbent.infeasible and not incumbent.has_plan and options.explain:
             reasons = explain_conflict(scenario, problem, limits)
     incumbent, why = decide(
         problem,

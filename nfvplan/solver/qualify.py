@@ -17,6 +17,7 @@ from nfvplan.plan import Status
 from nfvplan.solver.budget import MIN_RETRY_S, WIDEN_OPTIMUM_LEFT, Budget
 from nfvplan.solver.incumbent import Incumbent
 from nfvplan.solver.problem import Problem
+from nfvplan.solver.search import OUTSIDE_PATHS_NOTE
 from nfvplan.solver.status import meets_routing_free_bound
 from nfvplan.solver.stop import Stopped
 
@@ -56,7 +57,10 @@ def widen_paths(
                 wider = build(k_paths, path_cap)
             except Stopped:
                 break
-            retry = search(wider, replace(start, infeasible=False))
+            # A routing-aware greedy's plan (routes outside the restricted set) stays the floor.
+            floor = incumbent if incumbent.has_plan else start
+            notes = [note for note in floor.notes if note != OUTSIDE_PATHS_NOTE]
+            retry = search(wider, replace(floor, infeasible=False, bound=start.bound, notes=notes))
             if not retry.has_plan and not retry.infeasible:
                 break  # out of time: keep the restricted outcome, reported honestly
             problem, incumbent = wider, retry

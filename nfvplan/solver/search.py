@@ -67,7 +67,10 @@ def search_model(
         return found
     if status == cp_model.INFEASIBLE and incumbent.has_plan and problem.routing is not None:
         # Infeasible over the enumerated paths only: the incumbent's routes are outside them.
-        incumbent.notes.append(OUTSIDE_PATHS_NOTE)
+        # The plan stands; `infeasible` tells the qualify stage to search wider path sets.
+        incumbent.infeasible = True
+        if OUTSIDE_PATHS_NOTE not in incumbent.notes:
+            incumbent.notes.append(OUTSIDE_PATHS_NOTE)
         return incumbent
     if status == cp_model.INFEASIBLE:
         return Incumbent(
