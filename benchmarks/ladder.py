@@ -180,6 +180,7 @@ def run_rung(
     from nfvplan.solver.chain_greedy import chain_greedy_plan
     from nfvplan.solver.problem import build_problem
     from nfvplan.solver.result import build_plan
+    from nfvplan.solver.status import decided
     from nfvplan.topohub_import import import_topohub, render_topology
 
     rung = Rung(network, model, limit_s=time_limit_s)
@@ -219,7 +220,7 @@ def run_rung(
         first = chain_greedy_plan(light, started + time_limit_s)
         rung.first_plan_s = time.perf_counter() - started
         if first is not None:
-            plan = build_plan(light, first, "chain-greedy", 1, 1)
+            plan = build_plan(light, decided(light, first), "chain-greedy", 1, 1)
             rung.greedy_cost = plan.objective.value
             rung.greedy_check = "ok" if not check_plan(scenario, plan) else "VIOLATIONS"
         started = time.perf_counter()

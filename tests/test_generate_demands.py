@@ -17,6 +17,7 @@ from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.chain_greedy import chain_greedy_plan
 from nfvplan.solver.problem import build_problem
 from nfvplan.solver.result import build_plan
+from nfvplan.solver.status import decided
 
 NOBEL = REPO / "topologies" / "nobel-eu.yaml"
 
@@ -84,7 +85,7 @@ def test_every_model_gives_a_plan_the_checker_accepts(model: str) -> None:
     problem = build_problem(scenario, scenario.objective, routing=False)
     solution = chain_greedy_plan(problem)
     assert solution is not None
-    plan = build_plan(problem, solution, "chain-greedy", 1, 1)
+    plan = build_plan(problem, decided(problem, solution), "chain-greedy", 1, 1)
     assert check_plan(scenario, plan) == []
 
 

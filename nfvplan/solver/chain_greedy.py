@@ -40,12 +40,12 @@ from dataclasses import dataclass
 
 from nfvplan.model import Demand, Objective
 from nfvplan.network import link_key
-from nfvplan.plan import Status
 from nfvplan.solver.data import COST_SCALE, NIC, scale_down
 from nfvplan.solver.greedy import _FirstFit, _renumber_nodes, _threads
 from nfvplan.solver.incumbent import Flow, Incumbent
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.routing import GBPS_UNITS, ChainPath, network_budget, processing_ms
+from nfvplan.solver.start import first_level
 from nfvplan.solver.stop import stop_requested
 
 LinkKey = tuple[str, str]
@@ -106,8 +106,8 @@ class _Job:
 
 
 def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumbent | None:
-    """A plan that routes every demand, as an `Incumbent` with status `feasible`; None when the
-    greedy gets stuck (some demand or instance fits nowhere) or `deadline` (a
+    """A plan that routes every demand, as an `Incumbent` (`status.decide` gives it its
+    status); None when the greedy gets stuck (some demand or instance fits nowhere) or `deadline` (a
     `time.perf_counter()` value) or Ctrl-C comes first.
 
     Fixed-count VNFs in chains open where the routes need them, up to their count. While time
@@ -627,11 +627,10 @@ class _ChainGreedy:
                 self.flows.items(), key=lambda item: (item[0][0], item[0][1], item[0][2].sites)
             )
         ]
-        # The first objective level in the solver's integer units (cents or servers), as every
-        # incumbent carries it; None for `balance`, which the greedy does not aim at.
-        value = None if problem.objective is Objective.BALANCE else problem.plan_cost(result)
-        return Incumbent(
-            status=Status.FEASIBLE,  # a plan of its own; `status.decide` decides in `solve()`
+        # The first objective level in the solver's integer units (cents, servers or, for
+        # `balance`, which the greedy does not aim at, the busiest share without the traffic).
+        value = first_level(problem, result)
+        return Incumbent(  # no status: `status.decide` gives one (`solve()`, or its caller)
             value=value,
             counts=result,
             flows=flows,

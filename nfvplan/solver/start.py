@@ -57,10 +57,9 @@ def routed_start(problem: Problem, budget: Budget) -> Incumbent | None:
         return None
     deadline = budget.started + CHAIN_GREEDY_SHARE * budget.limit_s
     found = chain_greedy_plan(problem, deadline)
-    if found is None or found.value is None:
+    if found is None:
         return None
     found.hint = dict(found.counts)
-    found.status = Incumbent().status  # `status.decide` decides, at the end
     return found
 
 

@@ -162,3 +162,9 @@ def meets_routing_free_bound(incumbent: Incumbent) -> bool:
     """True when the bound that ignores routing proves the first level: no path does better."""
     relaxed, value = incumbent.relaxation_bound, incumbent.value
     return relaxed is not None and value is not None and relaxed >= value
+
+
+def decided(problem: Problem, incumbent: Incumbent) -> Incumbent:
+    """`incumbent` with the status `decide` gives it outside a solve (no interrupt, no time
+    limit): for a plan built by one stage alone, e.g. the routing-aware greedy's in a benchmark."""
+    return decide(problem, incumbent, interrupted=False, time_limit_s=0.0, workers=1)[0]

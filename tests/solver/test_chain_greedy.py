@@ -18,12 +18,13 @@ from strategies import Doc, scenario_docs
 
 from nfvplan.check import check_plan
 from nfvplan.io import load_scenario
-from nfvplan.model import Scenario
+from nfvplan.model import Objective, Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver.chain_greedy import chain_greedy_plan
 from nfvplan.solver.incumbent import natural
 from nfvplan.solver.problem import build_problem
 from nfvplan.solver.result import build_plan
+from nfvplan.solver.status import decided
 from nfvplan.solver.stop import Stop, stopping
 
 
@@ -34,11 +35,11 @@ def greedy(scenario: Scenario) -> Plan | None:
     solution = chain_greedy_plan(problem)
     if solution is None:
         return None
-    plan = build_plan(problem, solution, "chain-greedy", 1, 1)
+    plan = build_plan(problem, decided(problem, solution), "chain-greedy", 1, 1)
     violations = check_plan(scenario, plan)
     assert violations == [], "\n".join(f"[{v.rule}] {v.message}" for v in violations)
     assert plan.status is Status.FEASIBLE
-    if solution.value is not None:  # None for `balance`, which the greedy does not aim at
+    if scenario.objective is not Objective.BALANCE:  # which the greedy does not aim at
         assert plan.objective.value == natural(scenario.objective, solution.value)
     return plan
 
