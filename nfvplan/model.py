@@ -242,6 +242,12 @@ class Scenario:
 
     Not part of the file format: what-if analysis and the failure checks set it, so that a
     failed server keeps its id and the numbering of the others does not shift."""
+    degraded: bool = False
+    """True while a failure is being recovered from (`survive.failures.failed_scenario`).
+
+    Not part of the file format. `redundancy` spreads spares so that losing any one host leaves
+    what the traffic needs; during the outage the spares have done that job, so the restarted
+    instances must restore the count but need not be spread again (docs/format.md)."""
 
     def server_ids(self) -> list[tuple[str, bool]]:
         """Every server id of every site in FORMAT order, with whether it is purchasable."""

@@ -157,6 +157,35 @@ class Problem:
             self._kinds_by_vnf, self._kinds_indexed = dict(index), len(self.kinds)
         return list(self._kinds_by_vnf.get(vnf_name, ()))
 
+    def needed_after_failure(self, vnf_name: str) -> int | None:
+        """Instances of a VNF with `redundancy` that must survive the loss of any one host (its
+        count without the spares), or None when the spread rule does not apply: no spares, no
+        traffic to carry, or a failure being recovered from (`Scenario.degraded`).
+
+        The spread rule itself: at most (instances - this) of the VNF on any one server. A
+        decomposed part gives the VNF `replicas` with its `redundancy` kept, so counts minus
+        spares is the need there too."""
+        vnf = self.scenario.vnfs[vnf_name]
+        if not vnf.redundancy or self.scenario.degraded:
+            return None
+        needed = self.counts[vnf_name] - vnf.redundancy
+        return needed if needed > 0 else None
+
+    def spares_spread(self, counts: Mapping[tuple[int, int, int | None], int]) -> bool:
+        """True when a plan, as counts per (kind, slot, node), holds the spread rule of
+        `needed_after_failure` (the configuration LP's plans do not know it: `start.offer`)."""
+        total: dict[str, int] = defaultdict(int)
+        here: dict[tuple[str, int], int] = defaultdict(int)
+        for (k, s, _node), count in counts.items():
+            name = self.kinds[k].vnf.name
+            total[name] += count
+            here[(name, s)] += count
+        for (name, _s), count in here.items():
+            needed = self.needed_after_failure(name)
+            if needed is not None and total[name] - count < needed:
+                return False
+        return True
+
     def vnf_candidates(self, vnf_name: str) -> list[int]:
         """Slot indices, sorted, where some form of the VNF may go (any of its kinds)."""
         bounds = self.bounds

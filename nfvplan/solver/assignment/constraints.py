@@ -113,6 +113,7 @@ class Constraints:
             self._plan_trust,
             self._plan_isolation,
             self._plan_anti_affinity,
+            self._redundancy,
             self._sites,
             self._current,
             self._recovery,
@@ -166,6 +167,39 @@ class Constraints:
         self.anti_affinity(self.plan)
 
     # -- families of the plan only ---------------------------------------------------------------
+
+    def _redundancy(self) -> None:
+        """Spares survive any one host: at most (instances - needed) of a VNF on one server.
+
+        Plan only: during a recovery (`--survive` layers, `Scenario.degraded`) the spares have
+        done their job. The total is one variable so each server's row stays short."""
+        p, x = self.problem, self.v.x
+        for name in p.vnf_names:
+            needed = p.needed_after_failure(name)
+            if needed is None:
+                continue
+            kinds = p.kinds_of(name)
+            terms = [x[(k, s)] for k in kinds for s in p.candidates[k]]
+            most = sum(p.bounds[(k, s)] for k in kinds for s in p.candidates[k])
+            total = self.cp.new_int_var(0, most, f"total_{name}")
+            self.cp.add(total == sum(terms))
+            spare = p.scenario.vnfs[name].redundancy
+            hosts = []
+            for s in p.vnf_candidates(name):
+                here = [x[(k, s)] for k in kinds if (k, s) in x]
+                constraint = self.cp.add(sum(here) + needed <= total)
+                self.requirements.enforce(constraint, ("redundancy", name))
+                hosting = self.cp.new_bool_var(f"hosts_{name}_{s}")
+                self.cp.add(
+                    sum(here) <= sum(p.bounds[(k, s)] for k in kinds if (k, s) in x) * hosting
+                )
+                self.cp.add(sum(here) >= hosting)
+                hosts.append(hosting)
+            # Implied (valid for every plan, it only helps the proof): on h >= 2 hosts the
+            # total is at least 2 x needed when h = 2, and at least needed + spares always.
+            weight = max(needed - spare, 0)
+            constraint = self.cp.add(total >= 2 * needed - weight * (sum(hosts) - 2))
+            self.requirements.enforce(constraint, ("redundancy", name))
 
     def _counts(self) -> None:
         """Every VNF runs exactly its number of instances (at least, when traffic-sized)."""
