@@ -166,6 +166,20 @@ class SiteFilter:
 
 
 @dataclass(frozen=True)
+class Images:
+    """Image sizes per form, GiB. A VM's image is a disk of its own per instance; a container
+    image is pulled once per host and shared by every container of that VNF there (one image
+    per VNF: layers shared between VNFs are not modelled)."""
+
+    vm: float = 0.0
+    container: float = 0.0
+
+    def of(self, form: Form) -> float:
+        """The image size of `form`."""
+        return self.vm if form is Form.VM else self.container
+
+
+@dataclass(frozen=True)
 class Vnf:
     """A network function and its placement rules.
 
@@ -187,6 +201,7 @@ class Vnf:
     dedicated_cpu: bool = False
     numa_aligned: bool = False
     isolated: bool = False
+    image_gib: Images = field(default_factory=Images)
 
 
 @dataclass(frozen=True)

@@ -45,6 +45,7 @@ from nfvplan.model import (
     Form,
     FormSpec,
     HostReserve,
+    Images,
     Link,
     Objective,
     Overhead,
@@ -103,6 +104,7 @@ VNF_KEYS = (
     "cpu",
     "numa",
     "isolation",
+    "image_gib",
 )
 FLAVOR_KEYS = ("vcpu", "memory_gib", "hugepages_gib", "disk_gib", "sriov_vfs", "gbps")
 SERVICE_KEYS = ("chain", "demands")
@@ -445,11 +447,31 @@ def _vnf(ctx: _Context, named: Named) -> Vnf | None:
         dedicated_cpu=_flag(issues, entry, path, "cpu", ("shared", "dedicated")),
         numa_aligned=_flag(issues, entry, path, "numa", ("any", "aligned")),
         isolated=_flag(issues, entry, path, "isolation", ("shared", "host")),
+        image_gib=_images(issues, entry.get("image_gib"), (*path, "image_gib")),
     )
     if len(issues.problems) != before:
         return None
     _check_fit(ctx, vnf, entry["flavor"], (*path, "flavor"))
     return vnf
+
+
+def _images(issues: Issues, node: Node | None, path: YamlPath) -> Images:
+    """`image_gib`: one size for every form, or `{vm: X, container: Y}` (a form left out: 0)."""
+    if node is None:
+        return Images()
+    if node.kind == "map":
+        entry = fields(issues, node, path, ("vm", "container"))
+        return Images(
+            vm=number(issues, entry.get("vm"), (*path, "vm"), default=0.0),
+            container=number(issues, entry.get("container"), (*path, "container"), default=0.0),
+        )
+    if node.kind != "scalar":
+        issues.add(
+            node, path, f"must be a size in GiB or {{vm: X, container: Y}}, got {describe(node)}"
+        )
+        return Images()
+    size = number(issues, node, path, default=0.0)
+    return Images(vm=size, container=size)
 
 
 def _flag(

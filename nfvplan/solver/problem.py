@@ -15,6 +15,7 @@ from nfvplan.model import Form, Objective, Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.data import (
     COST_SCALE,
+    DISK,
     Slot,
     build_slots,
     fits,
@@ -22,6 +23,7 @@ from nfvplan.solver.data import (
     instance_demand,
     max_copies,
     resource_units,
+    scale_up,
 )
 from nfvplan.solver.routing import GBPS_UNITS, RoutingSet, build_routing
 from nfvplan.solver.stop import check_stop
@@ -170,6 +172,35 @@ class Problem:
             return None
         needed = self.counts[vnf_name] - vnf.redundancy
         return needed if needed > 0 else None
+
+    def container_image(self, vnf_name: str) -> int:
+        """Disk units a host gives up once when it runs any container of the VNF (its pulled
+        image, shared by all of them); 0 without an image. A VM's image is in its demand."""
+        return scale_up(self.scenario.vnfs[vnf_name].image_gib.container, DISK, self.units)
+
+    def images_fit(self, counts: Mapping[tuple[int, int, int | None], int]) -> bool:
+        """True when a plan's disks hold the container images it pulls (the greedy and the
+        configuration LP do not know that a host pulls an image once: `start.offer`)."""
+        if not any(v.image_gib.container for v in self.scenario.vnfs.values()):
+            return True
+        disk: dict[int, int] = defaultdict(int)
+        forms: dict[int, set[Form]] = defaultdict(set)
+        pulled: dict[int, set[str]] = defaultdict(set)
+        for (k, s, _node), count in counts.items():
+            if not count:
+                continue
+            kind = self.kinds[k]
+            disk[s] += kind.demand[DISK] * count
+            forms[s].add(kind.form)
+            if kind.form is Form.CONTAINER:
+                pulled[s].add(kind.vnf.name)
+        for s, used in disk.items():
+            slot = self.slots[s]
+            used += sum(self.reserve(form, slot)[DISK] for form in forms[s])
+            used += sum(self.container_image(name) for name in pulled[s])
+            if used > slot.capacity[DISK]:
+                return False
+        return True
 
     def spares_spread(self, counts: Mapping[tuple[int, int, int | None], int]) -> bool:
         """True when a plan, as counts per (kind, slot, node), holds the spread rule of

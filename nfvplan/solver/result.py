@@ -22,10 +22,11 @@ from nfvplan.plan import (
     Status,
     Summary,
 )
-from nfvplan.solver.data import NIC, instance_usage, reserve_usage
+from nfvplan.solver.data import DISK, NIC, instance_usage, reserve_usage
 from nfvplan.solver.incumbent import Incumbent, natural
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.routing import GBPS_UNITS
+from nfvplan.usage import container_image_usage
 
 CAPACITY_OF = {
     "threads": lambda t: t.threads,
@@ -156,6 +157,13 @@ def build_plan(
         for form in forms:
             for r, value in enumerate(reserve_usage(scenario, form, slot.type)):
                 totals[r] += value
+        pulled = {
+            problem.kinds[k].vnf.name: problem.kinds[k].vnf
+            for _p, k in per_slot[s]
+            if problem.kinds[k].form is Form.CONTAINER
+        }
+        for vnf in pulled.values():
+            totals[DISK] += container_image_usage(vnf)
         for placement, k in per_slot[s]:
             kind = problem.kinds[k]
             for r, value in enumerate(instance_usage(scenario, kind.vnf, kind.form)):

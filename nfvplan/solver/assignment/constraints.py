@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Scope
 from nfvplan.solver.assignment.variables import Variables
-from nfvplan.solver.data import NIC, NUMA_RESOURCES, THREADS, scale_down
+from nfvplan.solver.data import DISK, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.stop import check_stop
 
@@ -102,6 +102,8 @@ class Constraints:
         self.v = variables
         self.requirements = requirements
         self.plan = self._plan_layer()
+        self._pulled: dict[tuple[str, str, int], cp_model.IntVar] = {}
+        """(layer tag, VNF, slot) → 1 when the slot holds the VNF's container image."""
 
     def add_constraints(self) -> None:
         """Every family, in order; building obeys Ctrl-C and the deadline between families."""
@@ -334,9 +336,33 @@ class Constraints:
         ]
         if resource == NIC:
             terms.extend(layer.carried(s))
+        if resource == DISK:
+            terms.extend(self.images(layer, s))
         for form, flag in layer.forms(s).items():
             terms.append(p.reserve(form, slot)[resource] * flag)
         return sum(terms)
+
+    def images(self, layer: Layer, s: int) -> list[cp_model.LinearExprT]:
+        """Disk of the container images slot s pulls in `layer`: once per VNF whose containers
+        run there, shared by all of them (a flag per VNF and slot)."""
+        p = self.problem
+        by_vnf: dict[str, list[int]] = defaultdict(list)
+        for k in layer.slots[s]:
+            kind = p.kinds[k]
+            if kind.form is Form.CONTAINER and p.container_image(kind.vnf.name):
+                by_vnf[kind.vnf.name].append(k)
+        out = []
+        for name, ks in by_vnf.items():
+            key = (layer.tag, name, s)
+            flag = self._pulled.get(key)
+            if flag is None:
+                flag = self.cp.new_bool_var(f"image{layer.tag}_{s}_{name}")
+                self._pulled[key] = flag
+                for k in ks:
+                    for term in layer.terms(k, s):
+                        self.cp.add(term <= p.bounds[(k, s)] * flag)
+            out.append(p.container_image(name) * flag)
+        return out
 
     def capacity(self, layer: Layer) -> None:
         """Every resource of every server in `layer` holds what runs on it."""
