@@ -78,6 +78,9 @@ class Platform:
     vm: FormSpec = field(default_factory=FormSpec)
     container: FormSpec = field(default_factory=FormSpec)
     cpu_overcommit: float = 1.0
+    image_pull_gbps: float | None = None
+    """How fast a host pulls images from the registry (a site may say otherwise); None: pulls
+    are not timed."""
 
     def form(self, form: Form) -> FormSpec:
         """The spec of `form`."""
@@ -118,6 +121,8 @@ class Site:
     servers: dict[str, int]
     expand: dict[str, int]
     transit: bool = False
+    image_pull_gbps: float | None = None
+    """This site's hosts pull images at this rate (over `Platform.image_pull_gbps`)."""
 
     def type_order(self) -> list[str]:
         """Server types in numbering order: installed types first, then purchasable-only ones."""

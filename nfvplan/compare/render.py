@@ -113,6 +113,7 @@ ROWS: tuple[Row, ...] = (
         "recovery of its instances",
         lambda c, r, m: f"{m.recovery.instances} inst in {m.recovery.seconds:g} s",
     ),
+    ("time to deploy", lambda c, r, m: f"{round(m.deploy_s, 1):g} s"),
 )
 
 
@@ -274,6 +275,7 @@ FIELDS = (
     "busiest_server",
     "busiest_instances",
     "recovery_s",
+    "deploy_s",
     "forms",
     "solve_time_s",
     "reused",
@@ -333,6 +335,7 @@ def record(comparison: Comparison, result: VariantResult) -> dict[str, Any]:
         busiest_server=m.recovery.server,
         busiest_instances=m.recovery.instances,
         recovery_s=_round(m.recovery.seconds),
+        deploy_s=_round(m.deploy_s),
         forms=m.forms,
     )
     return fields

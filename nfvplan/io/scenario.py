@@ -75,7 +75,7 @@ TOP_KEYS = (
     "solver",
 )
 TOP_REQUIRED = ("nfvplan", "server_types", "sites", "vnfs")
-PLATFORM_KEYS = ("vm", "container", "cpu_overcommit")
+PLATFORM_KEYS = ("vm", "container", "cpu_overcommit", "image_pull_gbps")
 FORM_KEYS = ("overhead", "host_reserve", "boot_seconds")
 OVERHEAD_KEYS = ("vcpu", "memory_gib", "disk_gib")
 RESERVE_KEYS = ("cores", "memory_gib", "disk_gib")
@@ -90,7 +90,7 @@ SERVER_TYPE_KEYS = (
     "monthly_cost",
 )
 SERVER_TYPE_REQUIRED = ("cores", "memory_gib", "monthly_cost")
-SITE_KEYS = ("kind", "racks", "servers", "expand")
+SITE_KEYS = ("kind", "racks", "servers", "expand", "image_pull_gbps")
 VNF_KEYS = (
     "flavor",
     "forms",
@@ -272,7 +272,16 @@ def _platform(issues: Issues, node: Node | None) -> Platform:
         vm=_form_spec(issues, entry.get("vm"), ("platform", "vm")),
         container=_form_spec(issues, entry.get("container"), ("platform", "container")),
         cpu_overcommit=overcommit,
+        image_pull_gbps=_pull_gbps(issues, entry, ("platform",)),
     )
+
+
+def _pull_gbps(issues: Issues, entry: dict[str, Node], path: YamlPath) -> float | None:
+    """`image_pull_gbps` (> 0) where given, else None (the platform's, or pulls not timed)."""
+    if "image_pull_gbps" not in entry:
+        return None
+    key = (*path, "image_pull_gbps")
+    return number(issues, entry["image_pull_gbps"], key, exclusive=True, default=1.0)
 
 
 def _form_spec(issues: Issues, node: Node | None, path: YamlPath) -> FormSpec:
@@ -378,6 +387,7 @@ def _site(ctx: _Context, named: Named) -> Site:
         ),
         servers=_inventory(ctx, entry.get("servers"), (*path, "servers")),
         expand=_inventory(ctx, entry.get("expand"), (*path, "expand")),
+        image_pull_gbps=_pull_gbps(issues, entry, path),
     )
 
 
