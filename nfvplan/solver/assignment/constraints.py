@@ -104,6 +104,10 @@ class Constraints:
         self.plan = self._plan_layer()
         self._pulled: dict[tuple[str, str, int], cp_model.IntVar] = {}
         """(layer tag, VNF, slot) → 1 when the slot holds the VNF's container image."""
+        self._image = {
+            name: units for name in problem.vnf_names if (units := problem.container_image(name))
+        }
+        """VNF → disk units of its container image, for the VNFs that have one."""
 
     def add_constraints(self) -> None:
         """Every family, in order; building obeys Ctrl-C and the deadline between families."""
@@ -346,10 +350,12 @@ class Constraints:
         """Disk of the container images slot s pulls in `layer`: once per VNF whose containers
         run there, shared by all of them (a flag per VNF and slot)."""
         p = self.problem
+        if not self._image:
+            return []
         by_vnf: dict[str, list[int]] = defaultdict(list)
         for k in layer.slots[s]:
             kind = p.kinds[k]
-            if kind.form is Form.CONTAINER and p.container_image(kind.vnf.name):
+            if kind.form is Form.CONTAINER and kind.vnf.name in self._image:
                 by_vnf[kind.vnf.name].append(k)
         out = []
         for name, ks in by_vnf.items():
@@ -361,7 +367,7 @@ class Constraints:
                 for k in ks:
                     for term in layer.terms(k, s):
                         self.cp.add(term <= p.bounds[(k, s)] * flag)
-            out.append(p.container_image(name) * flag)
+            out.append(self._image[name] * flag)
         return out
 
     def capacity(self, layer: Layer) -> None:
