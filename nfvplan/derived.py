@@ -15,13 +15,14 @@ from itertools import pairwise
 from nfvplan.model import Form, Objective, Scenario, ServerType, Vnf
 from nfvplan.network import link_key
 from nfvplan.plan import RESOURCE_KEYS, LinkLoad, Placement, Route, ServerUse, Summary
-from nfvplan.usage import instance_usage, reserve_usage
+from nfvplan.usage import container_image_usage, instance_usage, reserve_usage
 
 GBPS_UNITS = 1000
 """Traffic is counted in whole Mbit/s (the solver routes in these units), so sums of route
 parts carry no float noise."""
 
 NIC = RESOURCE_KEYS.index("nic_gbps")
+DISK = RESOURCE_KEYS.index("disk_gib")
 
 CAPACITY_OF = {
     "threads": lambda t: t.threads,
@@ -48,6 +49,10 @@ def server_use(
     for form in sorted({form for _vnf, form, _gbps in entries}, key=lambda f: f.value):
         for r, value in enumerate(reserve_usage(scenario, form, server_type)):
             totals[r] += value
+    # A container image is pulled once per host and shared by its containers (docs/format.md).
+    pulled = {vnf.name: vnf for vnf, form, _gbps in entries if form is Form.CONTAINER}
+    for vnf in pulled.values():
+        totals[DISK] += container_image_usage(vnf)
     for vnf, form, gbps in entries:
         for r, value in enumerate(instance_usage(scenario, vnf, form)):
             totals[r] += value

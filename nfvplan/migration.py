@@ -15,12 +15,12 @@ static resources: threads, memory, disk, the flavor's own NIC share and SR-IOV V
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from nfvplan.errors import InputError, Problem
 from nfvplan.model import Form, Scenario, ServerType
 from nfvplan.plan import Migration, MigrationStep, Placement, Plan
-from nfvplan.usage import instance_usage, reserve_usage, server_capacity
+from nfvplan.usage import container_image_usage, instance_usage, reserve_usage, server_capacity
 
 EPSILON = 1e-9
 
@@ -189,6 +189,8 @@ class _Host:
     type: ServerType
     used: list[float]
     forms: dict[Form, int]
+    containers: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    """Containers per VNF: the first pulls the VNF's image, the last one's leaving frees it."""
 
 
 class _Replay:
@@ -222,6 +224,9 @@ class _Replay:
         if (sign > 0 and present == 0) or (sign < 0 and present == 1):
             reserve = reserve_usage(self.scenario, form, host.type)
             delta = [d + sign * r for d, r in zip(delta, reserve, strict=True)]
+        mine = host.containers.get(placement.vnf, 0)
+        if vnf is not None and form is Form.CONTAINER and mine == (0 if sign > 0 else 1):
+            delta[2] += sign * container_image_usage(vnf)  # the image, pulled once per host
         return delta
 
     def _add(self, placement: Placement) -> None:
@@ -231,6 +236,8 @@ class _Replay:
         delta = self._usage(placement, host, +1)
         host.used = [u + d for u, d in zip(host.used, delta, strict=True)]
         host.forms[Form(placement.form)] += 1
+        if placement.form == Form.CONTAINER.value:
+            host.containers[placement.vnf] += 1
 
     def take(self, placement: Placement) -> None:
         """Remove an instance from its server (nothing happens for a failed server's ids)."""
@@ -240,6 +247,8 @@ class _Replay:
         delta = self._usage(placement, host, -1)
         host.used = [u + d for u, d in zip(host.used, delta, strict=True)]
         host.forms[Form(placement.form)] -= 1
+        if placement.form == Form.CONTAINER.value:
+            host.containers[placement.vnf] -= 1
 
     def fits(self, placement: Placement) -> bool:
         """True when the target server holds the instance on top of its current load."""

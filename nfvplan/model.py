@@ -80,6 +80,9 @@ class Platform:
     vm: FormSpec = field(default_factory=FormSpec)
     container: FormSpec = field(default_factory=FormSpec)
     cpu_overcommit: float = 1.0
+    image_pull_gbps: float | None = None
+    """How fast a host pulls images from the registry (a site may say otherwise); None: pulls
+    are not timed."""
 
     def form(self, form: Form) -> FormSpec:
         """The spec of `form`."""
@@ -128,6 +131,8 @@ class Site:
     servers: dict[str, int]
     expand: dict[str, int]
     transit: bool = False
+    image_pull_gbps: float | None = None
+    """This site's hosts pull images at this rate (over `Platform.image_pull_gbps`)."""
 
     def rack_of(self, number: int) -> int:
         """The rack of the `number`th server of a type here (FORMAT.md section 2)."""
@@ -180,6 +185,20 @@ class SiteFilter:
 
 
 @dataclass(frozen=True)
+class Images:
+    """Image sizes per form, GiB. A VM's image is a disk of its own per instance; a container
+    image is pulled once per host and shared by every container of that VNF there (one image
+    per VNF: layers shared between VNFs are not modelled)."""
+
+    vm: float = 0.0
+    container: float = 0.0
+
+    def of(self, form: Form) -> float:
+        """The image size of `form`."""
+        return self.vm if form is Form.VM else self.container
+
+
+@dataclass(frozen=True)
 class Vnf:
     """A network function and its placement rules.
 
@@ -203,6 +222,7 @@ class Vnf:
     isolated: bool = False
     latency_ms: float = 0.0
     """Processing latency one instance adds to a demand's path, once per chain visit."""
+    image_gib: Images = field(default_factory=Images)
 
 
 @dataclass(frozen=True)
@@ -258,6 +278,12 @@ class Scenario:
 
     Not part of the file format: what-if analysis and the failure checks set it, so that a
     failed server keeps its id and the numbering of the others does not shift."""
+    degraded: bool = False
+    """True while a failure is being recovered from (`survive.failures.failed_scenario`).
+
+    Not part of the file format. `redundancy` spreads spares so that losing any one host leaves
+    what the traffic needs; during the outage the spares have done that job, so the restarted
+    instances must restore the count but need not be spread again (docs/format.md)."""
 
     def server_ids(self) -> list[tuple[str, bool]]:
         """Every server id of every site in FORMAT order, with whether it is purchasable."""

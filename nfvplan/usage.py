@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from nfvplan.model import Form, Scenario, ServerType, Vnf
 
-__all__ = ["instance_usage", "overhead_usage", "reserve_usage", "server_capacity"]
+__all__ = [
+    "container_image_usage",
+    "instance_usage",
+    "overhead_usage",
+    "reserve_usage",
+    "server_capacity",
+]
 
 
 def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...]:
@@ -28,11 +34,17 @@ def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...
     values = (
         threads,
         flavor.memory_gib + flavor.hugepages_gib + overhead.memory_gib,
-        flavor.disk_gib + overhead.disk_gib,
+        flavor.disk_gib + overhead.disk_gib + (vnf.image_gib.vm if form is Form.VM else 0.0),
         flavor.gbps,
         float(flavor.sriov_vfs),
     )
     return values
+
+
+def container_image_usage(vnf: Vnf) -> float:
+    """Disk (GiB) a host gives up once when it runs any container of `vnf`: the pulled image,
+    shared by all of them (a VM's image is in `instance_usage`, once per instance)."""
+    return vnf.image_gib.container
 
 
 def reserve_usage(scenario: Scenario, form: Form, server_type: ServerType) -> tuple[float, ...]:

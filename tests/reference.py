@@ -75,7 +75,7 @@ def capacity(stype: ServerType) -> dict[str, float]:
 
 
 def demand(scenario: Scenario, vnf: Vnf, form: Form, carried: float = 0.0) -> dict[str, float]:
-    """Flavor + overhead of one instance (+ carried traffic on its NIC)."""
+    """Flavor + overhead of one instance (+ its VM image, + carried traffic on its NIC)."""
     over = scenario.platform.form(form).overhead
     ratio = scenario.platform.cpu_overcommit
     f = vnf.flavor
@@ -83,7 +83,7 @@ def demand(scenario: Scenario, vnf: Vnf, form: Form, carried: float = 0.0) -> di
     return {
         "threads": pinned + over.vcpu / ratio,
         "memory_gib": f.memory_gib + f.hugepages_gib + over.memory_gib,
-        "disk_gib": f.disk_gib + over.disk_gib,
+        "disk_gib": f.disk_gib + over.disk_gib + (vnf.image_gib.vm if form is Form.VM else 0),
         "nic_gbps": f.gbps + carried,
         "sriov_vfs": f.sriov_vfs,
     }
@@ -113,6 +113,8 @@ class Item:
 def usage(scenario: Scenario, stype: ServerType, items: list[Item]) -> dict[str, float]:
     """Whole-server usage: reserves of the forms present plus every instance's demand."""
     total = reserves(scenario, (i.form for i in items), stype)
+    images = {i.vnf.name: i.vnf.image_gib.container for i in items if i.form is Form.CONTAINER}
+    total["disk_gib"] += sum(images.values())  # pulled once per host and VNF
     for item in items:
         for key, value in demand(scenario, item.vnf, item.form, item.carried).items():
             total[key] += value

@@ -219,6 +219,7 @@ def _vnf(draw: st.DrawFn, sites: dict[str, Any], max_replicas: int) -> dict[str,
     _put(entry, "cpu", _maybe(draw, _grid("shared", "dedicated")))
     _put(entry, "numa", _maybe(draw, _grid("any", "aligned")))
     _put(entry, "isolation", _maybe(draw, st.sampled_from(["shared", "host", "shared"])))
+    _put(entry, "image_gib", _maybe(draw, _grid(0, 10, 60, {"vm": 20}, {"container": 40})))
     return entry
 
 

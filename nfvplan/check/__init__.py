@@ -27,13 +27,20 @@ Where FORMAT.md is silent, the checker decides as follows:
 - The plan's `links` table is optional; once it lists any link, every loaded link must be listed.
 - A route's `latency_ms` is its links' sum; against `max_latency_ms` the chain's per-VNF
   processing `latency_ms` (once per chain VNF) is added to it.
+- `redundancy` is checked at host level: with one server lost, the VNF's other instances still
+  number what its demand needs. A scenario in recovery (`Scenario.degraded`) is exempt.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from nfvplan.check._colocation import check_anti_affinity, check_isolation, check_trust
+from nfvplan.check._colocation import (
+    check_anti_affinity,
+    check_isolation,
+    check_redundancy,
+    check_trust,
+)
 from nfvplan.check._core import Context, Violation
 from nfvplan.check._placements import check_counts, check_placements, check_server_list
 from nfvplan.check._resources import check_capacity, check_numa
@@ -66,6 +73,9 @@ RULES: dict[str, str] = {
     "trust": "the containers on one server belong to one trust domain",
     "isolation": "an `isolation: host` instance is alone on its server",
     "anti-affinity": "replicas of an anti-affine VNF do not share their host, rack or site",
+    "redundancy": (
+        "losing any one host leaves a VNF with `redundancy` the instances its demand needs"
+    ),
     "route": "a route's service, demand, Gbps, endpoints, links and chain are valid",
     "latency": "a route's latency is its links' sum; plus its VNFs' latency_ms, within budget",
     "demand-total": "the routes of a demand carry exactly its Gbps",
@@ -98,6 +108,7 @@ _FAMILIES: tuple[Callable[[Context], list[Violation]], ...] = (
     check_trust,
     check_isolation,
     check_anti_affinity,
+    check_redundancy,
     check_routes,
     check_demand_totals,
     check_links,

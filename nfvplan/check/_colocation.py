@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
-from nfvplan.check._core import Context, Instance, Violation, names
+import math
+
+from nfvplan.check._core import Context, Instance, Violation, names, num
+from nfvplan.check._placements import demand_through
 from nfvplan.model import Form, Scope
 
 
@@ -89,4 +92,38 @@ def check_anti_affinity(ctx: Context) -> list[Violation]:
                     server.id,
                 )
             )
+    return out
+
+
+def check_redundancy(ctx: Context) -> list[Violation]:
+    """`redundancy` spares survive the loss of any one host: every server holds at most the
+    VNF's instances minus what its demand needs (not while recovering: `Scenario.degraded`)."""
+    out: list[Violation] = []
+    if ctx.scenario.degraded:
+        return out
+    placed: dict[str, dict[str, int]] = {}
+    for instance in ctx.instances:
+        if instance.server is not None and instance.vnf is not None:
+            per_host = placed.setdefault(instance.vnf.name, {})
+            per_host[instance.server.id] = per_host.get(instance.server.id, 0) + 1
+    for vnf in ctx.scenario.vnfs.values():
+        if not vnf.redundancy or not vnf.throughput_gbps or vnf.name not in placed:
+            continue
+        demand = demand_through(ctx, vnf.name)
+        needed = math.ceil(demand / vnf.throughput_gbps - 1e-9)
+        per_host = placed[vnf.name]
+        total = sum(per_host.values())
+        for sid, here in per_host.items():
+            if needed > 0 and total - here < needed:
+                out.append(
+                    Violation(
+                        "redundancy",
+                        f"{vnf.name}: {sid} holds {here} of its {total} instances; losing it "
+                        f"leaves {total - here}, but {num(demand)} Gbps of demand at "
+                        f"{num(vnf.throughput_gbps)} Gbps each needs {needed} (redundancy "
+                        f"{vnf.redundancy}: spares must survive the loss of any one host)",
+                        None,
+                        sid,
+                    )
+                )
     return out

@@ -1,7 +1,8 @@
 """What instances and form reserves take from a server, recomputed from the scenario alone.
 
-These are FORMAT.md's capacity rules written out once for the checker: the per-instance demand,
-the once-per-host reserve of each form present, and their sums per server and per NUMA node.
+These are FORMAT.md's capacity rules written out once for the checker: the per-instance demand
+(a VM's image is a disk of its own), the once-per-host reserve of each form present, the
+container image each VNF pulls once per host, and their sums per server and per NUMA node.
 """
 
 from __future__ import annotations
@@ -56,10 +57,11 @@ def instance_demand(ctx: Context, instance: Instance) -> dict[str, float]:
     else:
         threads = (flavor.vcpu + overhead.vcpu) / ratio
     carried = ctx.carried.get(instance.name, 0.0) if ctx.by_name[instance.name] is instance else 0.0
+    image = instance.vnf.image_gib.vm if instance.form is Form.VM else 0.0
     return {
         "threads": threads,
         "memory_gib": flavor.memory_gib + flavor.hugepages_gib + overhead.memory_gib,
-        "disk_gib": flavor.disk_gib + overhead.disk_gib,
+        "disk_gib": flavor.disk_gib + overhead.disk_gib + image,
         "nic_gbps": flavor.gbps + carried,
         "sriov_vfs": float(flavor.sriov_vfs),
     }
@@ -82,10 +84,14 @@ def sized(instances: list[Instance]) -> list[Instance]:
 
 
 def server_usage(ctx: Context, server: ServerRef) -> dict[str, float]:
-    """Everything a server uses: reserves of the forms present plus every instance's demand."""
+    """Everything a server uses: reserves of the forms present, the container images pulled,
+    plus every instance's demand."""
     hosted = sized(ctx.hosts.get(server.id, []))
     forms = {i.form for i in hosted if i.form is not None}
     total = reserve(ctx.scenario.platform, forms, server.type)
+    pulled = {i.vnf.name: i.vnf for i in hosted if i.vnf is not None and i.form is Form.CONTAINER}
+    for vnf in pulled.values():  # one image per VNF and host, shared by its containers there
+        total["disk_gib"] += vnf.image_gib.container
     for instance in hosted:
         for key, amount in instance_demand(ctx, instance).items():
             total[key] += amount

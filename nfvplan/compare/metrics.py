@@ -11,7 +11,10 @@ asks the solver. The figures follow FORMAT.md's capacity rules (docs/compare.md 
   container, because its weakest instance is what an attacker reaches;
 - *recovery* is for the busiest server (most instances): its instances are restarted in
   parallel elsewhere, so bringing them all back takes the longest `boot_seconds` of the forms
-  present on it. Ties on the instance count go to the slower recovery, then to plan order.
+  present on it. Ties on the instance count go to the slower recovery, then to plan order;
+- *time to deploy* is how long the whole plan takes to come up on hosts that hold no image yet:
+  each host pulls its images once (at its site's `image_pull_gbps`), then boots its instances;
+  the slowest host decides (`nfvplan.lifecycle`).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
+from nfvplan.lifecycle import deploy_seconds
 from nfvplan.model import Form, Scenario
 from nfvplan.plan import Plan
 
@@ -95,6 +99,8 @@ class Metrics:
     tax: Tax
     isolation: Isolation
     recovery: Recovery
+    deploy_s: float
+    """Seconds until every instance runs, from hosts without any image (`lifecycle`)."""
     forms: dict[str, dict[str, int]]
     """Per VNF (scenario order), how many instances took each form, e.g. {"vm": 2, ...}."""
 
@@ -118,6 +124,7 @@ def measure(scenario: Scenario, plan: Plan) -> Metrics:
         tax=virtualisation_tax(scenario, plan),
         isolation=isolation(plan),
         recovery=recovery(scenario, plan),
+        deploy_s=deploy_seconds(scenario, plan),
         forms=forms_taken(scenario, plan),
     )
 

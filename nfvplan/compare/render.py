@@ -131,6 +131,7 @@ ROWS: tuple[Row, ...] = (
         "recovery of its instances",
         lambda c, r, m: f"{m.recovery.instances} inst " + _boot(m.recovery.seconds),
     ),
+    ("time to deploy", lambda c, r, m: f"{round(m.deploy_s, 1):g} s"),
 )
 
 
@@ -294,6 +295,7 @@ FIELDS = (
     "busiest_server",
     "busiest_instances",
     "recovery_s",
+    "deploy_s",
     "forms",
     "solve_time_s",
     "reused",
@@ -353,6 +355,7 @@ def record(comparison: Comparison, result: VariantResult) -> dict[str, Any]:
         busiest_server=m.recovery.server,
         busiest_instances=m.recovery.instances,
         recovery_s=_round(m.recovery.seconds),
+        deploy_s=_round(m.deploy_s),
         forms=m.forms,
     )
     return fields

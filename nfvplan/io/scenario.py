@@ -46,6 +46,7 @@ from nfvplan.model import (
     Form,
     FormSpec,
     HostReserve,
+    Images,
     Link,
     Objective,
     Overhead,
@@ -75,7 +76,7 @@ TOP_KEYS = (
     "solver",
 )
 TOP_REQUIRED = ("nfvplan", "server_types", "sites", "vnfs")
-PLATFORM_KEYS = ("vm", "container", "cpu_overcommit")
+PLATFORM_KEYS = ("vm", "container", "cpu_overcommit", "image_pull_gbps")
 FORM_KEYS = ("overhead", "host_reserve", "boot_seconds")
 OVERHEAD_KEYS = ("vcpu", "memory_gib", "disk_gib")
 RESERVE_KEYS = ("cores", "memory_gib", "disk_gib")
@@ -90,7 +91,7 @@ SERVER_TYPE_KEYS = (
     "monthly_cost",
 )
 SERVER_TYPE_REQUIRED = ("cores", "memory_gib", "monthly_cost")
-SITE_KEYS = ("kind", "racks", "servers", "expand")
+SITE_KEYS = ("kind", "racks", "servers", "expand", "image_pull_gbps")
 VNF_KEYS = (
     "flavor",
     "forms",
@@ -105,6 +106,7 @@ VNF_KEYS = (
     "cpu",
     "numa",
     "isolation",
+    "image_gib",
 )
 FLAVOR_KEYS = ("vcpu", "memory_gib", "hugepages_gib", "disk_gib", "sriov_vfs", "gbps")
 SERVICE_KEYS = ("chain", "demands")
@@ -279,7 +281,16 @@ def _platform(issues: Issues, node: Node | None) -> Platform:
         vm=_form_spec(issues, entry.get("vm"), ("platform", "vm")),
         container=_form_spec(issues, entry.get("container"), ("platform", "container")),
         cpu_overcommit=overcommit,
+        image_pull_gbps=_pull_gbps(issues, entry, ("platform",)),
     )
+
+
+def _pull_gbps(issues: Issues, entry: dict[str, Node], path: YamlPath) -> float | None:
+    """`image_pull_gbps` (> 0) where given, else None (the platform's, or pulls not timed)."""
+    if "image_pull_gbps" not in entry:
+        return None
+    key = (*path, "image_pull_gbps")
+    return number(issues, entry["image_pull_gbps"], key, exclusive=True, default=1.0)
 
 
 def _form_spec(issues: Issues, node: Node | None, path: YamlPath) -> FormSpec:
@@ -385,6 +396,7 @@ def _site(ctx: _Context, named: Named) -> Site:
         ),
         servers=_inventory(ctx, entry.get("servers"), (*path, "servers")),
         expand=_inventory(ctx, entry.get("expand"), (*path, "expand")),
+        image_pull_gbps=_pull_gbps(issues, entry, path),
     )
 
 
@@ -455,11 +467,31 @@ def _vnf(ctx: _Context, named: Named) -> Vnf | None:
         numa_aligned=_flag(issues, entry, path, "numa", ("any", "aligned")),
         isolated=_flag(issues, entry, path, "isolation", ("shared", "host")),
         latency_ms=number(issues, entry.get("latency_ms"), (*path, "latency_ms"), default=0.0),
+        image_gib=_images(issues, entry.get("image_gib"), (*path, "image_gib")),
     )
     if len(issues.problems) != before:
         return None
     _check_fit(ctx, vnf, entry["flavor"], (*path, "flavor"))
     return vnf
+
+
+def _images(issues: Issues, node: Node | None, path: YamlPath) -> Images:
+    """`image_gib`: one size for every form, or `{vm: X, container: Y}` (a form left out: 0)."""
+    if node is None:
+        return Images()
+    if node.kind == "map":
+        entry = fields(issues, node, path, ("vm", "container"))
+        return Images(
+            vm=number(issues, entry.get("vm"), (*path, "vm"), default=0.0),
+            container=number(issues, entry.get("container"), (*path, "container"), default=0.0),
+        )
+    if node.kind != "scalar":
+        issues.add(
+            node, path, f"must be a size in GiB or {{vm: X, container: Y}}, got {describe(node)}"
+        )
+        return Images()
+    size = number(issues, node, path, default=0.0)
+    return Images(vm=size, container=size)
 
 
 def _flag(

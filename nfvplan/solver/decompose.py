@@ -134,8 +134,7 @@ def component_scenario(problem: Problem, component: Component) -> Scenario:
             scenario.vnfs[name],
             replicas=problem.counts[name],
             throughput_gbps=None,
-            redundancy=0,
-        )
+        )  # `redundancy` kept: the part spreads the spares too (Problem.needed_after_failure)
         for name in component.vnfs
     }
     return replace(
@@ -149,7 +148,7 @@ def component_scenario(problem: Problem, component: Component) -> Scenario:
 
 def _pool_key(vnf: Vnf) -> str:
     """What a VNF is apart from its name and count; VNFs with rules across servers stay alone."""
-    if vnf.anti_affinity in (Scope.RACK, Scope.SITE):
+    if vnf.anti_affinity in (Scope.RACK, Scope.SITE) or vnf.redundancy:
         return "alone:" + vnf.name
     return repr(replace(vnf, name="", replicas=None, throughput_gbps=None, redundancy=0))
 

@@ -120,7 +120,30 @@ def _too_few_units(problem: Problem, vnf: Vnf) -> str | None:
             f"{vnf.name}: isolation host needs {count} dedicated servers at {_sites_of(slots)}, "
             f"which has {len(slots)} that fit it"
         )
-    return None
+    return _too_few_hosts_for_spares(problem, vnf)
+
+
+def _spare_hosts(problem: Problem, vnf: Vnf) -> int:
+    """The fewest servers a VNF's instances must spread over so that losing any one leaves what
+    its traffic needs: 2 when it may add instances (2 x needed, half on each survives), else
+    ceil(count / spares)."""
+    if problem.scales_with_traffic(vnf.name):
+        return 2
+    return -(-problem.counts[vnf.name] // vnf.redundancy)
+
+
+def _too_few_hosts_for_spares(problem: Problem, vnf: Vnf) -> str | None:
+    """Spares that cannot survive a host failure: fewer servers than the spread needs."""
+    if problem.needed_after_failure(vnf.name) is None:
+        return None
+    slots = _candidate_slots(problem, vnf.name)
+    hosts = _spare_hosts(problem, vnf)
+    if len(slots) >= hosts:
+        return None
+    return (
+        f"{vnf.name}: redundancy {vnf.redundancy} needs {hosts} hosts at {_sites_of(slots)}, "
+        f"which has {len(slots)}"
+    )
 
 
 def _volume(problem: Problem) -> list[str]:
@@ -265,6 +288,11 @@ def describe(scenario: Scenario, problem: Problem, requirement: Requirement) -> 
         )
     if family == "isolation":
         return f"{name}: isolation host, each instance takes a whole server"
+    if family == "redundancy":
+        return (
+            f"{name}: redundancy {vnf.redundancy}, losing any one host must leave the "
+            f"{problem.counts[name] - vnf.redundancy} instances its traffic needs"
+        )
     return f"{name}: {family}"
 
 

@@ -202,6 +202,13 @@ class _FirstFit:
         self.counts: Counts = defaultdict(int)
         self.taken: dict[str, set[object]] = defaultdict(set)
         self.placed: dict[str, int] = defaultdict(int)
+        self.cap: dict[str, int] = {}
+        """VNF → most instances on one server (`redundancy`: spares survive any one host)."""
+        for name in problem.vnf_names:
+            needed = problem.needed_after_failure(name)
+            if needed is not None:
+                self.cap[name] = problem.counts[name] - needed
+        self.here: dict[tuple[str, int], int] = defaultdict(int)
 
     def run(self, measure: Callable[[list[float]], float]) -> Counts | None:
         """The plan with instances ordered by `measure` of their shares, or None if stuck."""
@@ -212,6 +219,7 @@ class _FirstFit:
                 self._put(k, s, node)
             self.counts[(k, s, node)] += count
             self.placed[name] += count
+            self.here[(name, s)] += count
             if problem.scenario.vnfs[name].anti_affinity is not None:
                 self.taken[name].add(_unit(problem, self.servers[s].slot, name))
         names = sorted(
@@ -344,6 +352,9 @@ class _FirstFit:
         server = self.servers[s]
         if anti_affine and _unit(self.problem, server.slot, name) in taken:
             return _NO_FIT
+        cap = self.cap.get(name)
+        if cap is not None and self.here[(name, s)] >= cap:
+            return _NO_FIT  # counts only grow: it stays full for the rest of this VNF
         return _try(self.problem, server, k)
 
     def _record(
@@ -351,6 +362,7 @@ class _FirstFit:
     ) -> None:
         self._put(k, s, fit.node)
         self.counts[(k, s, fit.node)] += 1
+        self.here[(name, s)] += 1
         if anti_affine:
             taken.add(_unit(self.problem, self.servers[s].slot, name))
 

@@ -15,6 +15,7 @@ from nfvplan.model import Form, Objective, Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.data import (
     COST_SCALE,
+    DISK,
     Slot,
     build_slots,
     fits,
@@ -22,6 +23,7 @@ from nfvplan.solver.data import (
     instance_demand,
     max_copies,
     resource_units,
+    scale_up,
 )
 from nfvplan.solver.routing import GBPS_UNITS, RoutingSet, build_routing
 from nfvplan.solver.stop import check_stop
@@ -156,6 +158,64 @@ class Problem:
                 index[kind.vnf.name].append(k)
             self._kinds_by_vnf, self._kinds_indexed = dict(index), len(self.kinds)
         return list(self._kinds_by_vnf.get(vnf_name, ()))
+
+    def needed_after_failure(self, vnf_name: str) -> int | None:
+        """Instances of a VNF with `redundancy` that must survive the loss of any one host (its
+        count without the spares), or None when the spread rule does not apply: no spares, no
+        traffic to carry, or a failure being recovered from (`Scenario.degraded`).
+
+        The spread rule itself: at most (instances - this) of the VNF on any one server. A
+        decomposed part gives the VNF `replicas` with its `redundancy` kept, so counts minus
+        spares is the need there too."""
+        vnf = self.scenario.vnfs[vnf_name]
+        if not vnf.redundancy or self.scenario.degraded:
+            return None
+        needed = self.counts[vnf_name] - vnf.redundancy
+        return needed if needed > 0 else None
+
+    def container_image(self, vnf_name: str) -> int:
+        """Disk units a host gives up once when it runs any container of the VNF (its pulled
+        image, shared by all of them); 0 without an image. A VM's image is in its demand."""
+        return scale_up(self.scenario.vnfs[vnf_name].image_gib.container, DISK, self.units)
+
+    def images_fit(self, counts: Mapping[tuple[int, int, int | None], int]) -> bool:
+        """True when a plan's disks hold the container images it pulls (the greedy and the
+        configuration LP do not know that a host pulls an image once: `start.offer`)."""
+        if not any(v.image_gib.container for v in self.scenario.vnfs.values()):
+            return True
+        disk: dict[int, int] = defaultdict(int)
+        forms: dict[int, set[Form]] = defaultdict(set)
+        pulled: dict[int, set[str]] = defaultdict(set)
+        for (k, s, _node), count in counts.items():
+            if not count:
+                continue
+            kind = self.kinds[k]
+            disk[s] += kind.demand[DISK] * count
+            forms[s].add(kind.form)
+            if kind.form is Form.CONTAINER:
+                pulled[s].add(kind.vnf.name)
+        for s, used in disk.items():
+            slot = self.slots[s]
+            used += sum(self.reserve(form, slot)[DISK] for form in forms[s])
+            used += sum(self.container_image(name) for name in pulled[s])
+            if used > slot.capacity[DISK]:
+                return False
+        return True
+
+    def spares_spread(self, counts: Mapping[tuple[int, int, int | None], int]) -> bool:
+        """True when a plan, as counts per (kind, slot, node), holds the spread rule of
+        `needed_after_failure` (the configuration LP's plans do not know it: `start.offer`)."""
+        total: dict[str, int] = defaultdict(int)
+        here: dict[tuple[str, int], int] = defaultdict(int)
+        for (k, s, _node), count in counts.items():
+            name = self.kinds[k].vnf.name
+            total[name] += count
+            here[(name, s)] += count
+        for (name, _s), count in here.items():
+            needed = self.needed_after_failure(name)
+            if needed is not None and total[name] - count < needed:
+                return False
+        return True
 
     def vnf_candidates(self, vnf_name: str) -> list[int]:
         """Slot indices, sorted, where some form of the VNF may go (any of its kinds)."""

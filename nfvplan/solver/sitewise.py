@@ -162,7 +162,6 @@ def _site_scenario(scenario: Scenario, site: str, per_vnf: dict[str, int]) -> Sc
             vnf,
             replicas=count,
             throughput_gbps=None,
-            redundancy=0,
             sites=None,
             anti_affinity=None if vnf.anti_affinity is Scope.SITE else vnf.anti_affinity,
         )

@@ -84,7 +84,7 @@ def offer(problem: Problem, incumbent: Incumbent, plan: Counts | None) -> Incumb
     if not plan:
         return incumbent
     value = first_level(problem, plan)
-    if not is_a_plan(problem):
+    if not (is_a_plan(problem) and problem.spares_spread(plan) and problem.images_fit(plan)):
         known = incumbent.hint
         if not known or first_level(problem, known) > value:
             incumbent.hint = dict(plan)

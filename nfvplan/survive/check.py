@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from nfvplan.check import check_plan
-from nfvplan.model import Form, Scenario
+from nfvplan.lifecycle import recovery_seconds
+from nfvplan.model import Scenario
 from nfvplan.plan import Placement, Plan, Status
 from nfvplan.solver import SolveOptions, solve
 from nfvplan.survive.failures import (
@@ -63,9 +64,9 @@ class FailureResult:
     replaced: tuple[tuple[str, str, str], ...] = ()
     """(vnf, form, server) of every instance the recovery starts, one entry per instance."""
     recovery_s: float | None = None
-    """Seconds until the failed instances run again: they boot in parallel, so the longest
-    `boot_seconds` of the forms they are started in. None when not survivable, or when a form
-    they start in has no `boot_seconds`."""
+    """Seconds until the failed instances run again: each receiving host pulls the images it
+    does not hold yet, then boots them, in parallel with the other hosts (`lifecycle`). None
+    when not survivable, or when a form they start in has no `boot_seconds`."""
     shortfalls: tuple[Shortfall, ...] = ()
     blocking: tuple[str, ...] = ()
     """The solver's explanation when the failure is not survivable (or undecided)."""
@@ -146,15 +147,13 @@ def check_failure(
             shown = "; ".join(f"[{v.rule}] {v.message}" for v in violations[:5])
             raise RuntimeError(f"the re-placement for {failure.label} breaks rules: {shown}")
         started = _started_instances(plan, recovery, failure)
-        forms = {Form(form) for _vnf, form, _server in started}
-        boot = scenario.platform.boot_seconds(forms)
         return FailureResult(
             failure,
             Outcome.SURVIVABLE,
             hit,
             dropped,
             tuple(started),
-            boot,
+            recovery_seconds(scenario, plan, started),
             recovery_plan=recovery,
         )
     outcome = Outcome.NOT_SURVIVABLE if recovery.status is Status.INFEASIBLE else Outcome.UNDECIDED

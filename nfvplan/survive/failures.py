@@ -128,7 +128,7 @@ def failed_scenario(scenario: Scenario, plan: Plan, failure: Failure) -> Scenari
     down = scenario.out_of_service | failure.servers | unbought_servers(scenario, plan)
     site = failure.site
     if site is None:
-        return replace(scenario, out_of_service=frozenset(down))
+        return replace(scenario, out_of_service=frozenset(down), degraded=True)
     links = tuple(link for link in scenario.links if site not in (link.a, link.b))
     services = {
         name: Service(
@@ -138,4 +138,6 @@ def failed_scenario(scenario: Scenario, plan: Plan, failure: Failure) -> Scenari
         )
         for name, service in scenario.services.items()
     }
-    return replace(scenario, out_of_service=frozenset(down), links=links, services=services)
+    return replace(
+        scenario, out_of_service=frozenset(down), links=links, services=services, degraded=True
+    )

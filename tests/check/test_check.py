@@ -168,7 +168,6 @@ vnfs:
     numa: aligned
     forms: [container]
     throughput_gbps: 20
-    redundancy: 1
     trust: user-plane
   fw:
     flavor: {vcpu: 2, memory_gib: 4}
@@ -185,7 +184,7 @@ services:
 
 
 def make_net() -> Scenario:
-    """edge -> core carries 30 Gbps through upf (20 Gbps each, N+1) then fw (40 Gbps each)."""
+    """edge -> core carries 30 Gbps through upf (20 Gbps each, 2 needed) then fw (40 Gbps each)."""
     return parse_scenario(NET_YAML, "net.yaml")
 
 
@@ -196,7 +195,7 @@ def make_net_plan() -> Plan:
     8+4+0.5 = 12.5 GiB, 1 disk, 2 VFs. fw (shared): (2+0.5)/2 = 1.25 threads, 4.5 GiB, 1 disk.
     edge/small/1: upf-1 + upf-2 -> 10.5 threads, 29 GiB, 2 disk, NIC 15+15 = 30, 4 VFs
       (node 0: 4.25 + 2/2 = 5.25 of 8 threads, 12.5 + 4/2 = 14.5 of 32 GiB, 2 of 4 VFs)
-    edge/small/2: upf-3 (spare)   -> 6.25 threads, 16.5 GiB, 1 disk, NIC 0, 2 VFs
+    edge/small/2: upf-3 (extra)   -> 6.25 threads, 16.5 GiB, 1 disk, NIC 0, 2 VFs
     core/small/1: fw-1            -> 3.25 threads, 8.5 GiB, 1 disk, NIC 30, 0 VFs
     cost 3 * 200 = 600; cpu 20 / 48; memory 54 / 192.
     """
@@ -472,8 +471,13 @@ def test_wrong_replica_count(core: Scenario, core_plan: Plan) -> None:
 
 
 def test_throughput_count_needs_redundancy(net: Scenario, net_plan: Plan) -> None:
-    """Tests that 30 Gbps at 20 Gbps each plus 2 spares needs 4 upf, and 3 is too few."""
-    [v] = only(check_plan(vnf(net, "upf", redundancy=2), net_plan), "count")
+    """Tests that 30 Gbps at 20 Gbps each plus 2 spares needs 4 upf, and 3 is too few; and
+    that two of the three on edge/small/1 leave one when it fails, fewer than the 2 needed."""
+    violations = only(check_plan(vnf(net, "upf", redundancy=2), net_plan), "count", "redundancy")
+    [v] = [v for v in violations if v.rule == "count"]
+    [spread] = [v for v in violations if v.rule == "redundancy"]
+    assert spread.server == "edge/small/1"
+    assert "holds 2 of its 3 instances; losing it leaves 1" in spread.message
     assert "upf: 3 instances" in v.message and "needs 4" in v.message
 
 

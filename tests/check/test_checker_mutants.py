@@ -342,6 +342,30 @@ def anti_affinity_broken(sc: Scenario, plan: Plan) -> Mutant | None:
     return None
 
 
+@mutator
+def redundancy_broken(sc: Scenario, plan: Plan) -> Mutant | None:
+    """One more instance of a VNF with `redundancy` moves onto the server holding the most of
+    them (same site and form, so routes and trust stay valid): losing that server now leaves
+    fewer than the demand needs, once the move passes (instances - needed) there."""
+    for name, vnf in sc.vnfs.items():
+        if not vnf.redundancy:
+            continue
+        mine = [i for i, p in enumerate(plan.placements) if p.vnf == name]
+        per_server: dict[str, int] = {}
+        for i in mine:
+            server = plan.placements[i].server
+            per_server[server] = per_server.get(server, 0) + 1
+        top = max(per_server, key=lambda sid: per_server[sid])
+        form = {plan.placements[i].form for i in mine if plan.placements[i].server == top}
+        for i in mine:
+            p = plan.placements[i]
+            same_site = p.server.split("/")[0] == top.split("/")[0]
+            if p.server != top and same_site and p.form in form:
+                moved = _set(plan, i, server=top)
+                return _mutant(f"{p.instance} joins {top}", "redundancy", sc, moved, server=top)
+    return None
+
+
 # --- traffic --------------------------------------------------------------------------------------
 
 

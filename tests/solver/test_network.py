@@ -11,6 +11,7 @@ VNF's licence are the only figures in the objective and every optimum is a short
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 
@@ -307,18 +308,21 @@ services:
 def test_instance_count_follows_demand_plus_redundancy(
     write_yaml: WriteYaml, tmp_path: Path
 ) -> None:
-    """Tests that 70 Gbps through 25 Gbps UPFs with redundancy 1 gives 4 instances.
+    """Tests that 70 Gbps through 25 Gbps UPFs with redundancy 1 on two boxes gives 6 instances.
 
-    ceil(70 / 25) = 3 instances carry the traffic, plus 1 spare: 4. The four fit on one box (32
-    of 64 threads, 70 of 200 Gbps NIC), so the optimum is 500 + 4 x 100 = 900; each instance
-    carries at most 25 Gbps and together they carry exactly 70.
+    ceil(70 / 25) = 3 instances carry the traffic, plus 1 spare: at least 4. The spare must
+    survive the loss of either box: with T instances at most T - 3 may share one, so on the two
+    boxes T >= 6 (3 + 3; 24 of 64 threads and at most 75 of 200 Gbps NIC each). Four on one box
+    (900) lose everything with it. The optimum is 2 x 500 + 6 x 100 = 1600; each instance carries
+    at most 25 Gbps and together they carry exactly 70.
     """
     _scenario, plan = solve_checked(write_yaml(COUNT, "count.yaml"), tmp_path)
     upfs = instances_of(plan, "upf")
-    assert len(upfs) == 4
+    assert len(upfs) == 6
+    assert sorted(Counter(p.server for p in plan.placements).values()) == [3, 3]
     assert all(carried(plan, upf) <= 25 + 1e-9 for upf in upfs)
     assert sum(carried(plan, upf) for upf in upfs) == pytest.approx(70)
-    assert plan.objective.value == pytest.approx(900)
+    assert plan.objective.value == pytest.approx(1600)
     assert link_load(plan, "ran", "dc") == pytest.approx(70)
 
 

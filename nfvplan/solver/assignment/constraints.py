@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Scope
 from nfvplan.solver.assignment.variables import Variables
-from nfvplan.solver.data import NIC, NUMA_RESOURCES, THREADS, scale_down
+from nfvplan.solver.data import DISK, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.stop import check_stop
 
@@ -102,6 +102,12 @@ class Constraints:
         self.v = variables
         self.requirements = requirements
         self.plan = self._plan_layer()
+        self._pulled: dict[tuple[str, str, int], cp_model.IntVar] = {}
+        """(layer tag, VNF, slot) → 1 when the slot holds the VNF's container image."""
+        self._image = {
+            name: units for name in problem.vnf_names if (units := problem.container_image(name))
+        }
+        """VNF → disk units of its container image, for the VNFs that have one."""
 
     def add_constraints(self) -> None:
         """Every family, in order; building obeys Ctrl-C and the deadline between families."""
@@ -113,6 +119,7 @@ class Constraints:
             self._plan_trust,
             self._plan_isolation,
             self._plan_anti_affinity,
+            self._redundancy,
             self._sites,
             self._current,
             self._recovery,
@@ -166,6 +173,39 @@ class Constraints:
         self.anti_affinity(self.plan)
 
     # -- families of the plan only ---------------------------------------------------------------
+
+    def _redundancy(self) -> None:
+        """Spares survive any one host: at most (instances - needed) of a VNF on one server.
+
+        Plan only: during a recovery (`--survive` layers, `Scenario.degraded`) the spares have
+        done their job. The total is one variable so each server's row stays short."""
+        p, x = self.problem, self.v.x
+        for name in p.vnf_names:
+            needed = p.needed_after_failure(name)
+            if needed is None:
+                continue
+            kinds = p.kinds_of(name)
+            terms = [x[(k, s)] for k in kinds for s in p.candidates[k]]
+            most = sum(p.bounds[(k, s)] for k in kinds for s in p.candidates[k])
+            total = self.cp.new_int_var(0, most, f"total_{name}")
+            self.cp.add(total == sum(terms))
+            spare = p.scenario.vnfs[name].redundancy
+            hosts = []
+            for s in p.vnf_candidates(name):
+                here = [x[(k, s)] for k in kinds if (k, s) in x]
+                constraint = self.cp.add(sum(here) + needed <= total)
+                self.requirements.enforce(constraint, ("redundancy", name))
+                hosting = self.cp.new_bool_var(f"hosts_{name}_{s}")
+                self.cp.add(
+                    sum(here) <= sum(p.bounds[(k, s)] for k in kinds if (k, s) in x) * hosting
+                )
+                self.cp.add(sum(here) >= hosting)
+                hosts.append(hosting)
+            # Implied (valid for every plan, it only helps the proof): on h >= 2 hosts the
+            # total is at least 2 x needed when h = 2, and at least needed + spares always.
+            weight = max(needed - spare, 0)
+            constraint = self.cp.add(total >= 2 * needed - weight * (sum(hosts) - 2))
+            self.requirements.enforce(constraint, ("redundancy", name))
 
     def _counts(self) -> None:
         """Every VNF runs exactly its number of instances (at least, when traffic-sized)."""
@@ -301,9 +341,35 @@ class Constraints:
         ]
         if resource == NIC:
             terms.extend(layer.carried(s))
+        if resource == DISK:
+            terms.extend(self.images(layer, s))
         for form, flag in layer.forms(s).items():
             terms.append(p.reserve(form, slot)[resource] * flag)
         return sum(terms)
+
+    def images(self, layer: Layer, s: int) -> list[cp_model.LinearExprT]:
+        """Disk of the container images slot s pulls in `layer`: once per VNF whose containers
+        run there, shared by all of them (a flag per VNF and slot)."""
+        p = self.problem
+        if not self._image:
+            return []
+        by_vnf: dict[str, list[int]] = defaultdict(list)
+        for k in layer.slots[s]:
+            kind = p.kinds[k]
+            if kind.form is Form.CONTAINER and kind.vnf.name in self._image:
+                by_vnf[kind.vnf.name].append(k)
+        out = []
+        for name, ks in by_vnf.items():
+            key = (layer.tag, name, s)
+            flag = self._pulled.get(key)
+            if flag is None:
+                flag = self.cp.new_bool_var(f"image{layer.tag}_{s}_{name}")
+                self._pulled[key] = flag
+                for k in ks:
+                    for term in layer.terms(k, s):
+                        self.cp.add(term <= p.bounds[(k, s)] * flag)
+            out.append(self._image[name] * flag)
+        return out
 
     def capacity(self, layer: Layer) -> None:
         """Every resource of every server in `layer` holds what runs on it."""
