@@ -107,8 +107,9 @@ class _Job:
 
 def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumbent | None:
     """A plan that routes every demand, as an `Incumbent` (`status.decide` gives it its
-    status); None when the greedy gets stuck (some demand or instance fits nowhere) or `deadline` (a
-    `time.perf_counter()` value) or Ctrl-C comes first.
+    status); None when the greedy gets stuck (some demand or instance fits nowhere, or its
+    plan breaks a rule it does not model: spread spares, container images on a host's disk) or
+    `deadline` (a `time.perf_counter()` value) or Ctrl-C comes first.
 
     Fixed-count VNFs in chains open where the routes need them, up to their count. While time
     allows, `VARIANTS` are tried: the other fixed-count VNFs before the routing (the routes'
@@ -127,6 +128,8 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumb
             congestion = CONGESTION * CONGESTION_GROWTH**_restart
             run = _ChainGreedy(problem, deadline, congestion, amortise)
             found = run.run(fixed_first, first)
+            if found is not None and not _whole(problem, found):
+                break  # a rule its server filling does not model: this variant has no plan
             if found is not None:
                 if best is None or problem.plan_cost(found.counts) < problem.plan_cost(best.counts):
                     best = found
@@ -138,6 +141,12 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumb
     if best is not None:
         best.wall_time_s = time.perf_counter() - started
     return best
+
+
+def _whole(problem: Problem, found: Incumbent) -> bool:
+    """True when the plan holds the rules the server filling leaves to the model: spares spread
+    over hosts (`redundancy`) and each host's pulled container images on its disk."""
+    return problem.spares_spread(found.counts) and problem.images_fit(found.counts)
 
 
 class _ChainGreedy:
