@@ -99,7 +99,7 @@ class Metrics:
     tax: Tax
     isolation: Isolation
     recovery: Recovery
-    deploy_s: float
+    deploy_s: float | None
     """Seconds until every instance runs, from hosts without any image (`lifecycle`)."""
     forms: dict[str, dict[str, int]]
     """Per VNF (scenario order), how many instances took each form, e.g. {"vm": 2, ...}."""

@@ -65,13 +65,21 @@ def _boot(seconds: float | None) -> str:
     return "in ? s" if seconds is None else f"in {seconds:g} s"
 
 
-UNSET_BOOT_NOTE = "? s: boot_seconds is unset in the scenario's platform, so no recovery time"
+def _seconds(seconds: float | None) -> str:
+    """`60 s`, or `? s` when a form started has no `boot_seconds` (`UNSET_BOOT_NOTE`)."""
+    return "? s" if seconds is None else f"{round(seconds, 1):g} s"
+
+
+UNSET_BOOT_NOTE = (
+    "? s: boot_seconds is unset in the scenario's platform, so no recovery or deploy time"
+)
 
 
 def _boot_note(comparison: Comparison) -> list[str]:
     """The note explaining `? s`, when a variant's recovery time is unknown."""
     unknown = any(
-        r.metrics is not None and r.metrics.recovery.seconds is None for r in comparison.results
+        r.metrics is not None and None in (r.metrics.recovery.seconds, r.metrics.deploy_s)
+        for r in comparison.results
     )
     return ["", UNSET_BOOT_NOTE] if unknown else []
 
@@ -131,7 +139,7 @@ ROWS: tuple[Row, ...] = (
         "recovery of its instances",
         lambda c, r, m: f"{m.recovery.instances} inst " + _boot(m.recovery.seconds),
     ),
-    ("time to deploy", lambda c, r, m: f"{round(m.deploy_s, 1):g} s"),
+    ("time to deploy", lambda c, r, m: _seconds(m.deploy_s)),
 )
 
 

@@ -51,11 +51,15 @@ def _where(server: ServerView) -> str:
     )
 
 
+NBSP = "\u00a0"
+"""Joins the words of one instance's entry so that wrapping never splits it (`udm-1 [vm]`)."""
+
+
 def _instance_text(server: ServerView) -> str:
     parts = []
     for i in server.instances:
         numa = "" if i.numa_node is None else f", NUMA {i.numa_node}"
-        parts.append(f"{i.instance} [{i.form}{numa}]")
+        parts.append(f"{i.instance} [{i.form}{numa}]".replace(" ", NBSP))
     return ", ".join(parts)
 
 
@@ -105,13 +109,14 @@ def format_servers_text(scenario: Scenario, plan: Plan) -> str:
     for server in server_views(scenario, plan):
         lines += ["", f"{server.id}  ({_where(server)})"]
         lines += ["  " + line for line in _table(COLUMNS, _rows(server))]
-        lines += textwrap.wrap(
+        wrapped = textwrap.wrap(
             f"instances ({len(server.instances)}): {_instance_text(server) or '-'}",
             width=WIDTH,
             initial_indent="  ",
             subsequent_indent="    ",
             break_on_hyphens=False,
         )
+        lines += [line.replace(NBSP, " ") for line in wrapped]
         lines += [f"  note: {note}" for note in _stale_notes(server)]
     return "\n".join(lines)
 
