@@ -17,6 +17,7 @@ from nfvplan.choices import Level
 from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.errors import InputError
+from nfvplan.wording import count
 
 
 def report_command(
@@ -104,4 +105,5 @@ def report_command(
         write_output(output, page.encode("utf-8"))
     except OSError as error:
         fail_usage(f"cannot write {output}: {error.strerror or error}")
-    typer.echo(f"report written to {output} ({plan.status.value}, {len(parts)} extra section(s))")
+    extra = count(len(parts), "extra section")
+    typer.echo(f"report written to {output} ({plan.status.value}, {extra})")
