@@ -73,6 +73,20 @@ class FormSpec:
     """None when the scenario does not say: reports print "boot_seconds unset", never 0 s."""
 
 
+# -- recovery: the image registry (issue 17, "recovery") ------------------------------------
+
+
+@dataclass(frozen=True)
+class Registry:
+    """Where hosts pull images from: a site of the network (docs/format.md, "Deploy and
+    recovery time"). A host elsewhere pulls over the fastest path of links from there."""
+
+    site: str
+
+
+# -- end recovery ----------------------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class Platform:
     """Per-form costs and the CPU overcommit ratio for shared vCPUs."""
@@ -83,6 +97,8 @@ class Platform:
     image_pull_gbps: float | None = None
     """How fast a host pulls images from the registry (a site may say otherwise); None: pulls
     are not timed."""
+    registry: Registry | None = None
+    """recovery: the registry's site; None: pulls at `image_pull_gbps`, not over the network."""
 
     def form(self, form: Form) -> FormSpec:
         """The spec of `form`."""
@@ -223,6 +239,9 @@ class Vnf:
     latency_ms: float = 0.0
     """Processing latency one instance adds to a demand's path, once per chain visit."""
     image_gib: Images = field(default_factory=Images)
+    max_recovery_seconds: float | None = None
+    """recovery: every failed instance must run again within this many seconds (pull + boot)
+    after any single failure at the `--survive` level; None: no budget."""
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -51,6 +51,7 @@ from nfvplan.model import (
     Objective,
     Overhead,
     Platform,
+    Registry,
     Scenario,
     Scope,
     ServerType,
@@ -76,7 +77,8 @@ TOP_KEYS = (
     "solver",
 )
 TOP_REQUIRED = ("nfvplan", "server_types", "sites", "vnfs")
-PLATFORM_KEYS = ("vm", "container", "cpu_overcommit", "image_pull_gbps")
+PLATFORM_KEYS = ("vm", "container", "cpu_overcommit", "image_pull_gbps", "registry")
+REGISTRY_KEYS = ("site",)
 FORM_KEYS = ("overhead", "host_reserve", "boot_seconds")
 OVERHEAD_KEYS = ("vcpu", "memory_gib", "disk_gib")
 RESERVE_KEYS = ("cores", "memory_gib", "disk_gib")
@@ -107,6 +109,7 @@ VNF_KEYS = (
     "numa",
     "isolation",
     "image_gib",
+    "max_recovery_seconds",
 )
 FLAVOR_KEYS = ("vcpu", "memory_gib", "hugepages_gib", "disk_gib", "sriov_vfs", "gbps")
 SERVICE_KEYS = ("chain", "demands")
@@ -201,8 +204,10 @@ def scenario_from_tree(
     )
     sites = _sites(ctx, site_entries, topology)
     links = _links(ctx, top.get("links"), topology)
+    platform = replace(platform, registry=_registry(ctx, top.get("platform"), sites, links))
     vnf_entries = _named(issues, top, "vnfs", "VNF")
     vnfs = {name: _vnf(ctx, entry) for name, entry in vnf_entries.items()}
+    _check_recovery_budgets(issues, vnf_entries, vnfs, platform)
     before_services = len(issues.problems)
     services = _services(ctx, top.get("services"), list(vnf_entries))
     if len(issues.problems) == before_services:  # a broken chain would only cascade here
@@ -468,6 +473,13 @@ def _vnf(ctx: _Context, named: Named) -> Vnf | None:
         isolated=_flag(issues, entry, path, "isolation", ("shared", "host")),
         latency_ms=number(issues, entry.get("latency_ms"), (*path, "latency_ms"), default=0.0),
         image_gib=_images(issues, entry.get("image_gib"), (*path, "image_gib")),
+        max_recovery_seconds=number(
+            issues,
+            entry.get("max_recovery_seconds"),
+            (*path, "max_recovery_seconds"),
+            exclusive=True,
+            default=None,
+        ),
     )
     if len(issues.problems) != before:
         return None
@@ -693,6 +705,73 @@ def _needs(vnf: Vnf, overcommit: float) -> list[tuple[str, float, object]]:
 
 def _num(value: float) -> str:
     return f"{value:g}"
+
+
+# ---------------------------------------------------------------------------------------------
+# recovery (issue 17): the image registry and recovery budgets
+
+
+def _registry(
+    ctx: _Context, node: Node | None, sites: dict[str, Site], links: tuple[Link, ...]
+) -> Registry | None:
+    """`platform.registry: {site: S}`: a known site (a transit one is fine: a registry needs no
+    servers of the plan) from which every site with servers and no `image_pull_gbps` of its
+    own can be reached over links; else pull times could not be computed."""
+    if node is None or node.kind != "map" or "registry" not in node.value:
+        return None
+    if node.value["registry"].is_null:
+        return None  # an empty value counts as absent, as everywhere (`fields`)
+    path: YamlPath = ("platform", "registry")
+    entry = fields(ctx.issues, node.value["registry"], path, REGISTRY_KEYS, ("site",))
+    site_node = entry.get("site")
+    known = ctx.site_names + ctx.transit_names
+    name = name_ref(ctx.issues, site_node, (*path, "site"), "site", known)
+    if name is None:
+        return None
+    reached = {name}
+    frontier = [name]
+    while frontier:
+        here = frontier.pop()
+        for link in links:
+            for a, b in ((link.a, link.b), (link.b, link.a)):
+                if a == here and b not in reached:
+                    reached.add(b)
+                    frontier.append(b)
+    cut = [
+        site.name
+        for site in sites.values()
+        if (site.servers or site.expand)
+        and site.image_pull_gbps is None
+        and site.name not in reached
+    ]
+    if cut:
+        ctx.issues.add(
+            site_node,
+            (*path, "site"),
+            f"no path of links from the registry at {name} to {', '.join(cut)}, whose servers "
+            "would pull from it: link them, or give each its own image_pull_gbps (a mirror)",
+        )
+    return Registry(name)
+
+
+def _check_recovery_budgets(
+    issues: Issues, entries: dict[str, Named], vnfs: dict[str, Vnf | None], platform: Platform
+) -> None:
+    """A `max_recovery_seconds` needs the `boot_seconds` of every form the VNF may run in:
+    without it no recovery time can be checked against the budget (never assumed 0 s)."""
+    for name, vnf in vnfs.items():
+        if vnf is None or vnf.max_recovery_seconds is None:
+            continue
+        unset = [form.value for form in vnf.forms if platform.form(form).boot_seconds is None]
+        if not unset:
+            continue
+        node = entries[name].node.value["max_recovery_seconds"]
+        keys = " and ".join(f"platform.{form}.boot_seconds" for form in unset)
+        issues.add(
+            node,
+            ("vnfs", name, "max_recovery_seconds"),
+            f"a recovery budget needs the boot time of every form {name} may run in: set {keys}",
+        )
 
 
 # ---------------------------------------------------------------------------------------------
