@@ -16,6 +16,13 @@ Capacity, anti-affinity, trust and isolation are not written again here: they ar
 families (`assignment/constraints.py`) applied to a recovery `Layer` (base + restarted counts
 on the surviving slots that receive restarted instances).
 
+Recovery budgets (`max_recovery_seconds`) are one more family over the restarted instances
+(`recovery_budgets`): on each surviving slot that restarts an instance of a VNF with a budget,
+the slot's image pulls (each image it does not hold before the failure, at the pull seconds of
+`nfvplan.lifecycle`, as the network stands during the failure) plus the instance's boot fit the
+budget. The same family holds the re-placement of the resilience check (a solve with the plan
+as `current`, `keep_current`, on the failed scenario: what is started beyond the kept counts).
+
 What is left out, on purpose, is what would make this a restriction rather than a relaxation
 of the resilience check: routing after the failure (paths, link capacities, latency, traffic
 carried on the NIC) and NUMA alignment of restarted instances. The model is therefore a
@@ -26,10 +33,13 @@ The check, not this model, is what proves survival.
 
 from __future__ import annotations
 
+import math
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
+from nfvplan.lifecycle import PullSource, image_pull_seconds, pull_sources
 from nfvplan.model import Form, Scenario, Service
 from nfvplan.solver.assignment.constraints import Constraints, Layer
 from nfvplan.solver.problem import Problem, fixed_count
@@ -58,6 +68,8 @@ class Recovery:
     label: str
     failed: frozenset[int]
     counts: dict[str, int]
+    pulls: dict[str, PullSource | None] = field(default_factory=dict)
+    """Per site, where its hosts pull images from during the failure (`lifecycle`)."""
 
 
 def resolve(problem: Problem, spec: FailureSpec) -> Recovery:
@@ -66,8 +78,13 @@ def resolve(problem: Problem, spec: FailureSpec) -> Recovery:
     scenario = problem.scenario
     if spec.site is not None:
         scenario = _without_site_demands(scenario, spec.site)
+        site = spec.site
+        scenario = replace(
+            scenario, links=tuple(ln for ln in scenario.links if site not in (ln.a, ln.b))
+        )
     counts = {name: fixed_count(scenario, vnf) for name, vnf in scenario.vnfs.items()}
-    return Recovery(spec.label, failed, counts)
+    pulls = pull_sources(scenario) if _budgeted(scenario) else {}
+    return Recovery(spec.label, failed, counts, pulls)
 
 
 def _without_site_demands(scenario: Scenario, site: str) -> Scenario:
@@ -81,9 +98,13 @@ def _without_site_demands(scenario: Scenario, site: str) -> Scenario:
 
 
 def add_recovery(constraints: Constraints) -> None:
-    """Add every failure of the problem's `failures` to the model (see the module docstring)."""
+    """Add every failure of the problem's `failures` to the model (see the module docstring),
+    and, for the re-placement of a resilience check, its recovery budgets."""
     for index, recovery in enumerate(constraints.problem.failures):
         _Recovery(constraints, recovery, index).build()
+    p = constraints.problem
+    if p.current is not None and p.current.keep and p.scenario.degraded:
+        _replacement_budgets(constraints)
 
 
 class _Recovery:
@@ -109,6 +130,24 @@ class _Recovery:
                     self.y[(k, s)] = cp.new_int_var(0, p.bounds[(k, s)], f"y{self.tag}_{k}_{s}")
         self._counts(hit_vnfs)
         self.c.per_server_rules(self._layer(hit_vnfs))
+        self._budgets()
+
+    def _budgets(self) -> None:
+        """The recovery budgets over this failure's restarted instances; the image of a kind
+        is cached on a slot where the plan runs it (a flag that needs x >= 1)."""
+        if not _budgeted(self.p.scenario):
+            return
+        cp, x = self.c.cp, self.v.x
+        flags: dict[tuple[int, int], cp_model.IntVar] = {}
+
+        def cached(k: int, s: int) -> cp_model.IntVar:
+            if (k, s) not in flags:
+                flags[(k, s)] = flag = cp.new_bool_var(f"cached{self.tag}_{k}_{s}")
+                cp.add(x[(k, s)] >= flag)
+            return flags[(k, s)]
+
+        restarted = {key: [var] for key, var in self.y.items()}
+        recovery_budgets(self.c, self.tag, restarted, cached, self.f.pulls)
 
     def _layer(self, hit_vnfs: set[str]) -> Layer:
         """Base + recovery counts on the surviving slots that receive restarted instances."""
@@ -171,3 +210,88 @@ class _Recovery:
                 cp.add(sum(kept) + sum(started) >= self.f.counts[name])
             else:
                 cp.add(sum(started) == sum(lost))
+
+
+# -- recovery budgets: `max_recovery_seconds` (issue 17, "recovery") --------------------------
+
+MS = 1000
+"""Budget arithmetic in integer milliseconds: pulls and boots rounded up, budgets down, so a
+re-placement the model accepts also passes the float check of `survive/check.py`."""
+
+
+def _budgeted(scenario: Scenario) -> bool:
+    """True when some VNF has a recovery budget (the family adds nothing otherwise)."""
+    return any(vnf.max_recovery_seconds is not None for vnf in scenario.vnfs.values())
+
+
+def _up(seconds: float) -> int:
+    return math.ceil(round(seconds * MS, 6))
+
+
+def recovery_budgets(
+    constraints: Constraints,
+    tag: str,
+    restarted: dict[tuple[int, int], list[cp_model.LinearExprT]],
+    cached: Callable[[int, int], cp_model.LinearExprT | int],
+    pulls: dict[str, PullSource | None],
+) -> None:
+    """The one family of `max_recovery_seconds`, over the instances a recovery restarts.
+
+    `restarted` gives, per (kind, surviving slot), the count terms of the instances started
+    there; `cached(k, s)` is 1 when slot s holds the kind's image before the failure. On each
+    slot where an instance of a VNF with a budget may restart: the slot pulls (one after the
+    other) every image of a kind it restarts and does not hold, then the instance boots; that
+    sum stays within the VNF's budget. A pull the registry cannot serve (cut off) is longer
+    than any budget: only a cached image restarts there.
+    """
+    p, cp = constraints.problem, constraints.cp
+    budgets = {
+        k: math.floor(round(kind.vnf.max_recovery_seconds * MS, 6))
+        for k, kind in enumerate(p.kinds)
+        if kind.vnf.max_recovery_seconds is not None
+    }
+    never = max(budgets.values(), default=0) + 1
+    by_slot: dict[int, list[int]] = defaultdict(list)
+    for k, s in restarted:
+        by_slot[s].append(k)
+    for s, kinds in sorted(by_slot.items()):
+        limited = [k for k in kinds if k in budgets]
+        if not limited:
+            continue
+        site = p.slots[s].site.name
+        has: dict[int, cp_model.IntVar] = {}
+        pulling = []
+        for k in kinds:
+            kind = p.kinds[k]
+            seconds = image_pull_seconds(pulls.get(site), kind.vnf.image_gib.of(kind.form))
+            pull = never if seconds is None else _up(seconds)
+            if k not in budgets and not pull:
+                continue  # neither limited nor slowing the slot down
+            has[k] = flag = cp.new_bool_var(f"restarts{tag}_{k}_{s}")
+            cp.add(sum(restarted[(k, s)]) <= p.bounds[(k, s)] * flag)
+            if pull:
+                pulled = cp.new_bool_var(f"pulls{tag}_{k}_{s}")
+                cp.add(pulled >= flag - cached(k, s))
+                pulling.append(pull * pulled)
+        for k in limited:
+            boot = p.scenario.platform.form(p.kinds[k].form).boot_seconds
+            assert boot is not None  # the loader refuses a budget without it
+            cp.add(sum(pulling) + _up(boot) <= budgets[k]).only_enforce_if(has[k])
+
+
+def _replacement_budgets(constraints: Constraints) -> None:
+    """The budgets of a resilience re-placement: what is started is each count beyond the kept
+    one, and a kind's image is cached where the plan kept an instance of it."""
+    p, x = constraints.problem, constraints.v.x
+    if not _budgeted(p.scenario):
+        return
+    assert p.current is not None
+    stay = p.current.stay
+    restarted = {(k, s): [var - stay.get((k, s), 0)] for (k, s), var in x.items()}
+    recovery_budgets(
+        constraints,
+        "rb",
+        restarted,
+        lambda k, s: 1 if stay.get((k, s), 0) else 0,
+        pull_sources(p.scenario),
+    )

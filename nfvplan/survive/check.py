@@ -4,8 +4,10 @@ surviving capacity without moving anything else, with every rule holding?
 Each failure is one re-plan through the public solver: the failed scenario (see
 `failures.failed_scenario`) with the plan as `current` and `keep_current=True`, so every
 placement on a server still up stays where it is and only the failed instances are placed
-again. Every re-placement the solver finds is re-verified twice before it counts: by
-`check_plan` against the failed scenario, and here, for keeping every surviving placement.
+again. Every re-placement the solver finds is re-verified before it counts: by `check_plan`
+against the failed scenario, and here, for keeping every surviving placement and for the
+recovery budgets (`max_recovery_seconds`, `late_restarts`: lifecycle arithmetic on the plan,
+nothing of the solver's model).
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from nfvplan.check import check_plan
-from nfvplan.lifecycle import recovery_seconds
+from nfvplan.lifecycle import Restart, recovery_restarts
 from nfvplan.model import Scenario
 from nfvplan.plan import Placement, Plan, Status
 from nfvplan.solver import SolveOptions, solve
@@ -66,7 +68,10 @@ class FailureResult:
     recovery_s: float | None = None
     """Seconds until the failed instances run again: each receiving host pulls the images it
     does not hold yet, then boots them, in parallel with the other hosts (`lifecycle`). None
-    when not survivable, or when a form they start in has no `boot_seconds`."""
+    when not survivable, when a form they start in has no `boot_seconds`, or when a receiving
+    host cannot reach the registry."""
+    restarts: tuple[Restart, ...] = ()
+    """Per instance started (as `replaced`): its host, pull and boot seconds (`lifecycle`)."""
     shortfalls: tuple[Shortfall, ...] = ()
     blocking: tuple[str, ...] = ()
     """The solver's explanation when the failure is not survivable (or undecided)."""
@@ -147,13 +152,20 @@ def check_failure(
             shown = "; ".join(f"[{v.rule}] {v.message}" for v in violations[:5])
             raise RuntimeError(f"the re-placement for {failure.label} breaks rules: {shown}")
         started = _started_instances(plan, recovery, failure)
+        restarts = recovery_restarts(failed, plan, started)
+        late = late_restarts(scenario, restarts)
+        if late:
+            shown = "; ".join(late[:5])
+            raise RuntimeError(f"the re-placement for {failure.label} misses budgets: {shown}")
+        totals = [r.total_s for r in restarts]
         return FailureResult(
             failure,
             Outcome.SURVIVABLE,
             hit,
             dropped,
             tuple(started),
-            recovery_seconds(scenario, plan, started),
+            None if None in totals else max((t for t in totals if t is not None), default=0.0),
+            tuple(restarts),
             recovery_plan=recovery,
         )
     outcome = Outcome.NOT_SURVIVABLE if recovery.status is Status.INFEASIBLE else Outcome.UNDECIDED
@@ -167,6 +179,30 @@ def check_failure(
         blocking=tuple(recovery.explanation or ()),
         recovery_plan=recovery,
     )
+
+
+BUDGET_EPSILON = 1e-6
+"""Seconds of float noise allowed over a budget (the solver rounds to whole milliseconds)."""
+
+
+def late_restarts(scenario: Scenario, restarts: list[Restart]) -> list[str]:
+    """The recovery-budget rule, checked on the instances a recovery starts: each instance of
+    a VNF with `max_recovery_seconds` runs within it, its host's pulls plus its boot (an
+    unknown pull, a host the registry cannot reach, is late). One line per late instance."""
+    late = []
+    for restart in restarts:
+        vnf = scenario.vnfs.get(restart.vnf)
+        budget = vnf.max_recovery_seconds if vnf is not None else None
+        if budget is None:
+            continue
+        total = restart.total_s
+        if total is None or total > budget + BUDGET_EPSILON:
+            took = "the registry is out of reach" if total is None else f"takes {total:g} s"
+            late.append(
+                f"{restart.vnf} ({restart.form}) on {restart.server} {took}, over its "
+                f"max_recovery_seconds {budget:g}"
+            )
+    return late
 
 
 def _started_instances(plan: Plan, recovery: Plan, failure: Failure) -> list[tuple[str, str, str]]:

@@ -323,8 +323,9 @@ class Constraints:
             self.cp.add(sum(v.moves) <= current.max_moves)
 
     def _recovery(self) -> None:
-        """Per failure to survive, the restarted instances obey the per-server rules too."""
-        if self.problem.failures:
+        """Per failure to survive, the restarted instances obey the per-server rules too (and,
+        like a resilience check's re-placement, the recovery budgets)."""
+        if self.problem.failures or self.problem.current is not None:
             from nfvplan.solver.survive import add_recovery
 
             add_recovery(self)
