@@ -186,10 +186,69 @@ def cheap_checks(problem: Problem) -> list[str]:
         message = _no_fit(problem, vnf) or _too_few_units(problem, vnf)
         if message:
             messages.append(message)
+    messages += _recovery_budgets(problem)
     if not messages:
         messages = _volume(problem)
     if not messages and problem.routing is not None:
         messages = _unreachable_demands(problem) or _cuts(problem)
+    return messages
+
+
+# -- recovery budgets (issue 17, "recovery") ---------------------------------------------------
+
+
+def _recovery_budgets(problem: Problem) -> list[str]:
+    """A resilience re-placement (the plan kept, `Scenario.degraded`) that must restart an
+    instance of a VNF with `max_recovery_seconds` where no surviving server can start it in
+    time: none holds its image in a form that boots in time, and none pulls it fast enough.
+    The fastest start offered is a lower bound (a host's other pulls only add to it)."""
+    from nfvplan.lifecycle import image_pull_seconds, pull_sources
+
+    current = problem.current
+    if current is None or not current.keep or not problem.scenario.degraded:
+        return []
+    sources = None
+    messages = []
+    for name, entries in current.names.items():
+        vnf = problem.scenario.vnfs[name]
+        budget = vnf.max_recovery_seconds
+        if budget is None or all(s >= 0 for _instance, _k, s in entries):
+            continue
+        sources = sources if sources is not None else pull_sources(problem.scenario)
+        best: tuple[float, str] | None = None
+        for k in problem.kinds_of(name):
+            kind = problem.kinds[k]
+            boot = problem.scenario.platform.form(kind.form).boot_seconds or 0.0
+            for s in problem.candidates[k]:
+                slot = problem.slots[s]
+                if current.stay.get((k, s)):
+                    start, how = boot, f"{_fmt(boot)} s boot ({kind.form.value}, image cached)"
+                else:
+                    pull = image_pull_seconds(
+                        sources.get(slot.site.name), vnf.image_gib.of(kind.form)
+                    )
+                    if pull is None:
+                        continue
+                    start = pull + boot
+                    how = f"{_fmt(pull)} s pull + {_fmt(boot)} s boot ({kind.form.value})"
+                if best is None or start < best[0]:
+                    best = (start, f"{how} on {slot.id}")
+        if best is not None and best[0] <= budget + 1e-6:
+            continue
+        fastest = (
+            "no surviving server can pull its image (the registry is out of reach)"
+            if best is None
+            else f"the fastest start is {_fmt(best[0])} s: {best[1]}"
+        )
+        boots = [problem.scenario.platform.form(form).boot_seconds or 0.0 for form in vnf.forms]
+        remedy = (
+            f"booting alone takes {_fmt(min(boots))} s"
+            if min(boots) > budget
+            else "a restart within the budget needs a surviving host that already runs it"
+        )
+        messages.append(
+            f"{name}: max_recovery_seconds {_fmt(budget)} cannot be met: {fastest}; {remedy}"
+        )
     return messages
 
 

@@ -87,6 +87,8 @@ class ResilienceReport:
     results: tuple[FailureResult, ...]
     idle: tuple[str, ...]
     """Failures that hit nothing (unused servers, untouched sites)."""
+    budgets: dict[str, float] = field(default_factory=dict)
+    """VNF → its `max_recovery_seconds`, for the VNFs that have one (the report shows them)."""
 
     def count(self, outcome: Outcome) -> int:
         """How many failures ended with `outcome`."""
@@ -126,7 +128,12 @@ def check_resilience(
     options = options or CheckOptions()
     failures, idle = enumerate_failures(scenario, plan, level)
     results = tuple(check_failure(scenario, plan, failure, options) for failure in failures)
-    return ResilienceReport(scenario.name, level, results, tuple(idle))
+    budgets = {
+        name: vnf.max_recovery_seconds
+        for name, vnf in scenario.vnfs.items()
+        if vnf.max_recovery_seconds is not None
+    }
+    return ResilienceReport(scenario.name, level, results, tuple(idle), budgets)
 
 
 def check_failure(

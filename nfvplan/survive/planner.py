@@ -114,15 +114,18 @@ def plan_survivable(
         rounds += 1
         plan = solve(scenario, replace(options, explain=False, failures=tuple(specs.values())))
         if not plan.status.has_plan:
-            plan = _no_survivable_plan(plan, level, list(specs))
+            plan = _no_survivable_plan(plan, level, list(specs), report)
             return SurvivalResult(level, plan, plain, None, tuple(specs), rounds)
         report = check_resilience(scenario, plan, level, check)
     result = SurvivalResult(level, plan, plain, report, tuple(specs), rounds)
     return replace(result, plan=_annotated(result, scenario))
 
 
-def _no_survivable_plan(plan: Plan, level: Level, labels: list[str]) -> Plan:
-    """Say why there is no plan: the failures that could not all be survived."""
+def _no_survivable_plan(
+    plan: Plan, level: Level, labels: list[str], report: ResilienceReport
+) -> Plan:
+    """Say why there is no plan: the failures that could not all be survived, and what blocked
+    each in the last check (a recovery budget no restart meets, say), once per reason."""
     if plan.status is Status.INFEASIBLE:
         reason = (
             f"no plan survives every single {level.value} failure: no plan obeys every rule "
@@ -135,7 +138,18 @@ def _no_survivable_plan(plan: Plan, level: Level, labels: list[str]) -> Plan:
             f"no plan found within the time limit that survives {', '.join(labels)}; "
             "not proven impossible: allow more time (--time-limit)"
         )
-    return replace(plan, explanation=[reason])
+    blocked = [
+        line
+        for r in report.results
+        if r.outcome is not Outcome.SURVIVABLE and r.failure.label in labels
+        for line in r.blocking
+    ]
+    return replace(plan, explanation=[reason, *_recovery_lines(blocked)])
+
+
+def _recovery_lines(lines: list[str]) -> list[str]:
+    """recovery: the check's sentences about recovery budgets, each once."""
+    return list(dict.fromkeys(line for line in lines if "max_recovery_seconds" in line))
 
 
 def _annotated(result: SurvivalResult, scenario: Scenario) -> Plan:

@@ -2,7 +2,8 @@
 
 Kept out of the CLI so that a notebook or a CI job prints exactly what `nfvplan resilience`
 prints. Every format carries the same facts: per failure, the instances hit, the verdict, the
-shortfall or blocking rule, the recovery time, and the worst case.
+shortfall or blocking rule, the recovery time, and the worst case; then, per failure, each
+restarted instance's host, pull, boot and total seconds against its VNF's budget.
 """
 
 from __future__ import annotations
@@ -23,11 +24,53 @@ UNSET_BOOT = "boot_seconds unset"
 """The recovery time when the forms restarted have no `boot_seconds` (not "0 s")."""
 
 
+UNREACHABLE = "registry out of reach"
+"""The recovery time when a receiving host cannot reach the image registry during the failure."""
+
+
+def _unknown(result: FailureResult) -> str:
+    """Why a survivable failure has no recovery time: a boot time unset, or no registry."""
+    if any(r.boot_s is None for r in result.restarts) or not result.restarts:
+        return UNSET_BOOT
+    return UNREACHABLE
+
+
 def _recovery(result: FailureResult) -> str:
     """The recovery time of a failure: `-` when it is not recovered from."""
     if result.outcome is not Outcome.SURVIVABLE:
         return "-"
-    return UNSET_BOOT if result.recovery_s is None else f"{result.recovery_s:g} s"
+    return _unknown(result) if result.recovery_s is None else f"{result.recovery_s:g} s"
+
+
+def _seconds(value: float | None, unknown: str) -> str:
+    return unknown if value is None else f"{value:g} s"
+
+
+def restart_rows(report: ResilienceReport) -> list[tuple[str, ...]]:
+    """recovery: one row per failure and (VNF, form, host) restarted there: the failure, the
+    VNF (x n when several), form, host, pull, boot, total seconds and the VNF's budget."""
+    rows = []
+    for result in report.results:
+        grouped = Counter(result.restarts)
+        for restart, n in grouped.items():
+            budget = report.budgets.get(restart.vnf)
+            rows.append(
+                (
+                    result.failure.label,
+                    restart.vnf + (f" x{n}" if n > 1 else ""),
+                    restart.form,
+                    restart.server,
+                    _seconds(restart.pull_s, "unreachable"),
+                    _seconds(restart.boot_s, "unset"),
+                    _seconds(restart.total_s, "?"),
+                    "-" if budget is None else f"{budget:g} s",
+                )
+            )
+    return rows
+
+
+RESTART_HEADER = ("failure", "restarts", "form", "on", "pull", "boot", "total", "budget")
+RESTART_TITLE = "recovery per restarted instance (pull: its host's image pulls before it boots):"
 
 
 def detail(result: FailureResult) -> str:
@@ -71,9 +114,24 @@ def _worst_line(report: ResilienceReport) -> str:
     if worst.outcome is Outcome.SURVIVABLE:
         return (
             f"worst case: {worst.failure.label}, {count(len(worst.hit), 'instance')} restarted"
-            + (f" ({UNSET_BOOT})" if worst.recovery_s is None else f" in {worst.recovery_s:g} s")
+            + (f" ({_unknown(worst)})" if worst.recovery_s is None else f" in {worst.recovery_s:g} s")
+            + _slowest(worst)
         )
     return f"worst case: {worst.failure.label} ({worst.outcome.value})"
+
+
+def _slowest(result: FailureResult) -> str:
+    """`; slowest: VNF (form) on HOST, P s pull + B s boot` when pulls are part of it."""
+    timed = [r for r in result.restarts if r.total_s is not None]
+    if not timed:
+        return ""
+    last = max(timed, key=lambda r: r.total_s or 0.0)
+    if not last.pull_s:
+        return ""
+    return (
+        f"; slowest: {last.vnf} ({last.form}) on {last.server}, "
+        f"{last.pull_s:g} s pull + {last.boot_s:g} s boot"
+    )
 
 
 def _verdict_line(report: ResilienceReport) -> str:
@@ -109,8 +167,23 @@ def format_table(report: ResilienceReport) -> str:
     idle = _idle_line(report)
     if idle:
         lines.append(idle)
+    restarts = restart_rows(report)
+    if restarts:
+        lines += ["", RESTART_TITLE, *_aligned([RESTART_HEADER, *restarts], right=(4, 5, 6, 7))]
     lines += ["", _worst_line(report), _verdict_line(report)]
     return "\n".join(lines)
+
+
+def _aligned(rows: list[tuple[str, ...]], right: tuple[int, ...]) -> list[str]:
+    """Rows as padded columns, the `right` ones right-aligned."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    return [
+        "  ".join(
+            cell.rjust(widths[i]) if i in right else cell.ljust(widths[i])
+            for i, cell in enumerate(row)
+        ).rstrip()
+        for row in rows
+    ]
 
 
 def format_markdown(report: ResilienceReport) -> str:
@@ -134,6 +207,16 @@ def format_markdown(report: ResilienceReport) -> str:
     lines.append("")
     if idle:
         lines += [idle, ""]
+    restarts = restart_rows(report)
+    if restarts:
+        lines += [
+            RESTART_TITLE,
+            "",
+            "| " + " | ".join(RESTART_HEADER) + " |",
+            "| --- | --- | --- | --- | ---: | ---: | ---: | ---: |",
+            *("| " + " | ".join(cell(c) for c in row) + " |" for row in restarts),
+            "",
+        ]
     lines += [f"**{_worst_line(report)}**", "", _verdict_line(report)]
     return "\n".join(lines)
 
@@ -154,7 +237,16 @@ def report_dict(report: ResilienceReport) -> dict[str, Any]:
                 "outcome": r.outcome.value,
                 "recovery_s": r.recovery_s,
                 "restarted": [
-                    {"vnf": vnf, "form": form, "server": server} for vnf, form, server in r.replaced
+                    {
+                        "vnf": t.vnf,
+                        "form": t.form,
+                        "server": t.server,
+                        "pull_s": t.pull_s,
+                        "boot_s": t.boot_s,
+                        "total_s": t.total_s,
+                        "budget_s": report.budgets.get(t.vnf),
+                    }
+                    for t in r.restarts
                 ],
                 "dropped_demands": [
                     {"service": d.service, "demand": d.index, "gbps": d.gbps} for d in r.dropped
