@@ -26,6 +26,7 @@ pull seconds from here) and their check (`survive/check.py`). The rules (docs/fo
 
 from __future__ import annotations
 
+import itertools
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -96,7 +97,7 @@ def _registry_routes(scenario: Scenario, registry: str) -> dict[str, tuple[float
     for site, path in paths.items():
         if site == registry:
             continue
-        narrowest = min(graph.edges[a, b]["gbps"] for a, b in zip(path, path[1:], strict=False))
+        narrowest = min(graph.edges[a, b]["gbps"] for a, b in itertools.pairwise(path))
         routes[site] = (narrowest, latency[site])
     return routes
 

@@ -191,7 +191,7 @@ def solve_command(
     from nfvplan.cli.interrupt import stop_on_sigint
     from nfvplan.cli.progress import ProgressLine
     from nfvplan.solver import SolveOptions, solve
-    from nfvplan.survive import format_survival, plan_survivable
+    from nfvplan.survive import format_survival, plan_survivable, unplanned_budgets
 
     progress = ProgressLine() if not quiet and sys.stderr.isatty() else None
     options = SolveOptions(
@@ -207,6 +207,9 @@ def solve_command(
     if survive is not None and deployment is not None:
         fail_usage("--survive cannot be combined with --current")
     survival = None
+    warning = unplanned_budgets(loaded) if survive is None else None
+    if warning is not None:
+        typer.echo(warning, err=True)
     with stop_on_sigint() as stop:
         try:
             if survive is not None:

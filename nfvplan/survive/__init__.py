@@ -21,7 +21,7 @@ from nfvplan.survive.check import (
 )
 from nfvplan.survive.failures import Failure, Level, enumerate_failures, failed_scenario
 from nfvplan.survive.inputs import require_plan_for
-from nfvplan.survive.planner import SurvivalResult, plan_survivable
+from nfvplan.survive.planner import SurvivalResult, plan_survivable, unplanned_budgets
 from nfvplan.survive.report import FORMATS, format_report, format_survival, report_dict
 from nfvplan.survive.shortfall import Shortfall
 
@@ -46,4 +46,5 @@ __all__ = [
     "plan_survivable",
     "report_dict",
     "require_plan_for",
+    "unplanned_budgets",
 ]

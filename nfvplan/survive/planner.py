@@ -81,6 +81,19 @@ class SurvivalResult:
         return 0 if self.proven else 6
 
 
+def unplanned_budgets(scenario: Scenario) -> str | None:
+    """The warning for a plain solve of a scenario with recovery budgets: a budget is a promise
+    about failures, planned for only with `--survive`; None when no VNF has one."""
+    names = [n for n, vnf in scenario.vnfs.items() if vnf.max_recovery_seconds is not None]
+    if not names:
+        return None
+    return (
+        f"warning: max_recovery_seconds ({', '.join(names)}) is planned for only with "
+        "--survive server|site; this plan was not planned for failures "
+        "(nfvplan resilience checks it)"
+    )
+
+
 def failure_spec(scenario: Scenario, failure: Failure) -> FailureSpec:
     """The solver's description of a failure."""
     from nfvplan.solver.survive import FailureSpec  # OR-Tools only when planning

@@ -114,7 +114,11 @@ def _worst_line(report: ResilienceReport) -> str:
     if worst.outcome is Outcome.SURVIVABLE:
         return (
             f"worst case: {worst.failure.label}, {count(len(worst.hit), 'instance')} restarted"
-            + (f" ({_unknown(worst)})" if worst.recovery_s is None else f" in {worst.recovery_s:g} s")
+            + (
+                f" ({_unknown(worst)})"
+                if worst.recovery_s is None
+                else f" in {worst.recovery_s:g} s"
+            )
             + _slowest(worst)
         )
     return f"worst case: {worst.failure.label} ({worst.outcome.value})"
