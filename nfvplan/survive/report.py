@@ -48,7 +48,8 @@ def _seconds(value: float | None, unknown: str) -> str:
 
 def restart_rows(report: ResilienceReport) -> list[tuple[str, ...]]:
     """recovery: one row per failure and (VNF, form, host) restarted there: the failure, the
-    VNF (x n when several), form, host, pull, boot, total seconds and the VNF's budget."""
+    VNF (x n when several), form, host, pull (`-`: nothing to pull), boot, total seconds and
+    the VNF's budget."""
     rows = []
     for result in report.results:
         grouped = Counter(result.restarts)
@@ -60,7 +61,7 @@ def restart_rows(report: ResilienceReport) -> list[tuple[str, ...]]:
                     restart.vnf + (f" x{n}" if n > 1 else ""),
                     restart.form,
                     restart.server,
-                    _seconds(restart.pull_s, "unreachable"),
+                    "-" if restart.pull_s == 0 else _seconds(restart.pull_s, "unreachable"),
                     _seconds(restart.boot_s, "unset"),
                     _seconds(restart.total_s, "?"),
                     "-" if budget is None else f"{budget:g} s",
