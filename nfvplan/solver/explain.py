@@ -198,10 +198,11 @@ def cheap_checks(problem: Problem) -> list[str]:
 
 
 def _recovery_budgets(problem: Problem) -> list[str]:
-    """A resilience re-placement (the plan kept, `Scenario.degraded`) that must restart an
-    instance of a VNF with `max_recovery_seconds` where no surviving server can start it in
-    time: none holds its image in a form that boots in time, and none pulls it fast enough.
-    The fastest start offered is a lower bound (a host's other pulls only add to it)."""
+    """A resilience re-placement (the plan kept, `Scenario.degraded`) that must start an
+    instance of a VNF with `max_recovery_seconds` (it needs more than the kept ones) where no
+    surviving server can start it in time: none holds its image in a form that boots in time,
+    and none pulls it fast enough. The fastest start offered is a lower bound (a host's other
+    pulls only add to it), so the check is a necessary condition."""
     from nfvplan.lifecycle import image_pull_seconds, pull_sources
 
     current = problem.current
@@ -209,11 +210,15 @@ def _recovery_budgets(problem: Problem) -> list[str]:
         return []
     sources = None
     messages = []
-    for name, entries in current.names.items():
+    for name in current.names:
         vnf = problem.scenario.vnfs[name]
         budget = vnf.max_recovery_seconds
-        if budget is None or all(s >= 0 for _instance, _k, s in entries):
+        if budget is None:
             continue
+        kinds = set(problem.kinds_of(name))
+        kept = sum(count for (k, _s), count in current.stay.items() if k in kinds)
+        if problem.counts[name] <= kept:
+            continue  # nothing of it has to start (a failed site's traffic may need fewer)
         sources = sources if sources is not None else pull_sources(problem.scenario)
         best: tuple[float, str] | None = None
         for k in problem.kinds_of(name):

@@ -258,3 +258,32 @@ def test_a_restart_waits_for_its_hosts_other_pulls() -> None:
     _loaded, result = survive(shared(servers=2))
     assert result.proven and result.plan.summary.monthly_cost == 2000
     assert len({p.server for p in result.plan.placements}) == 2
+
+
+def test_a_budget_binds_only_what_has_to_restart() -> None:
+    """u carries the 5 Gbps entering at site a, where it must run, under a budget no restart
+    could meet (1 s, boot 5 s). Losing site a loses that demand too: u needs no instance
+    after it, nothing restarts, so the failure is survivable (the budget is not a reason)."""
+    text = scenario_yaml(
+        """
+        platform:
+          container: {boot_seconds: 5}
+        server_types:
+          s: {cores: 8, threads_per_core: 1, memory_gib: 64, nic_gbps: 100, monthly_cost: 1000}
+        sites:
+          a: {servers: {s: 1}}
+          b: {servers: {s: 1}}
+        links:
+          - {between: [a, b], gbps: 10, latency_ms: 1}
+        vnfs:
+          u: {flavor: {vcpu: 2, memory_gib: 4}, forms: [container], throughput_gbps: 10,
+              sites: [a], max_recovery_seconds: 1}
+        services:
+          web: {chain: [u], demands: [{from: a, gbps: 5}]}
+        """
+    )
+    loaded = parse(text)
+    plan = solve_and_check(loaded)
+    [result] = check_resilience(loaded, plan, Level.SITE, FAST).results
+    assert result.failure.label == "site a"
+    assert result.outcome is Outcome.SURVIVABLE and result.restarts == ()
