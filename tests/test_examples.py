@@ -25,6 +25,7 @@ STATED_OPTIMA = {
     "5g-abilene": 10110,
     "5g-core": 10720,
     "5g-edge-topology": 9000,
+    "edge-recovery": 1400,
     "ims-volte": 7720,
     "vcpe-sdwan": 4710,
 }

@@ -197,6 +197,11 @@ def cheap_checks(problem: Problem) -> list[str]:
 # -- recovery budgets (issue 17, "recovery") ---------------------------------------------------
 
 
+def _ms(value: float) -> str:
+    """Seconds to the millisecond, as the budgets are reckoned (20.002, not 20.00)."""
+    return f"{round(value, 3):g}"
+
+
 def _recovery_budgets(problem: Problem) -> list[str]:
     """A resilience re-placement (the plan kept, `Scenario.degraded`) that must start an
     instance of a VNF with `max_recovery_seconds` (it needs more than the kept ones) where no
@@ -227,7 +232,7 @@ def _recovery_budgets(problem: Problem) -> list[str]:
             for s in problem.candidates[k]:
                 slot = problem.slots[s]
                 if current.stay.get((k, s)):
-                    start, how = boot, f"{_fmt(boot)} s boot ({kind.form.value}, image cached)"
+                    start, how = boot, f"{_ms(boot)} s boot ({kind.form.value}, image cached)"
                 else:
                     pull = image_pull_seconds(
                         sources.get(slot.site.name), vnf.image_gib.of(kind.form)
@@ -235,7 +240,7 @@ def _recovery_budgets(problem: Problem) -> list[str]:
                     if pull is None:
                         continue
                     start = pull + boot
-                    how = f"{_fmt(pull)} s pull + {_fmt(boot)} s boot ({kind.form.value})"
+                    how = f"{_ms(pull)} s pull + {_ms(boot)} s boot ({kind.form.value})"
                 if best is None or start < best[0]:
                     best = (start, f"{how} on {slot.id}")
         if best is not None and best[0] <= budget + 1e-6:
@@ -243,16 +248,16 @@ def _recovery_budgets(problem: Problem) -> list[str]:
         fastest = (
             "no surviving server can pull its image (the registry is out of reach)"
             if best is None
-            else f"the fastest start is {_fmt(best[0])} s: {best[1]}"
+            else f"the fastest start is {_ms(best[0])} s: {best[1]}"
         )
         boots = [problem.scenario.platform.form(form).boot_seconds or 0.0 for form in vnf.forms]
         remedy = (
-            f"booting alone takes {_fmt(min(boots))} s"
+            f"booting alone takes {_ms(min(boots))} s"
             if min(boots) > budget
             else "a restart within the budget needs a surviving host that already runs it"
         )
         messages.append(
-            f"{name}: max_recovery_seconds {_fmt(budget)} cannot be met: {fastest}; {remedy}"
+            f"{name}: max_recovery_seconds {_ms(budget)} cannot be met: {fastest}; {remedy}"
         )
     return messages
 
