@@ -43,6 +43,7 @@ __all__ = [
     "recovery_restarts",
     "recovery_seconds",
     "restart_times",
+    "slowest_seconds",
 ]
 
 Start = tuple[str, str, str]
@@ -164,7 +165,7 @@ def restart_times(scenario: Scenario, starts: Iterable[Start], cached: set[Start
     ]
 
 
-def _slowest(restarts: list[Restart]) -> float | None:
+def slowest_seconds(restarts: Iterable[Restart]) -> float | None:
     """When the last of `restarts` runs; None when one of them has an unknown part."""
     totals = [r.total_s for r in restarts]
     if any(total is None for total in totals):
@@ -175,7 +176,7 @@ def _slowest(restarts: list[Restart]) -> float | None:
 def deploy_seconds(scenario: Scenario, plan: Plan) -> float | None:
     """Seconds until every instance of `plan` runs, from hosts that hold no image yet."""
     starts = [(p.vnf, p.form, p.server) for p in plan.placements]
-    return _slowest(restart_times(scenario, starts, set()))
+    return slowest_seconds(restart_times(scenario, starts, set()))
 
 
 def recovery_restarts(scenario: Scenario, plan: Plan, started: Iterable[Start]) -> list[Restart]:
@@ -188,4 +189,4 @@ def recovery_restarts(scenario: Scenario, plan: Plan, started: Iterable[Start]) 
 
 def recovery_seconds(scenario: Scenario, plan: Plan, started: Iterable[Start]) -> float | None:
     """Seconds until the last instance a recovery starts runs (see `recovery_restarts`)."""
-    return _slowest(recovery_restarts(scenario, plan, started))
+    return slowest_seconds(recovery_restarts(scenario, plan, started))

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from enum import Enum
 
 from nfvplan.check import check_plan
-from nfvplan.lifecycle import Restart, recovery_restarts
+from nfvplan.lifecycle import Restart, recovery_restarts, slowest_seconds
 from nfvplan.model import Scenario
 from nfvplan.plan import Placement, Plan, Status
 from nfvplan.solver import SolveOptions, solve
@@ -164,14 +164,13 @@ def check_failure(
         if late:
             shown = "; ".join(late[:5])
             raise RuntimeError(f"the re-placement for {failure.label} misses budgets: {shown}")
-        totals = [r.total_s for r in restarts]
         return FailureResult(
             failure,
             Outcome.SURVIVABLE,
             hit,
             dropped,
             tuple(started),
-            None if None in totals else max((t for t in totals if t is not None), default=0.0),
+            slowest_seconds(restarts),
             tuple(restarts),
             recovery_plan=recovery,
         )
