@@ -43,6 +43,7 @@ from nfvplan.lifecycle import PullSource, image_pull_seconds, pull_sources
 from nfvplan.model import Form, Scenario, Service
 from nfvplan.solver.assignment.constraints import Constraints, Layer
 from nfvplan.solver.problem import Problem, fixed_count
+from nfvplan.solver.stop import check_stop
 
 if TYPE_CHECKING:
     from ortools.sat.python import cp_model
@@ -255,6 +256,7 @@ def recovery_budgets(
     for k, s in restarted:
         by_slot[s].append(k)
     for s, kinds in sorted(by_slot.items()):
+        check_stop()  # slots x kinds: the deadline and Ctrl-C hold while the rows are built
         limited = [k for k in kinds if k in budgets]
         if not limited:
             continue
