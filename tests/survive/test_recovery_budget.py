@@ -287,3 +287,33 @@ def test_a_budget_binds_only_what_has_to_restart() -> None:
     [result] = check_resilience(loaded, plan, Level.SITE, FAST).results
     assert result.failure.label == "site a"
     assert result.outcome is Outcome.SURVIVABLE and result.restarts == ()
+
+
+def test_a_failed_vm_comes_back_as_a_container_within_the_budget() -> None:
+    """a offers both forms. Containers pay a 5-thread host reserve, so two VMs (4 threads) on
+    one server are the plain optimum (1000). A VM boots in 45 s, over the 10 s budget, but a
+    failed instance may restart in any form of its VNF: each as a container on one of the two
+    idle servers (2 + 5 threads; two on one would need 9 of 8), 5 s. So the plain plan
+    survives as it is: 1000, +0."""
+    text = scenario_yaml(
+        """
+        platform:
+          container: {boot_seconds: 5, host_reserve: {cores: 5}}
+          vm: {boot_seconds: 45}
+        server_types:
+          s: {cores: 8, threads_per_core: 1, memory_gib: 64, disk_gib: 500, monthly_cost: 1000}
+        sites:
+          dc: {servers: {s: 3}}
+        vnfs:
+          a: {flavor: {vcpu: 2, memory_gib: 4}, forms: [vm, container], replicas: 2,
+              max_recovery_seconds: 10}
+        """
+    )
+    _loaded, result = survive(text)
+    assert result.proven and result.plan.summary.monthly_cost == 1000
+    assert {p.form for p in result.plan.placements} == {"vm"}
+    [failure] = result.report.results
+    assert sorted((r.form, r.server, r.total_s) for r in failure.restarts) == [
+        ("container", "dc/s/2", 5.0),
+        ("container", "dc/s/3", 5.0),
+    ]
