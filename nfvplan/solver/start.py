@@ -15,6 +15,7 @@ from nfvplan.solver.budget import CHAIN_GREEDY_SHARE, GREEDY_SHARE, Budget
 from nfvplan.solver.data import BALANCE_UNITS
 from nfvplan.solver.greedy import SIZE_MEASURES, greedy_plan
 from nfvplan.solver.incumbent import Counts, Incumbent
+from nfvplan.solver.nesting import conservative, pack
 from nfvplan.solver.problem import Problem
 
 
@@ -40,7 +41,7 @@ def start_plans(problem: Problem, budget: Budget, large: bool) -> Incumbent:
             ):
                 plan = other
     else:
-        plan = greedy_plan(problem)
+        plan = greedy_plan(conservative(problem))  # nested: a worker per instance, see there
     return offer(problem, Incumbent(), plan)
 
 
@@ -69,6 +70,7 @@ def with_routed(incumbent: Incumbent, routed: Incumbent | None) -> Incumbent:
     if routed is None:
         return incumbent
     incumbent.counts, incumbent.value = dict(routed.counts), routed.value
+    incumbent.workers = dict(routed.workers)
     incumbent.flows, incumbent.traffic = list(routed.flows), dict(routed.traffic)
     incumbent.hint = dict(routed.counts)
     return incumbent
@@ -84,13 +86,20 @@ def offer(problem: Problem, incumbent: Incumbent, plan: Counts | None) -> Incumb
     if not plan:
         return incumbent
     value = first_level(problem, plan)
-    if not (is_a_plan(problem) and problem.spares_spread(plan) and problem.images_fit(plan)):
+    workers = pack(problem, plan) if problem.nesting is not None else {}
+    if not (
+        is_a_plan(problem)
+        and problem.spares_spread(plan)
+        and problem.images_fit(plan)
+        and workers is not None
+    ):
         known = incumbent.hint
         if not known or first_level(problem, known) > value:
             incumbent.hint = dict(plan)
         return incumbent
     if incumbent.value is None or value < incumbent.value:
         incumbent.counts, incumbent.value, incumbent.hint = dict(plan), value, dict(plan)
+        incumbent.workers = workers or {}
     return incumbent
 
 
