@@ -351,6 +351,28 @@ class Constraints:
             if (s, name) in nested.open
         ]
 
+    def restarted_workers(self, layer: Layer, s: int, resource: int) -> list[cp_model.LinearExprT]:
+        """A recovery layer (`--survive`): each restarted nested instance counts as a worker VM
+        of its own, plus the hypervisor's reserve (conservative: the recovery never packs)."""
+        p, tables = self.problem, self.problem.nesting
+        if tables is None:
+            return []
+        out: list[cp_model.LinearExprT] = []
+        for k in layer.slots[s]:
+            if k not in tables.inner:
+                continue
+            restarted = layer.terms(k, s)[1:]  # the plan's own count comes first (`_both`)
+            host = tables.domains[tables.domain_of[k]].host[resource]
+            out.extend(host * term for term in restarted)
+        reserve = p.reserve(Form.VM, p.slots[s])[resource]
+        flag = layer.forms(s).get(Form.NESTED)
+        if out and flag is not None:
+            out.append(reserve * flag)
+        nested = self.v.nested
+        if nested is not None and s in nested.hypervisor:  # the plan's workers need it too
+            out.append(reserve * nested.hypervisor[s])
+        return out
+
     def aligned_workers(self, s: int) -> list[tuple[tuple[int, ...], list[cp_model.IntVar]]]:
         """(host demand, workers per node) of each NUMA-aligned worker flavor on slot s."""
         nested, tables = self.v.nested, self.problem.nesting
@@ -429,8 +451,10 @@ class Constraints:
             if not (inside and p.kinds[k].form is Form.NESTED)
             for term in layer.terms(k, s)
         ]
-        if inside and not layer.tag:
+        if inside:
             terms.extend(self.worker_load(s, resource))
+        if layer.tag and p.nesting is not None:
+            terms.extend(self.restarted_workers(layer, s, resource))
         if resource == NIC:
             terms.extend(layer.carried(s))
         if resource == DISK:
