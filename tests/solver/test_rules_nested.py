@@ -8,6 +8,8 @@ test's docstring and every plan has passed the independent checker (`solve_and_c
 from __future__ import annotations
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from tests.helpers import assert_optimal, scenario_yaml, servers_of, solve_and_check
 
@@ -169,3 +171,52 @@ def test_pinned_aligned_workers_fill_numa_nodes() -> None:
     node_of = {w.id: w.numa_node for w in plan.workers}
     for placement in plan.placements:
         assert placement.numa_node == node_of[placement.worker]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(
+        st.tuples(st.integers(1, 4), st.integers(1, 12), st.integers(1, 3), st.sampled_from("ab")),
+        min_size=1,
+        max_size=3,
+    ),
+    worker=st.tuples(st.integers(4, 10), st.integers(12, 40)),
+    pinned=st.booleans(),
+    forms=st.sampled_from(
+        ["[container-in-vm]", "[vm, container-in-vm]", "[container, container-in-vm]"]
+    ),
+)
+def test_random_nested_plans_pass_the_checker(sizes, worker, pinned, forms) -> None:
+    """Tests that whatever the solver plans with workers, the independent checker accepts
+    (`solve_and_check`), and that the plan's workers hold exactly its nested instances."""
+    vnfs = "\n".join(
+        f"  v{i}: {{flavor: {{vcpu: {vcpu}, memory_gib: {mem}}}, forms: {forms}, "
+        f"replicas: {count}, trust: {trust}}}"
+        for i, (vcpu, mem, count, trust) in enumerate(sizes)
+        if vcpu + 1 <= worker[0] and mem + 2 <= worker[1]
+    )
+    if not vnfs:
+        return
+    cpu = ", cpu: dedicated" if pinned else ""
+    text = scenario_yaml(
+        f"""
+        platform:
+          vm:
+            overhead: {{vcpu: 1, memory_gib: 2}}
+            host_reserve: {{cores: 1, memory_gib: 2}}
+          container-in-vm:
+            worker: {{vcpu: {worker[0]}, memory_gib: {worker[1]}{cpu}}}
+            reserve: {{vcpu: 1, memory_gib: 2}}
+          cpu_overcommit: 2
+        server_types:
+          s: {{cores: 12, threads_per_core: 2, memory_gib: 96, numa_nodes: 2, monthly_cost: 100}}
+        sites:
+          dc: {{servers: {{s: 4}}}}
+        """,
+        "vnfs:\n" + vnfs,
+    )
+    plan = solve_and_check(text, time_limit_s=5)
+    if not plan.status.has_plan:
+        return
+    nested = [p for p in plan.placements if p.form == "container-in-vm"]
+    assert {p.worker for p in nested} == {w.id for w in plan.workers}
