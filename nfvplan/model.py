@@ -94,15 +94,6 @@ class WorkerFlavor:
 
 
 @dataclass(frozen=True)
-class WorkerReserve:
-    """What the container runtime and node agent (kubelet) take inside every worker VM."""
-
-    vcpu: float = 0.0
-    memory_gib: float = 0.0
-    disk_gib: float = 0.0
-
-
-@dataclass(frozen=True)
 class Nesting:
     """The platform's `container-in-vm` block: worker flavors and the per-worker reserve.
 
@@ -111,7 +102,8 @@ class Nesting:
 
     default: WorkerFlavor | None = None
     workers: dict[str, WorkerFlavor] = field(default_factory=dict)
-    reserve: WorkerReserve = field(default_factory=WorkerReserve)
+    reserve: Overhead = field(default_factory=Overhead)
+    """What the container runtime and node agent (kubelet) take inside every worker VM."""
 
     def flavor(self, domain: str) -> WorkerFlavor | None:
         """The worker flavor of a trust domain."""

@@ -8,7 +8,7 @@ needs a worker flavor for its trust domain that can hold it and that some server
 from __future__ import annotations
 
 from nfvplan.io.yamlsrc import Issues, Node, YamlPath, choice, fields, names, number
-from nfvplan.model import Form, Nesting, Scenario, WorkerFlavor, WorkerReserve
+from nfvplan.model import Form, Nesting, Overhead, Scenario, WorkerFlavor
 from nfvplan.nested import inner_usage, worker_host_usage, worker_room
 
 NESTED_KEY = Form.NESTED.value
@@ -35,7 +35,7 @@ def nesting_block(issues: Issues, node: Node | None) -> Nesting:
         key: number(issues, reserve.get(key), (*path, "reserve", key), default=0.0)
         for key in WORKER_RESERVE_KEYS
     }
-    nesting = Nesting(default=default, workers=per_domain, reserve=WorkerReserve(**amounts))
+    nesting = Nesting(default=default, workers=per_domain, reserve=Overhead(**amounts))
     for name, flavor in [("worker", default), *per_domain.items()]:
         if flavor is None:
             continue

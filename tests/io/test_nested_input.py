@@ -3,11 +3,9 @@ is read as documented and refused, when wrong, with file, line, column, field an
 
 from __future__ import annotations
 
-import pytest
-
-from nfvplan.errors import InputError, Problem
 from nfvplan.io import parse_scenario
 from nfvplan.model import Form
+from tests.io.test_bad_input import one, problems
 
 BASE = """\
 nfvplan: 1
@@ -33,18 +31,6 @@ vnfs:
     trust: red
 """
 # line: 3 container-in-vm · 4 worker · 6 red · 7 reserve · 15 a.forms · 19 b.forms
-
-
-def problems(text: str) -> list[Problem]:
-    with pytest.raises(InputError) as info:
-        parse_scenario(text, filename="site.yaml")
-    return info.value.problems
-
-
-def one(text: str) -> Problem:
-    found = problems(text)
-    assert len(found) == 1, "\n".join(map(str, found))
-    return found[0]
 
 
 def edit(old: str, new: str) -> str:
