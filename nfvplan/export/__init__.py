@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nfvplan.errors import InputError
-from nfvplan.export.common import Export
-from nfvplan.export.hosts import HOSTS_FILE, HostMap, derive_hosts
-from nfvplan.export.kubernetes import DEFAULT_SRIOV_RESOURCE
+from nfvplan.export.common import Export, skipped_note
+from nfvplan.export.hosts import HOSTS_FILE, WORKERS_FILE, HostMap, derive_hosts, dump_workers
+from nfvplan.export.kubernetes import DEFAULT_SRIOV_RESOURCE, NESTED
 from nfvplan.export.spec import Deployment, build_deployment
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
@@ -86,7 +86,8 @@ def export_plan(
             path="status",
         )
     form = FORM_OF_TARGET[target]
-    if not any(p.form == form for p in plan.placements):
+    forms = (form, NESTED) if target == "kubernetes" else (form,)
+    if not any(p.form in forms for p in plan.placements):
         others = {"vm": "kubernetes", "container": "heat, terraform or kubevirt"}
         raise InputError.single(
             plan_source,
@@ -98,10 +99,19 @@ def export_plan(
     host_map = hosts if hosts is not None else derive_hosts(scenario, plan)
     deployment = build_deployment(scenario, plan, host_map, source)
     result = _renderers(options)[target](deployment)
-    exported = {i.server for i in deployment.instances if i.form == form}
+    exported = {i.server for i in deployment.instances if i.form in forms}
     result.files[HOSTS_FILE] = HostMap(
         {s: h for s, h in host_map.hosts.items() if s in exported}, host_map.derived
     ).dump()
+    workers = deployment.worker_nodes() if target == "kubernetes" else {}
+    if workers:
+        result.files[WORKERS_FILE] = dump_workers(workers)
+    nested = len(deployment.of_form(NESTED))
+    if nested and target != "kubernetes":
+        result.notes.append(
+            skipped_note(nested, NESTED, target, "VMs")
+            + " (use --to kubernetes for them; their worker VMs are not exported yet)"
+        )
     if host_map.derived:
         result.notes.append(
             "no --hosts file: names derived from the server ids (site/type/n -> site-type-n)"

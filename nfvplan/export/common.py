@@ -81,7 +81,15 @@ def unique(names: Iterable[str], convert: Callable[[str], str], what: str) -> di
     return result
 
 
-RESERVED_STEMS = ("namespace", "sriov-network", "nfvplan-hosts", "main", "label-nodes", "README")
+RESERVED_STEMS = (
+    "namespace",
+    "sriov-network",
+    "nfvplan-hosts",
+    "nfvplan-workers",
+    "main",
+    "label-nodes",
+    "README",
+)
 """File names an export writes besides the per-site files."""
 
 

@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from nfvplan.errors import InputError
-from nfvplan.export.hosts import HOSTS_FILE, HostMap, read_hosts
+from nfvplan.export.hosts import HOSTS_FILE, WORKERS_FILE, HostMap, read_hosts, read_workers
 from nfvplan.model import Scenario
 from nfvplan.plan import Placement, Plan
 
@@ -76,13 +76,27 @@ class ReadBack:
         """The form this target deploys."""
         return "container" if self.target == "kubernetes" else "vm"
 
-    def add(self, meta: dict[str, Any], prefix: str, instance: str, server: str, got: Deployed):
-        """Record one instance; `meta` holds its VNF and NUMA node under `prefix` keys."""
+    @property
+    def forms(self) -> set[str]:
+        """Every form this target deploys (Kubernetes: containers in worker VMs too)."""
+        return {self.form, "container-in-vm"} if self.target == "kubernetes" else {self.form}
+
+    def add(
+        self,
+        meta: dict[str, Any],
+        prefix: str,
+        instance: str,
+        server: str,
+        got: Deployed,
+        worker: str | None = None,
+    ):
+        """Record one instance; `meta` holds its VNF and NUMA node under `prefix` keys; a
+        `worker` makes it a nested one (`container-in-vm`)."""
         numa = meta.get(f"{prefix}numa{'-' if '.' in prefix else '_'}node")
         vnf = meta[f"{prefix}vnf"]
-        self.placements.append(
-            Placement(vnf, instance, server, self.form, None if numa is None else int(numa))
-        )
+        form = self.form if worker is None else "container-in-vm"
+        node = None if numa is None else int(numa)
+        self.placements.append(Placement(vnf, instance, server, form, node, worker))
         self.deployed[instance] = got
 
 
@@ -104,7 +118,7 @@ def read_export(directory: str | Path) -> ReadBack:
             return _heat(documents, hosts)
         if "VirtualMachine" in kinds:
             return _kubevirt(documents, hosts)
-        return _kubernetes(documents, hosts)
+        return _kubernetes(documents, hosts, read_workers(root / WORKERS_FILE))
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         # An edited file that lost a field the export writes: say which, not a traceback.
         raise InputError.single(
@@ -115,7 +129,7 @@ def read_export(directory: str | Path) -> ReadBack:
 def _yaml_documents(root: Path) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for path in sorted(root.glob("*.yaml")):
-        if path.name == HOSTS_FILE:
+        if path.name in (HOSTS_FILE, WORKERS_FILE):
             continue
         try:
             for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
@@ -226,7 +240,13 @@ def _pinned_node(pod_spec: dict[str, Any], where: str) -> str:
     raise InputError.single(where, "no required node affinity on kubernetes.io/hostname")
 
 
-def _kubernetes(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> ReadBack:
+def _kubernetes(
+    documents: list[tuple[str, dict[str, Any]]],
+    hosts: HostMap,
+    workers: dict[str, tuple[str, str]],
+) -> ReadBack:
+    """StatefulSets; one pinned to a worker VM's node (`WORKERS_FILE`) is a nested instance
+    in that worker, on the worker's physical server."""
     result = ReadBack("kubernetes")
     by_node = hosts.by_node()
     for file, document in documents:
@@ -236,8 +256,14 @@ def _kubernetes(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> 
         template = document["spec"]["template"]
         meta = template["metadata"]["annotations"]
         pod = template["spec"]
-        server = _server_of(by_node, _pinned_node(pod, where), where)
-        result.add(meta, "nfvplan.io/", meta["nfvplan.io/instance"], server, _pod_deployed(pod))
+        node = _pinned_node(pod, where)
+        worker = None
+        if node in workers:
+            worker, server = workers[node]
+        else:
+            server = _server_of(by_node, node, where)
+        instance = meta["nfvplan.io/instance"]
+        result.add(meta, "nfvplan.io/", instance, server, _pod_deployed(pod), worker)
     return result
 
 
@@ -317,7 +343,7 @@ def verify_export(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> 
                 problems.append(f"{placement.instance}: exported more than once")
             exported[placement.instance] = placement
             deployed[placement.instance] = readback.deployed[placement.instance]
-    forms = {r.form for r in readbacks}
+    forms = {form for r in readbacks for form in r.forms}
     planned = {p.instance: p for p in plan.placements}
     for name, placement in planned.items():
         if placement.form not in forms:
