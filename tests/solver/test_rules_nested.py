@@ -11,7 +11,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from tests.helpers import assert_optimal, scenario_yaml, servers_of, solve_and_check
+from nfvplan.check import check_plan
+from nfvplan.solver import SolveOptions, solve
+from nfvplan.solver.strategy import SITEWISE
+from tests.helpers import assert_optimal, parse, scenario_yaml, servers_of, solve_and_check
 
 TWO_TENANTS = scenario_yaml(
     """
@@ -220,3 +223,20 @@ def test_random_nested_plans_pass_the_checker(sizes, worker, pinned, forms) -> N
         return
     nested = [p for p in plan.placements if p.form == "container-in-vm"]
     assert {p.worker for p in nested} == {w.id for w in plan.workers}
+
+
+def test_site_by_site_search_keeps_nested_plans_packed() -> None:
+    """Tests the site-by-site strategy on the two-tenant case at two sites (each tenant's
+    VNFs restricted to one site): each site's optimum is one box with that tenant's worker,
+    2 x 1000; the plan's workers pass the checker although the site re-plans lose their
+    worker read-back (result.py packs them again)."""
+    text = two_tenants("[container-in-vm]").replace(
+        "dc: {servers: {box: 2}}", "dc: {servers: {box: 2}}\n  dc2: {servers: {box: 2}}"
+    )
+    text = text.replace("trust: tenant-b}", "trust: tenant-b, sites: [dc2]}")
+    text = text.replace("trust: tenant-a}", "trust: tenant-a, sites: [dc]}")
+    scenario = parse(text)
+    plan = solve(scenario, SolveOptions(time_limit_s=5, workers=1, seed=1), strategy=SITEWISE)
+    assert check_plan(scenario, plan) == []
+    assert plan.objective.value == pytest.approx(2000)
+    assert sorted(w.server for w in plan.workers) == ["dc/box/1", "dc2/box/1"]
