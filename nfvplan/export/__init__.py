@@ -87,7 +87,8 @@ def export_plan(
         )
     form = FORM_OF_TARGET[target]
     forms = (form, NESTED) if target == "kubernetes" else (form,)
-    if not any(p.form in forms for p in plan.placements):
+    vm_target = target in ("heat", "kubevirt")  # they deploy the worker VMs too
+    if not any(p.form in forms for p in plan.placements) and not (vm_target and plan.workers):
         others = {"vm": "kubernetes", "container": "heat, terraform or kubevirt"}
         raise InputError.single(
             plan_source,
@@ -100,6 +101,8 @@ def export_plan(
     deployment = build_deployment(scenario, plan, host_map, source)
     result = _renderers(options)[target](deployment)
     exported = {i.server for i in deployment.instances if i.form in forms}
+    if vm_target:
+        exported |= {w.server for w in deployment.workers}
     result.files[HOSTS_FILE] = HostMap(
         {s: h for s, h in host_map.hosts.items() if s in exported}, host_map.derived
     ).dump()
@@ -108,9 +111,13 @@ def export_plan(
         result.files[WORKERS_FILE] = dump_workers(workers)
     nested = len(deployment.of_form(NESTED))
     if nested and target != "kubernetes":
+        where = (
+            f"their {len(deployment.workers)} worker VMs are exported"
+            if vm_target
+            else "their worker VMs: --to heat or kubevirt"
+        )
         result.notes.append(
-            skipped_note(nested, NESTED, target, "VMs")
-            + " (use --to kubernetes for them; their worker VMs are not exported yet)"
+            skipped_note(nested, NESTED, target, "VMs") + f" (use --to kubernetes; {where})"
         )
     if host_map.derived:
         result.notes.append(

@@ -166,4 +166,7 @@ def server_metadata(spec: InstanceSpec) -> dict[str, str]:
     }
     if spec.numa_node is not None:
         data["nfvplan_numa_node"] = str(spec.numa_node)
+    if spec.form == "worker-vm" and spec.worker is not None:
+        data["nfvplan_worker_vm"] = spec.worker
+        data["nfvplan_trust"] = spec.trust
     return data

@@ -28,7 +28,7 @@ from typing import Any
 
 from nfvplan.export.common import Export, dump_yaml_all, site_files, skipped_note, unique
 from nfvplan.export.naming import dns_label, label_value, rack_label
-from nfvplan.export.spec import Deployment, InstanceSpec
+from nfvplan.export.spec import WORKER_VM, Deployment, InstanceSpec
 
 DEFAULT_SRIOV_RESOURCE = "intel.com/sriov_netdevice"
 """The SR-IOV network device plugin's usual resource name (its sample config's)."""
@@ -52,6 +52,7 @@ ANNOTATION_VNF = "nfvplan.io/vnf"
 ANNOTATION_SERVER = "nfvplan.io/server"
 ANNOTATION_NUMA = "nfvplan.io/numa-node"
 ANNOTATION_WORKER = "nfvplan.io/worker"
+ANNOTATION_WORKER_VM = "nfvplan.io/worker-vm"
 NESTED = "container-in-vm"
 """Nested instances run as pods too, pinned to their worker VM's node."""
 
@@ -148,7 +149,8 @@ def workload_annotations(spec: InstanceSpec) -> dict[str, str]:
     if spec.numa_node is not None:
         data[ANNOTATION_NUMA] = str(spec.numa_node)
     if spec.worker is not None:
-        data[ANNOTATION_WORKER] = spec.worker
+        key = ANNOTATION_WORKER_VM if spec.form == WORKER_VM else ANNOTATION_WORKER
+        data[key] = spec.worker
     return data
 
 

@@ -70,6 +70,9 @@ class ReadBack:
     target: str
     placements: list[Placement] = field(default_factory=list)
     deployed: dict[str, Deployed] = field(default_factory=dict)
+    workers: dict[str, str] = field(default_factory=dict)
+    """Worker VM id -> server, for the worker VMs of nested containers (Heat, KubeVirt)."""
+    worker_deployed: dict[str, Deployed] = field(default_factory=dict)
 
     @property
     def form(self) -> str:
@@ -189,6 +192,10 @@ def _heat(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> ReadBa
             )
             server = _server_of(by_host, host, where)
             meta = props.get("metadata", {})
+            if "nfvplan_worker_vm" in meta:  # a worker VM of nested containers
+                result.workers[meta["nfvplan_worker_vm"]] = server
+                result.worker_deployed[meta["nfvplan_worker_vm"]] = _nova_deployed(flavor, vfs)
+                continue
             result.add(meta, "nfvplan_", props["name"], server, _nova_deployed(flavor, vfs))
     return result
 
@@ -313,6 +320,10 @@ def _kubevirt(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> Re
             numa_aligned=True if "numa" in cpu else None,
         )
         server = _server_of(by_node, node, where)
+        if "nfvplan.io/worker-vm" in meta:  # a worker VM of nested containers
+            result.workers[meta["nfvplan.io/worker-vm"]] = server
+            result.worker_deployed[meta["nfvplan.io/worker-vm"]] = got
+            continue
         result.add(meta, "nfvplan.io/", meta["nfvplan.io/instance"], server, got)
     return result
 
@@ -364,6 +375,7 @@ def verify_export(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> 
         vnf = scenario.vnfs.get(exported[name].vnf)
         if vnf is not None:
             problems += [f"{name}: {p}" for p in resource_problems(vnf, exported[name].form, got)]
+    problems += _worker_problems(scenario, plan, readbacks)
     merged = [exported.get(p.instance, p) for p in plan.placements]
     merged += [p for name, p in exported.items() if name not in planned]
     return Verification(
@@ -371,6 +383,46 @@ def verify_export(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> 
         problems,
         {r.target: len(r.placements) for r in readbacks},
     )
+
+
+def _worker_problems(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> list[str]:
+    """Worker VMs (Heat, KubeVirt): each planned one exported once, on its server, with its
+    flavor's vCPUs, memory and pinning; none that the plan does not list."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    got: dict[str, Deployed] = {}
+    vm_targets = [r for r in readbacks if r.target in ("heat", "kubevirt")]
+    for readback in vm_targets:
+        for worker, server in readback.workers.items():
+            if worker in seen:
+                problems.append(f"worker VM {worker}: exported more than once")
+            seen[worker] = server
+            got[worker] = readback.worker_deployed[worker]
+    if not vm_targets:
+        return problems
+    planned = {w.id: w for w in plan.workers}
+    for worker_id, worker in planned.items():
+        if worker_id not in seen:
+            problems.append(f"worker VM {worker_id}: planned on {worker.server} but in no export")
+            continue
+        if seen[worker_id] != worker.server:
+            problems.append(
+                f"worker VM {worker_id}: planned on {worker.server}, exported on {seen[worker_id]}"
+            )
+        flavor = scenario.platform.nesting.flavor(worker.trust)
+        deployed = got[worker_id]
+        if flavor is not None and (
+            abs(deployed.vcpu - float(-(-flavor.vcpu // 1))) > 1e-3
+            or abs(deployed.memory_mib - flavor.memory_gib * 1024) > 1
+            or deployed.dedicated != flavor.dedicated_cpu
+        ):
+            problems.append(
+                f"worker VM {worker_id}: deployed {deployed.vcpu:g} vCPUs, "
+                f"{deployed.memory_mib:g} MiB, but its flavor has {flavor.vcpu:g} vCPUs, "
+                f"{flavor.memory_gib * 1024:g} MiB"
+            )
+    problems += [f"worker VM {w}: exported but not in the plan" for w in seen if w not in planned]
+    return problems
 
 
 def resource_problems(vnf: Any, form: str, got: Deployed) -> list[str]:

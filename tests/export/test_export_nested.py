@@ -92,3 +92,41 @@ def test_vm_targets_say_nested_instances_are_not_theirs(tmp_path: Path) -> None:
     assert {p.form for p in plan.placements if p.vnf == "a"} == {"container-in-vm"}
     result = export_plan(scenario, plan, "heat")
     assert any("container-in-vm instance" in note and "kubernetes" in note for note in result.notes)
+
+
+def _vm_target(target: str, tmp_path: Path):
+    scenario = parse_scenario(PINNED, filename="case.yaml")
+    plan = solve_and_check(scenario)
+    result = export_plan(scenario, plan, target)
+    directory = tmp_path / target
+    write_tree(directory, result.files)
+    assert schema_errors(target, directory) == []
+    assert semantic_problems(scenario, target, directory) == []
+    return scenario, plan, directory
+
+
+PINNED = two_tenants("[container-in-vm]").replace(
+    "worker: {vcpu: 5, memory_gib: 14}", "worker: {vcpu: 5, memory_gib: 14, cpu: dedicated}"
+)
+
+
+def test_heat_and_kubevirt_deploy_the_worker_vms(tmp_path: Path) -> None:
+    """Tests that Heat and KubeVirt export the plan's worker VMs (pinned flavors, on their
+    planned hosts), validated offline, read back as the plan's workers, and that a worker moved
+    to another host in the files is reported."""
+    for target in ("kubevirt", "heat"):
+        scenario, plan, directory = _vm_target(target, tmp_path)
+        readback = read_export(directory)
+        assert readback.workers == {w.id: w.server for w in plan.workers}
+        assert all(got.dedicated for got in readback.worker_deployed.values())
+        assert verify_export(scenario, plan, [readback]).problems == []
+    heat = tmp_path / "heat" / "dc.yaml"
+    text = heat.read_text()
+    assert text.count("availability_zone: nova:dc-box-1") == 2
+    heat.write_text(
+        text.replace("availability_zone: nova:dc-box-1", "availability_zone: nova:dc-box-2", 1)
+    )
+    hosts = tmp_path / "heat" / "nfvplan-hosts.yaml"
+    hosts.write_text(hosts.read_text() + "  dc/box/2: {hostname: dc-box-2}\n")
+    problems = verify_export(scenario, plan, [read_export(tmp_path / "heat")]).problems
+    assert any("planned on dc/box/1, exported on dc/box/2" in p for p in problems)
