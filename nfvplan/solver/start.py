@@ -12,7 +12,7 @@ import time
 
 from nfvplan.model import Form, Objective
 from nfvplan.solver.budget import CHAIN_GREEDY_SHARE, GREEDY_SHARE, Budget
-from nfvplan.solver.data import BALANCE_UNITS
+from nfvplan.solver.data import BALANCE_UNITS, NIC, VFS
 from nfvplan.solver.greedy import SIZE_MEASURES, greedy_plan
 from nfvplan.solver.incumbent import Counts, Incumbent
 from nfvplan.solver.nesting import conservative, pack
@@ -109,14 +109,21 @@ def first_level(problem: Problem, counts: Counts) -> int:
         return problem.plan_cost(counts)
     load: dict[int, list[int]] = {}
     forms: dict[int, set[Form]] = {}
+    nested = problem.nesting
     for (k, s, _node), count in counts.items():
         if not count:
             continue
         kind = problem.kinds[k]
         row = load.setdefault(s, [0] * len(kind.demand))
         for r, need in enumerate(kind.demand):
-            row[r] += need * count
+            if nested is None or k not in nested.inner or r in (NIC, VFS):
+                row[r] += need * count  # a nested kind: only NIC and VFs (workers below)
         forms.setdefault(s, set()).add(kind.form)
+    if nested is not None:  # worker VMs and the hypervisor they need
+        for (s, domain), workers in (pack(problem, counts) or {}).items():
+            for r, need in enumerate(nested.domains[domain].host):
+                load[s][r] += need * len(workers)
+            forms[s].add(Form.VM)
     busiest = 0
     for s, row in load.items():
         slot = problem.slots[s]

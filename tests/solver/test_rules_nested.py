@@ -240,3 +240,14 @@ def test_site_by_site_search_keeps_nested_plans_packed() -> None:
     assert check_plan(scenario, plan) == []
     assert plan.objective.value == pytest.approx(2000)
     assert sorted(w.server for w in plan.workers) == ["dc/box/1", "dc2/box/1"]
+
+
+def test_balance_counts_worker_vms_not_their_contents() -> None:
+    """Tests the balance objective with workers: the busiest share includes each worker's VM
+    demand. Two tenants nested on two boxes (2 installed): one worker per box is the most
+    even plan, 7 threads of 16 + 1 hypervisor = 8 / 16 = 0.5 on threads; memory (14 + 8 + 2)
+    / 64 = 0.375. One box with both workers would be 15 / 16. Optimum 0.5."""
+    plan = solve_and_check(two_tenants("[container-in-vm]"), objective="balance")
+    assert plan.status.value == "optimal"
+    assert plan.objective.value == pytest.approx(0.5)
+    assert len({w.server for w in plan.workers}) == 2
