@@ -12,7 +12,8 @@ from collections import defaultdict
 from collections.abc import Iterable
 from itertools import pairwise
 
-from nfvplan.model import Form, Objective, Scenario, ServerType, Vnf
+from nfvplan.model import Form, Objective, Scenario, ServerType, Vnf, WorkerFlavor
+from nfvplan.nested import hypervisor_needed, passthrough_usage, worker_host_usage
 from nfvplan.network import link_key
 from nfvplan.plan import RESOURCE_KEYS, LinkLoad, Placement, Route, ServerUse, Summary
 from nfvplan.usage import container_image_usage, instance_usage, reserve_usage
@@ -38,15 +39,27 @@ def server_use(
     scenario: Scenario,
     server: tuple[str, str, ServerType, int, bool],
     hosted: Iterable[tuple[Vnf, Form, float]],
+    workers: Iterable[WorkerFlavor] = (),
 ) -> ServerUse:
     """The `servers` entry of one used server: `server` is (id, site, type, rack, bought) and
     `hosted` its instances as (VNF, form, Gbps of traffic carried). Usage is exact (format
     units): each form's host reserve once, every instance's flavor and overhead, and the
-    carried traffic on the NIC."""
+    carried traffic on the NIC. Nested instances (`container-in-vm`) take only their NIC and
+    VFs directly; their `workers` (flavors) take the rest as VMs, with the VM form's reserve
+    once for VMs and workers together (`nfvplan/nested.py`)."""
     server_id, site, server_type, rack, bought = server
     entries = list(hosted)
+    flavors = list(workers)
     totals = [0.0] * len(RESOURCE_KEYS)
-    for form in sorted({form for _vnf, form, _gbps in entries}, key=lambda f: f.value):
+    present = {form for _vnf, form, _gbps in entries}
+    if flavors:
+        present.add(Form.NESTED)
+    if hypervisor_needed(present):
+        present.add(Form.VM)
+    for flavor in flavors:
+        for r, value in enumerate(worker_host_usage(scenario, flavor)):
+            totals[r] += value
+    for form in sorted(present, key=lambda f: f.value):
         for r, value in enumerate(reserve_usage(scenario, form, server_type)):
             totals[r] += value
     # A container image is pulled once per host and shared by its containers (docs/format.md).
@@ -54,7 +67,8 @@ def server_use(
     for vnf in pulled.values():
         totals[DISK] += container_image_usage(vnf)
     for vnf, form, gbps in entries:
-        for r, value in enumerate(instance_usage(scenario, vnf, form)):
+        usage = passthrough_usage(vnf) if form is Form.NESTED else None
+        for r, value in enumerate(usage or instance_usage(scenario, vnf, form)):
             totals[r] += value
         totals[NIC] += gbps
     return ServerUse(
@@ -80,7 +94,7 @@ def summarise(scenario: Scenario, servers: list[ServerUse], placements: list[Pla
         servers_bought=sum(1 for s in servers if s.bought),
         instances=len(placements),
         vms=sum(1 for p in placements if p.form == Form.VM.value),
-        containers=sum(1 for p in placements if p.form == Form.CONTAINER.value),
+        containers=sum(1 for p in placements if p.form != Form.VM.value),
         cpu_utilisation=round(sum(s.used["threads"] for s in servers) / threads, 6)
         if threads
         else 0.0,

@@ -19,10 +19,13 @@ FORMAT_VERSION = 1
 
 
 class Form(str, Enum):
-    """How an instance is packaged: a VM carries its own kernel, a container shares the host's."""
+    """How an instance is packaged: a VM carries its own kernel, a container shares the host's,
+    and a nested container (`container-in-vm`) shares the kernel of a worker VM of its trust
+    domain (Kubernetes worker nodes as VMs: OpenShift on OpenStack, Tanzu on vSphere)."""
 
     VM = "vm"
     CONTAINER = "container"
+    NESTED = "container-in-vm"
 
 
 class Scope(str, Enum):
@@ -87,6 +90,40 @@ class Registry:
 # -- end recovery ----------------------------------------------------------------------------
 
 
+# -- nested form (container-in-vm): worker VMs -------------------------------------------------
+
+
+@dataclass(frozen=True)
+class WorkerFlavor:
+    """A Kubernetes worker VM's flavor: what it takes on its host (plus the VM `overhead`),
+    and what its containers share after the runtime's `reserve`."""
+
+    vcpu: float
+    memory_gib: float
+    disk_gib: float = 0.0
+    dedicated_cpu: bool = False
+    """Pinned: the worker's vCPUs are whole hardware threads, never overcommitted."""
+    numa_aligned: bool = False
+    """The worker sits inside one NUMA node (`numa_node` in the plan)."""
+
+
+@dataclass(frozen=True)
+class Nesting:
+    """The platform's `container-in-vm` block: worker flavors and the per-worker reserve.
+
+    `workers` maps a trust domain to its flavor; `default` serves every other domain (None:
+    such a domain has no workers, and the loader refuses its nested VNFs)."""
+
+    default: WorkerFlavor | None = None
+    workers: dict[str, WorkerFlavor] = field(default_factory=dict)
+    reserve: Overhead = field(default_factory=Overhead)
+    """What the container runtime and node agent (kubelet) take inside every worker VM."""
+
+    def flavor(self, domain: str) -> WorkerFlavor | None:
+        """The worker flavor of a trust domain."""
+        return self.workers.get(domain, self.default)
+
+
 @dataclass(frozen=True)
 class Platform:
     """Per-form costs and the CPU overcommit ratio for shared vCPUs."""
@@ -99,9 +136,21 @@ class Platform:
     are not timed."""
     registry: Registry | None = None
     """recovery: the registry's site; None: pulls at `image_pull_gbps`, not over the network."""
+    nesting: Nesting = field(default_factory=Nesting)
+    """Worker VMs of the nested form (`container-in-vm`)."""
 
     def form(self, form: Form) -> FormSpec:
-        """The spec of `form`."""
+        """The spec of `form`. The nested form's: the container's per-instance overhead (it is
+        paid inside the worker), no host reserve of its own (its worker VMs pay the VM form's,
+        once per host with any VM or worker: `nested.hypervisor_needed`), and a
+        boot time of worker VM then container (a failed host's workers boot again first)."""
+        if form is Form.NESTED:
+            boots = (self.vm.boot_seconds, self.container.boot_seconds)
+            return FormSpec(
+                overhead=self.container.overhead,
+                host_reserve=HostReserve(),  # the hypervisor's: `vm.host_reserve`, see nested.py
+                boot_seconds=None if None in boots else sum(b for b in boots if b is not None),
+            )
         return self.vm if form is Form.VM else self.container
 
     def boot_seconds(self, forms: Iterable[Form]) -> float | None:
@@ -210,7 +259,7 @@ class Images:
     container: float = 0.0
 
     def of(self, form: Form) -> float:
-        """The image size of `form`."""
+        """The image size of `form` (a nested container pulls the container image)."""
         return self.vm if form is Form.VM else self.container
 
 

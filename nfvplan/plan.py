@@ -82,6 +82,21 @@ class Placement:
     server: str
     form: str
     numa_node: int | None = None
+    worker: str | None = None
+    """The worker VM a nested instance (`container-in-vm`) runs in (`Plan.workers`)."""
+
+
+@dataclass(frozen=True)
+class WorkerVm:
+    """A Kubernetes worker VM of the nested form: a VM on `server` whose kernel only the
+    containers of trust domain `trust` share. `flavor` names the platform's flavor: the
+    domain's own under `workers:`, or `worker` (the one for all domains)."""
+
+    id: str
+    server: str
+    trust: str
+    flavor: str
+    numa_node: int | None = None
 
 
 @dataclass(frozen=True)
@@ -185,6 +200,8 @@ class Plan:
     stats: SolveStats = field(default_factory=SolveStats)
     version: int = FORMAT_VERSION
     migration: Migration | None = None
+    workers: list[WorkerVm] = field(default_factory=list)
+    """The nested form's worker VMs (empty when no instance is nested)."""
     """Set when the plan was made from a current deployment (`solve --current`)."""
 
     def servers_by_site(self) -> dict[str, int]:

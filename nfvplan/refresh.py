@@ -76,8 +76,13 @@ def refresh_plan(scenario: Scenario, plan: Plan, file: str) -> Plan:
                 carried.get(placement.instance, 0.0),
             )
         )
+    workers: dict[str, list] = {}  # the nested form's worker VMs, by server
+    for worker in plan.workers:
+        flavor = scenario.platform.nesting.flavor(worker.trust)
+        if flavor is not None:
+            workers.setdefault(worker.server, []).append(flavor)
     servers: list[ServerUse] = [
-        server_use(scenario, known[server_id], hosted[server_id])
+        server_use(scenario, known[server_id], hosted[server_id], workers.get(server_id, []))
         for server_id in known
         if server_id in hosted
     ]

@@ -68,7 +68,11 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
     server_site = {server.id: server.site for server in plan.servers}
     # A hand-edited plan may place instances on servers it does not list: `show` still prints
     # it (counting them apart), and leaves the verdict to `nfvplan check`.
-    forms = Counter((server_site.get(p.server), p.form) for p in plan.placements)
+    # a nested container (container-in-vm) is a container: the summary counts it so too
+    forms = Counter(
+        (server_site.get(p.server), "vm" if p.form == "vm" else "container")
+        for p in plan.placements
+    )
     for site in scenario.sites:
         here = [server for server in plan.servers if server.site == site]
         if not here:

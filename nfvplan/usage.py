@@ -8,6 +8,7 @@ own copy of these rules on purpose: it must not trust the code it checks.
 from __future__ import annotations
 
 from nfvplan.model import Form, Scenario, ServerType, Vnf
+from nfvplan.nested import host_share
 
 __all__ = [
     "container_image_usage",
@@ -22,8 +23,12 @@ def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...
     """What one instance of `vnf` in `form` takes of each resource, exactly (format units).
 
     Traffic-driven NIC load is not included: it depends on routing and is added by the network
-    part of a formulation.
+    part of a formulation. A nested instance (`container-in-vm`) runs inside a worker VM: its
+    figure here is `nested.host_share`, a lower bound on what it costs its host (its worker VM
+    is what the host really carries: `nested.worker_host_usage`).
     """
+    if form is Form.NESTED:
+        return host_share(scenario, vnf)
     overhead = scenario.platform.form(form).overhead
     overcommit = scenario.platform.cpu_overcommit
     if vnf.dedicated_cpu:

@@ -75,7 +75,11 @@ def capacity(stype: ServerType) -> dict[str, float]:
 
 
 def demand(scenario: Scenario, vnf: Vnf, form: Form, carried: float = 0.0) -> dict[str, float]:
-    """Flavor + overhead of one instance (+ its VM image, + carried traffic on its NIC)."""
+    """Flavor + overhead of one instance (+ its VM image, + carried traffic on its NIC); a
+    nested one (container-in-vm) takes only NIC and VFs of its host (its worker the rest)."""
+    if form is Form.NESTED:
+        zero = dict.fromkeys(("threads", "memory_gib", "disk_gib"), 0.0)
+        return {**zero, "nic_gbps": vnf.flavor.gbps + carried, "sriov_vfs": vnf.flavor.sriov_vfs}
     over = scenario.platform.form(form).overhead
     ratio = scenario.platform.cpu_overcommit
     f = vnf.flavor
@@ -92,7 +96,10 @@ def demand(scenario: Scenario, vnf: Vnf, form: Form, carried: float = 0.0) -> di
 def reserves(scenario: Scenario, forms: Iterable[Form], stype: ServerType) -> dict[str, float]:
     """The host reserve of every form present, once each."""
     out = dict.fromkeys(KEYS, 0.0)
-    for form in set(forms):
+    forms = set(forms)
+    if Form.NESTED in forms:  # worker VMs need the hypervisor: the VM form's reserve, once
+        forms.add(Form.VM)
+    for form in forms:
         r = scenario.platform.form(form).host_reserve
         out["threads"] += r.cores * stype.threads_per_core
         out["memory_gib"] += r.memory_gib
@@ -110,9 +117,34 @@ class Item:
     carried: float = 0.0
 
 
-def usage(scenario: Scenario, stype: ServerType, items: list[Item]) -> dict[str, float]:
-    """Whole-server usage: reserves of the forms present plus every instance's demand."""
-    total = reserves(scenario, (i.form for i in items), stype)
+def worker_demand(scenario: Scenario, trust: str) -> dict[str, float]:
+    """What one worker VM of a trust domain takes of its host: flavor + VM overhead."""
+    nesting = scenario.platform.nesting
+    flavor = nesting.workers.get(trust, nesting.default)
+    assert flavor is not None
+    over = scenario.platform.vm.overhead
+    ratio = scenario.platform.cpu_overcommit
+    vcpu = flavor.vcpu if flavor.dedicated_cpu else flavor.vcpu / ratio
+    return {
+        "threads": vcpu + over.vcpu / ratio,
+        "memory_gib": flavor.memory_gib + over.memory_gib,
+        "disk_gib": flavor.disk_gib + over.disk_gib,
+        "nic_gbps": 0.0,
+        "sriov_vfs": 0.0,
+    }
+
+
+def usage(
+    scenario: Scenario, stype: ServerType, items: list[Item], workers: Iterable[str] = ()
+) -> dict[str, float]:
+    """Whole-server usage: reserves of the forms present plus every instance's demand, plus
+    the worker VMs (by trust domain) of nested instances."""
+    domains = list(workers)
+    forms = [i.form for i in items] + ([Form.NESTED] if domains else [])
+    total = reserves(scenario, forms, stype)
+    for trust in domains:
+        for key, value in worker_demand(scenario, trust).items():
+            total[key] += value
     images = {i.vnf.name: i.vnf.image_gib.container for i in items if i.form is Form.CONTAINER}
     total["disk_gib"] += sum(images.values())  # pulled once per host and VNF
     for item in items:
@@ -164,15 +196,20 @@ def refresh(scenario: Scenario, plan: Plan) -> Plan:
         if p.server not in servers:
             continue
         hosted.setdefault(p.server, [])
-        if vnf is None or p.form not in ("vm", "container"):
+        if vnf is None or p.form not in ("vm", "container", "container-in-vm"):
             continue
         load = carried.get(p.instance, 0.0) if p.instance not in seen else 0.0
         seen.add(p.instance)
         hosted.setdefault(p.server, []).append(Item(vnf, Form(p.form), p.numa_node, load))
     uses = []
+    nesting = scenario.platform.nesting
+    workers: dict[str, list[str]] = {}
+    for w in plan.workers:
+        if nesting.workers.get(w.trust, nesting.default) is not None:
+            workers.setdefault(w.server, []).append(w.trust)
     for sid, items in hosted.items():
         srv = servers[sid]
-        used = usage(scenario, srv.type, items)
+        used = usage(scenario, srv.type, items, workers.get(sid, []))
         uses.append(ServerUse(sid, srv.site.name, srv.type.name, srv.rack, srv.bought, used))
     licences = sum(
         scenario.vnfs[p.vnf].license_monthly for p in plan.placements if p.vnf in scenario.vnfs
@@ -186,7 +223,7 @@ def refresh(scenario: Scenario, plan: Plan) -> Plan:
         servers_bought=sum(1 for u in uses if u.bought),
         instances=len(plan.placements),
         vms=sum(1 for p in plan.placements if p.form == "vm"),
-        containers=sum(1 for p in plan.placements if p.form == "container"),
+        containers=sum(1 for p in plan.placements if p.form in ("container", "container-in-vm")),
         cpu_utilisation=sum(u.used["threads"] for u in uses) / threads if threads else 0.0,
         memory_utilisation=sum(u.used["memory_gib"] for u in uses) / memory if memory else 0.0,
     )

@@ -27,6 +27,9 @@ Where FORMAT.md is silent, the checker decides as follows:
 - The plan's `links` table is optional; once it lists any link, every loaded link must be listed.
 - A route's `latency_ms` is its links' sum; against `max_latency_ms` the chain's per-VNF
   processing `latency_ms` (once per chain VNF) is added to it.
+- Nested instances (`container-in-vm`) are checked in their worker VMs (`_nesting.py`): the
+  workers fit the host (capacity, NUMA) like VMs, the containers fit their worker. Trust is kept
+  by one domain per worker; host anti-affinity counts physical hosts, not workers.
 - `redundancy` is checked at host level: with one server lost, the VNF's other instances still
   number what its demand needs. A scenario in recovery (`Scenario.degraded`) is exempt.
 """
@@ -42,6 +45,7 @@ from nfvplan.check._colocation import (
     check_trust,
 )
 from nfvplan.check._core import Context, Violation
+from nfvplan.check._nesting import check_nesting, check_worker_fit, check_workers
 from nfvplan.check._placements import check_counts, check_placements, check_server_list
 from nfvplan.check._resources import check_capacity, check_numa
 from nfvplan.check._routes import check_demand_totals, check_links, check_routes, check_throughput
@@ -71,6 +75,15 @@ RULES: dict[str, str] = {
     "capacity": "each server's reserves and instances fit each of its resources",
     "numa": "aligned instances name a node and each node's aligned instances fit its share",
     "trust": "the containers on one server belong to one trust domain",
+    "worker": (
+        "worker VMs have unique ids, a trust domain with a worker flavor, that flavor, a valid "
+        "NUMA node (one when aligned), a server of the plan, and at least one container"
+    ),
+    "nesting": (
+        "a container-in-vm instance runs in a listed worker VM of its own trust domain on its "
+        "own server (and node); only such instances name a worker"
+    ),
+    "worker-fit": "a worker VM's containers, overhead and images fit its flavor after the reserve",
     "isolation": "an `isolation: host` instance is alone on its server",
     "anti-affinity": "replicas of an anti-affine VNF do not share their host, rack or site",
     "redundancy": (
@@ -106,6 +119,9 @@ _FAMILIES: tuple[Callable[[Context], list[Violation]], ...] = (
     check_capacity,
     check_numa,
     check_trust,
+    check_workers,
+    check_nesting,
+    check_worker_fit,
     check_isolation,
     check_anti_affinity,
     check_redundancy,

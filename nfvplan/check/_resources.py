@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from nfvplan.check._core import Context, Instance, ServerRef, Violation, fits, names, num
+from nfvplan.check._nesting import worker_usage, workers_on
 from nfvplan.check._usage import (
     NUMA_KEYS,
     UNITS,
@@ -12,6 +13,7 @@ from nfvplan.check._usage import (
     reserve,
     sized,
 )
+from nfvplan.model import Form
 from nfvplan.plan import RESOURCE_KEYS
 
 
@@ -76,16 +78,31 @@ def _check_node_shares(ctx: Context, server: ServerRef, hosted: list[Instance]) 
     out: list[Violation] = []
     nodes = max(server.type.numa_nodes, 1)
     forms = {i.form for i in hosted if i.form is not None}
+    workers = workers_on(ctx, server.id)
+    if workers:
+        forms.add(Form.NESTED)
     reserves = reserve(ctx.scenario.platform, forms, server.type)
     cap = capacity(server.type)
     on_node: dict[int, list[Instance]] = {}
     for instance in hosted:
         node = instance.placement.numa_node
         aligned = instance.vnf is not None and instance.vnf.numa_aligned
+        if aligned and instance.form is Form.NESTED:
+            continue  # its worker VM sits on the node (below)
         if aligned and node is not None and 0 <= node < nodes:
             on_node.setdefault(node, []).append(instance)
-    for node in sorted(on_node):
+    aligned_workers: dict[int, list] = {}
+    for worker, flavor in workers:
+        node = worker.numa_node
+        if flavor.numa_aligned and node is not None and 0 <= node < nodes:
+            aligned_workers.setdefault(node, []).append(flavor)
+    for node in sorted(set(on_node) | set(aligned_workers)):
+        on_node.setdefault(node, [])
         used = {key: reserves[key] / nodes for key in NUMA_KEYS}
+        for flavor in aligned_workers.get(node, []):
+            demand = worker_usage(ctx.scenario.platform, flavor)
+            for key in NUMA_KEYS:
+                used[key] += demand[key]
         for instance in on_node[node]:
             demand = instance_demand(ctx, instance)
             for key in NUMA_KEYS:

@@ -61,7 +61,7 @@ def expected_summary(ctx: Context) -> Summary:
         servers_bought=sum(1 for s in used if s.bought),
         instances=len(ctx.instances),
         vms=sum(1 for i in ctx.instances if i.form is Form.VM),
-        containers=sum(1 for i in ctx.instances if i.form is Form.CONTAINER),
+        containers=sum(1 for i in ctx.instances if i.form in (Form.CONTAINER, Form.NESTED)),
         cpu_utilisation=sum(u["threads"] for u in usage.values()) / threads if threads else 0.0,
         memory_utilisation=(
             sum(u["memory_gib"] for u in usage.values()) / memory if memory else 0.0

@@ -8,6 +8,7 @@ container image each VNF pulls once per host, and their sums per server and per 
 from __future__ import annotations
 
 from nfvplan.check._core import Context, Instance, ServerRef
+from nfvplan.check._nesting import worker_usage, workers_on
 from nfvplan.model import Form, Platform, ServerType
 from nfvplan.plan import RESOURCE_KEYS
 
@@ -57,6 +58,14 @@ def instance_demand(ctx: Context, instance: Instance) -> dict[str, float]:
     else:
         threads = (flavor.vcpu + overhead.vcpu) / ratio
     carried = ctx.carried.get(instance.name, 0.0) if ctx.by_name[instance.name] is instance else 0.0
+    if instance.form is Form.NESTED:  # inside its worker VM: only NIC and VFs pass through
+        return {
+            "threads": 0.0,
+            "memory_gib": 0.0,
+            "disk_gib": 0.0,
+            "nic_gbps": flavor.gbps + carried,
+            "sriov_vfs": float(flavor.sriov_vfs),
+        }
     image = instance.vnf.image_gib.vm if instance.form is Form.VM else 0.0
     return {
         "threads": threads,
@@ -68,8 +77,11 @@ def instance_demand(ctx: Context, instance: Instance) -> dict[str, float]:
 
 
 def reserve(platform: Platform, forms: set[Form], stype: ServerType) -> dict[str, float]:
-    """The host reserves of the forms present on a server (each form's once)."""
+    """The host reserves of the forms present on a server (each form's once; worker VMs of
+    the nested form pay the VM form's, once with the VMs)."""
     total = dict.fromkeys(RESOURCE_KEYS, 0.0)
+    if Form.NESTED in forms:
+        forms = forms | {Form.VM}
     for form in sorted(forms, key=lambda f: f.value):
         spec = platform.form(form).host_reserve
         total["threads"] += spec.cores * stype.threads_per_core
@@ -88,7 +100,13 @@ def server_usage(ctx: Context, server: ServerRef) -> dict[str, float]:
     plus every instance's demand."""
     hosted = sized(ctx.hosts.get(server.id, []))
     forms = {i.form for i in hosted if i.form is not None}
+    workers = workers_on(ctx, server.id)
+    if workers:
+        forms.add(Form.NESTED)
     total = reserve(ctx.scenario.platform, forms, server.type)
+    for _worker, flavor in workers:  # worker VMs take their flavor + VM overhead, like VMs
+        for key, amount in worker_usage(ctx.scenario.platform, flavor).items():
+            total[key] += amount
     pulled = {i.vnf.name: i.vnf for i in hosted if i.vnf is not None and i.form is Form.CONTAINER}
     for vnf in pulled.values():  # one image per VNF and host, shared by its containers there
         total["disk_gib"] += vnf.image_gib.container

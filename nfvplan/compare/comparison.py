@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nfvplan.compare.metrics import Metrics, measure
-from nfvplan.compare.variants import VARIANTS, Variant, restrict
+from nfvplan.compare.variants import Variant, restrict, variants_for
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver import SolveOptions, solve
@@ -115,7 +115,8 @@ def compare(
     options = options or SolveOptions()
     started = time.perf_counter()
     results: list[VariantResult] = []
-    for position, variant in enumerate(VARIANTS, start=1):
+    variants = variants_for(scenario)
+    for position, variant in enumerate(variants, start=1):
         restricted = restrict(scenario, variant.form)
         same = next((r for r in results if r.scenario == restricted), None)
         if same is not None:
@@ -124,7 +125,7 @@ def compare(
             )
             continue
         if on_variant is not None:
-            on_variant(variant, position, len(VARIANTS))
+            on_variant(variant, position, len(variants))
         plan = solve(restricted, options)
         metrics = measure(restricted, plan) if plan.status.has_plan else None
         results.append(VariantResult(variant, restricted, plan, metrics))

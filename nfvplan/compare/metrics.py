@@ -5,9 +5,11 @@ asks the solver. The figures follow FORMAT.md's capacity rules (docs/compare.md 
 
 - the *virtualisation tax* is what forms cost on top of the flavors: every instance's form
   overhead (overhead vCPUs take `1 / cpu_overcommit` thread each, pinned or not) plus every
-  used host's reserve, once per form present on it (`cores × threads_per_core` threads);
-- *isolation* counts instances behind a hypervisor (VMs) against instances sharing the host
-  kernel (containers); a VNF counts as sharing a kernel as soon as one of its instances is a
+  used host's reserve, once per form present on it (`cores × threads_per_core` threads), plus
+  per worker VM of the nested form its VM overhead and its runtime reserve;
+- *isolation* counts instances behind a hypervisor (VMs, and containers in worker VMs, which
+  share a kernel only within their tenant) against instances sharing the host kernel (bare
+  containers); a VNF counts as sharing a kernel as soon as one of its instances is a
   container, because its weakest instance is what an attacker reaches;
 - *recovery* is for the busiest server (most instances): its instances are restarted in
   parallel elsewhere, so bringing them all back takes the longest `boot_seconds` of the forms
@@ -69,7 +71,11 @@ class Isolation:
     vm_vnfs: int
     """VNFs all of whose instances are VMs."""
     container_vnfs: int
-    """VNFs with at least one container instance."""
+    """VNFs with at least one container instance on a host kernel."""
+    nested_instances: int = 0
+    """Containers in worker VMs: behind a hypervisor, sharing a kernel only within a tenant."""
+    nested_vnfs: int = 0
+    """VNFs with a nested instance and no bare container (their weakest is a worker VM)."""
 
 
 @dataclass(frozen=True)
@@ -148,11 +154,24 @@ def virtualisation_tax(scenario: Scenario, plan: Plan) -> Tax:
         overhead_memory += overhead.memory_gib
     present = forms_present(plan)
     reserve_threads = reserve_memory = capacity_threads = capacity_memory = 0.0
+    # worker VMs (containers in VMs): the VM overhead and the runtime reserve, per worker
+    for worker in plan.workers:
+        flavor = platform.nesting.flavor(worker.trust)
+        if flavor is None:
+            continue
+        rate = 1.0 if flavor.dedicated_cpu else 1 / ratio
+        overhead_threads += platform.vm.overhead.vcpu / ratio
+        overhead_memory += platform.vm.overhead.memory_gib
+        reserve_threads += platform.nesting.reserve.vcpu * rate
+        reserve_memory += platform.nesting.reserve.memory_gib
     for server in plan.servers:
         stype = scenario.server_types[server.type]
         capacity_threads += stype.threads
         capacity_memory += stype.memory_gib
-        for form in present.get(server.id, ()):
+        forms = present.get(server.id, set())
+        if Form.NESTED in forms:
+            forms = forms | {Form.VM}  # worker VMs run on the hypervisor
+        for form in forms:
             reserve = platform.form(form).host_reserve
             reserve_threads += reserve.cores * stype.threads_per_core
             reserve_memory += reserve.memory_gib
@@ -167,15 +186,20 @@ def virtualisation_tax(scenario: Scenario, plan: Plan) -> Tax:
 
 
 def isolation(plan: Plan) -> Isolation:
-    """VM and container instances, and VNFs wholly in VMs against VNFs with any container."""
+    """VM, bare container and nested instances, and VNFs wholly in VMs, with any bare
+    container, or with nested instances (and no bare one)."""
     vms = sum(p.form == Form.VM.value for p in plan.placements)
+    nested = sum(p.form == Form.NESTED.value for p in plan.placements)
     sharing = {p.vnf for p in plan.placements if p.form == Form.CONTAINER.value}
+    in_workers = {p.vnf for p in plan.placements if p.form == Form.NESTED.value} - sharing
     placed = {p.vnf for p in plan.placements}
     return Isolation(
         vm_instances=vms,
-        container_instances=len(plan.placements) - vms,
-        vm_vnfs=len(placed - sharing),
+        container_instances=len(plan.placements) - vms - nested,
+        vm_vnfs=len(placed - sharing - in_workers),
         container_vnfs=len(sharing),
+        nested_instances=nested,
+        nested_vnfs=len(in_workers),
     )
 
 

@@ -11,7 +11,7 @@ import io
 
 from nfvplan.compare.comparison import Comparison
 
-COLOURS = {"vm": "#4c72b0", "container": "#55a868", "mixed": "#c44e52"}
+COLOURS = {"vm": "#4c72b0", "container": "#55a868", "nested": "#8172b2", "mixed": "#c44e52"}
 UTIL_TOP = 118
 """The utilisation axis ends above 100 %: the band from 100 up is the legend's."""
 

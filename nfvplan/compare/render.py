@@ -104,6 +104,9 @@ def _cost(comparison: Comparison, result: VariantResult, m: Metrics) -> str:
 
 Row = tuple[str, Callable[[Comparison, VariantResult, Metrics], str]]
 
+NESTED_ROW = "  of them in tenant VMs"
+"""Containers in worker VMs: behind a hypervisor, a kernel shared only within a tenant."""
+
 ROWS: tuple[Row, ...] = (
     ("monthly cost", _cost),
     ("servers used (bought)", lambda c, r, m: f"{m.servers_used} ({m.servers_bought})"),
@@ -126,7 +129,14 @@ ROWS: tuple[Row, ...] = (
     ),
     (
         "behind a hypervisor",
-        lambda c, r, m: f"{m.isolation.vm_instances} inst, {_vnfs(m.isolation.vm_vnfs)}",
+        lambda c, r, m: (
+            f"{m.isolation.vm_instances + m.isolation.nested_instances} inst, "
+            f"{_vnfs(m.isolation.vm_vnfs + m.isolation.nested_vnfs)}"
+        ),
+    ),
+    (
+        NESTED_ROW,
+        lambda c, r, m: f"{m.isolation.nested_instances} inst, {_vnfs(m.isolation.nested_vnfs)}",
     ),
     (
         "sharing a host kernel",
@@ -156,7 +166,10 @@ def _shorten(reason: str, limit: int = REASON_CHARS) -> str:
 def _grid(comparison: Comparison, reason_chars: int) -> list[tuple[str, list[str]]]:
     """(label, one cell per variant) for every row the human formats show."""
     grid: list[tuple[str, list[str]]] = [("status", [_status(r) for r in comparison.results])]
+    nested = any(r.metrics and r.metrics.isolation.nested_instances for r in comparison.results)
     for label, cell in ROWS:
+        if label == NESTED_ROW and not nested:
+            continue  # no container in a worker VM anywhere: the row would only say 0
         grid.append(
             (
                 label,
@@ -300,6 +313,8 @@ FIELDS = (
     "container_instances",
     "vm_vnfs",
     "container_vnfs",
+    "nested_instances",
+    "nested_vnfs",
     "busiest_server",
     "busiest_instances",
     "recovery_s",
@@ -360,6 +375,8 @@ def record(comparison: Comparison, result: VariantResult) -> dict[str, Any]:
         container_instances=m.isolation.container_instances,
         vm_vnfs=m.isolation.vm_vnfs,
         container_vnfs=m.isolation.container_vnfs,
+        nested_instances=m.isolation.nested_instances,
+        nested_vnfs=m.isolation.nested_vnfs,
         busiest_server=m.recovery.server,
         busiest_instances=m.recovery.instances,
         recovery_s=_round(m.recovery.seconds),

@@ -1,4 +1,5 @@
-"""The three scenarios a VM-vs-container comparison solves, built from the validated one.
+"""The scenarios a VM-vs-container comparison solves, built from the validated one: all-VM,
+all-container, containers in VMs (when the scenario offers `container-in-vm`) and mixed.
 
 Only the `forms` of VNFs change, so every other rule (trust, isolation, anti-affinity, sites,
 licences, network) holds unchanged in every variant, and a plan of any variant is a valid plan
@@ -27,9 +28,17 @@ class Variant:
 VARIANTS: tuple[Variant, ...] = (
     Variant("vm", "all-VM", Form.VM),
     Variant("container", "all-container", Form.CONTAINER),
+    Variant("nested", "containers in VMs", Form.NESTED),
     Variant("mixed", "mixed", None),
 )
-"""In display order: the two pure policies first, then the planner's free choice."""
+"""In display order: the pure policies first, then the planner's free choice."""
+
+
+def variants_for(scenario: Scenario) -> tuple[Variant, ...]:
+    """The variants worth solving: containers in VMs only when some VNF offers
+    `container-in-vm` (elsewhere it would be the mixed plan again, under another name)."""
+    nested = any(Form.NESTED in vnf.forms for vnf in scenario.vnfs.values())
+    return tuple(v for v in VARIANTS if nested or v.form is not Form.NESTED)
 
 
 def restrict(scenario: Scenario, form: Form | None) -> Scenario:

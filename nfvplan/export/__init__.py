@@ -13,9 +13,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nfvplan.errors import InputError
-from nfvplan.export.common import Export
-from nfvplan.export.hosts import HOSTS_FILE, HostMap, derive_hosts
-from nfvplan.export.kubernetes import DEFAULT_SRIOV_RESOURCE
+from nfvplan.export.common import Export, skipped_note
+from nfvplan.export.hosts import HOSTS_FILE, WORKERS_FILE, HostMap, derive_hosts, dump_workers
+from nfvplan.export.kubernetes import DEFAULT_SRIOV_RESOURCE, NESTED
 from nfvplan.export.spec import Deployment, build_deployment
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
@@ -86,7 +86,9 @@ def export_plan(
             path="status",
         )
     form = FORM_OF_TARGET[target]
-    if not any(p.form == form for p in plan.placements):
+    forms = (form, NESTED) if target == "kubernetes" else (form,)
+    vm_target = target in ("heat", "kubevirt")  # they deploy the worker VMs too
+    if not any(p.form in forms for p in plan.placements) and not (vm_target and plan.workers):
         others = {"vm": "kubernetes", "container": "heat, terraform or kubevirt"}
         raise InputError.single(
             plan_source,
@@ -98,10 +100,25 @@ def export_plan(
     host_map = hosts if hosts is not None else derive_hosts(scenario, plan)
     deployment = build_deployment(scenario, plan, host_map, source)
     result = _renderers(options)[target](deployment)
-    exported = {i.server for i in deployment.instances if i.form == form}
+    exported = {i.server for i in deployment.instances if i.form in forms}
+    if vm_target:
+        exported |= {w.server for w in deployment.workers}
     result.files[HOSTS_FILE] = HostMap(
         {s: h for s, h in host_map.hosts.items() if s in exported}, host_map.derived
     ).dump()
+    workers = deployment.worker_nodes() if target == "kubernetes" else {}
+    if workers:
+        result.files[WORKERS_FILE] = dump_workers(workers)
+    nested = len(deployment.of_form(NESTED))
+    if nested and target != "kubernetes":
+        where = (
+            f"their {len(deployment.workers)} worker VMs are exported"
+            if vm_target
+            else "their worker VMs: --to heat or kubevirt"
+        )
+        result.notes.append(
+            skipped_note(nested, NESTED, target, "VMs") + f" (use --to kubernetes; {where})"
+        )
     if host_map.derived:
         result.notes.append(
             "no --hosts file: names derived from the server ids (site/type/n -> site-type-n)"

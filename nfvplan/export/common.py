@@ -81,7 +81,15 @@ def unique(names: Iterable[str], convert: Callable[[str], str], what: str) -> di
     return result
 
 
-RESERVED_STEMS = ("namespace", "sriov-network", "nfvplan-hosts", "main", "label-nodes", "README")
+RESERVED_STEMS = (
+    "namespace",
+    "sriov-network",
+    "nfvplan-hosts",
+    "nfvplan-workers",
+    "main",
+    "label-nodes",
+    "README",
+)
 """File names an export writes besides the per-site files."""
 
 
@@ -158,4 +166,7 @@ def server_metadata(spec: InstanceSpec) -> dict[str, str]:
     }
     if spec.numa_node is not None:
         data["nfvplan_numa_node"] = str(spec.numa_node)
+    if spec.form == "worker-vm" and spec.worker is not None:
+        data["nfvplan_worker_vm"] = spec.worker
+        data["nfvplan_trust"] = spec.trust
     return data

@@ -3,7 +3,9 @@
 Per site: one `OS::Nova::Flavor` per VNF (extra specs from `common.extra_specs`), one
 `OS::Nova::ServerGroup` with the `anti-affinity` policy per anti-affine VNF, one
 `OS::Neutron::Port` with `binding:vnic_type: direct` per SR-IOV VF, and one `OS::Nova::Server`
-per instance, pinned to its planned host with `availability_zone: "ZONE:HOST"`. Heat's server
+per instance, pinned to its planned host with `availability_zone: "ZONE:HOST"`. The worker
+VMs of containers in VMs are servers too (a flavor per trust domain's worker, metadata
+`nfvplan_worker_vm`); their containers are the Kubernetes target's. Heat's server
 resource has no host property, and Nova lets only admins force a host this way (policy
 `os_compute_api:servers:create:forced_host`), so the stack must be created by an admin.
 """
@@ -24,7 +26,7 @@ from nfvplan.export.common import (
     unique,
 )
 from nfvplan.export.naming import dns_label, identifier
-from nfvplan.export.spec import Deployment, InstanceSpec
+from nfvplan.export.spec import WORKER_VM, Deployment, InstanceSpec
 
 HOT_VERSION = "2021-04-16"
 """HOT of the Wallaby release: every Heat since then reads it."""
@@ -43,7 +45,7 @@ hw:numa_nodes, hw:pci_numa_affinity_policy): the hosts need matching Nova settin
 def render_heat(deployment: Deployment) -> Export:
     """The Heat templates and environments of the plan's VM instances."""
     result = Export("heat")
-    vms = deployment.of_form("vm")
+    vms = deployment.of_form("vm", WORKER_VM)  # worker VMs of nested containers are servers
     names = unique((s.instance for s in vms), identifier, "instance names")
     vnf_names = unique(dict.fromkeys(s.vnf for s in vms), identifier, "VNF names")
     files = site_files(deployment.sites)

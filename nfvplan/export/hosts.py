@@ -31,6 +31,30 @@ DEFAULT_ZONE = "nova"
 HOST_KEYS = ("hostname", "availability_zone", "node")
 HOSTS_FILE = "nfvplan-hosts.yaml"
 """The mapping an export used, written into its directory."""
+WORKERS_FILE = "nfvplan-workers.yaml"
+"""Worker VM node -> worker id and physical server, for nested instances (Kubernetes)."""
+
+
+def dump_workers(workers: dict[str, tuple[str | None, str]]) -> str:
+    """The worker nodes of a Kubernetes export, as `read_workers` reads them back."""
+    data = {
+        "workers": {
+            node: {"worker": worker, "server": server}
+            for node, (worker, server) in sorted(workers.items())
+        }
+    }
+    return yaml.safe_dump(data, sort_keys=False)
+
+
+def read_workers(path: Path) -> dict[str, tuple[str, str]]:
+    """Worker node -> (worker id, server id) from an export's `WORKERS_FILE` (none: empty)."""
+    if not path.is_file():
+        return {}
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    return {
+        str(node): (str(entry["worker"]), str(entry["server"]))
+        for node, entry in (data.get("workers") or {}).items()
+    }
 
 
 @dataclass(frozen=True)

@@ -1,5 +1,9 @@
 """Kubernetes: the container-form instances, each on its planned node, and the node labels.
 
+Containers in worker VMs (`container-in-vm`) are pods too, each pinned to its worker VM's node
+(the worker id as node name, `spec.worker_node`), which `label-nodes.sh` labels with its trust
+domain and annotates with its physical server; the worker VMs themselves are not exported.
+
 Workload kind: one `StatefulSet` of one replica per planned instance. A Deployment or a
 StatefulSet of N replicas shares one pod template, so its replicas cannot each be pinned to a
 different planned node; a bare Pod is not recreated when it is evicted or deleted. A
@@ -24,7 +28,7 @@ from typing import Any
 
 from nfvplan.export.common import Export, dump_yaml_all, site_files, skipped_note, unique
 from nfvplan.export.naming import dns_label, label_value, rack_label
-from nfvplan.export.spec import Deployment, InstanceSpec
+from nfvplan.export.spec import WORKER_VM, Deployment, InstanceSpec
 
 DEFAULT_SRIOV_RESOURCE = "intel.com/sriov_netdevice"
 """The SR-IOV network device plugin's usual resource name (its sample config's)."""
@@ -36,6 +40,8 @@ ZONE = "topology.kubernetes.io/zone"
 RACK = "nfvplan.io/rack"
 TRUST = "nfvplan.io/trust"
 SITE = "nfvplan.io/site"
+HOST = "nfvplan.io/host"
+"""A worker VM node's physical host (for host anti-affinity between nested pods)."""
 VNF_LABEL = "nfvplan.io/vnf"
 INSTANCE_LABEL = "nfvplan.io/instance"
 MULTUS_NETWORKS = "k8s.v1.cni.cncf.io/networks"
@@ -45,6 +51,10 @@ ANNOTATION_INSTANCE = "nfvplan.io/instance"
 ANNOTATION_VNF = "nfvplan.io/vnf"
 ANNOTATION_SERVER = "nfvplan.io/server"
 ANNOTATION_NUMA = "nfvplan.io/numa-node"
+ANNOTATION_WORKER = "nfvplan.io/worker"
+ANNOTATION_WORKER_VM = "nfvplan.io/worker-vm"
+NESTED = "container-in-vm"
+"""Nested instances run as pods too, pinned to their worker VM's node."""
 
 HEADER = """\
 Kubernetes manifests written by `nfvplan export --to {target}`: scenario {scenario}{site}.
@@ -109,7 +119,9 @@ def pod_affinity(spec: InstanceSpec, node: str, trust: bool) -> dict[str, Any]:
             "requiredDuringSchedulingIgnoredDuringExecution": [
                 {
                     "labelSelector": {"matchLabels": {VNF_LABEL: label_value(spec.vnf)}},
-                    "topologyKey": SCOPE_KEYS[spec.anti_affinity],
+                    "topologyKey": HOST
+                    if spec.worker is not None and spec.anti_affinity == "host"
+                    else SCOPE_KEYS[spec.anti_affinity],
                 }
             ]
         }
@@ -136,6 +148,9 @@ def workload_annotations(spec: InstanceSpec) -> dict[str, str]:
     }
     if spec.numa_node is not None:
         data[ANNOTATION_NUMA] = str(spec.numa_node)
+    if spec.worker is not None:
+        key = ANNOTATION_WORKER_VM if spec.form == WORKER_VM else ANNOTATION_WORKER
+        data[key] = spec.worker
     return data
 
 
@@ -230,8 +245,10 @@ def node_labels(deployment: Deployment, specs: list[InstanceSpec]) -> dict[str, 
                 RACK: rack_label(spec.site, spec.rack),
             },
         )
-        if spec.form == "container":
+        if spec.form in ("container", NESTED):  # a worker VM's kernel: one domain too
             node[TRUST] = label_value(spec.trust)
+        if spec.worker is not None:  # host anti-affinity means distinct physical hosts
+            node[HOST] = label_value(spec.server.replace("/", "-"))
     return labels
 
 
@@ -304,12 +321,13 @@ def render_cluster(
     kind: str,
     build: Callable[[InstanceSpec, str, str], dict[str, Any]],
     sriov_resource: str,
+    also: tuple[str, ...] = (),
 ) -> Export:
     """A Kubernetes-style export (Kubernetes, KubeVirt): namespace, SR-IOV attachment, one
     file per site with `build(spec, name, namespace)` per instance of `form`, node labels and
-    the kubelet notes."""
+    the kubelet notes; `also` names more forms to render the same way."""
     result = Export(target)
-    specs = deployment.of_form(form)
+    specs = deployment.of_form(form, *also)
     names = unique((s.instance for s in specs), dns_label, "instance names")
     namespace = namespace_of(deployment)
     result.files["namespace.yaml"] = dump_yaml_all([namespace_manifest(deployment)])
@@ -348,7 +366,7 @@ def render_kubernetes(
         return _statefulset(spec, name, namespace, sriov_resource)
 
     result = render_cluster(
-        deployment, "kubernetes", "container", "StatefulSet", build, sriov_resource
+        deployment, "kubernetes", "container", "StatefulSet", build, sriov_resource, (NESTED,)
     )
     vms = len(deployment.of_form("vm"))
     if vms:

@@ -8,7 +8,8 @@ whole CPUs) with `isolateEmulatorThread` off: the plan counts a VM's overhead vC
 Hugepages back the whole guest memory (`memory.hugepages.pageSize`), as on Nova;
 `numa: aligned` passes the NUMA topology through (`guestMappingPassthrough`), which KubeVirt
 allows only with dedicated CPUs and hugepages. VFs are `sriov` interfaces on the Multus
-SR-IOV network.
+SR-IOV network. The worker VMs of containers in VMs are VirtualMachines too (annotation
+`nfvplan.io/worker-vm`); their containers are the Kubernetes target's.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from nfvplan.export.kubernetes import (
     workload_labels,
 )
 from nfvplan.export.naming import dns_label
-from nfvplan.export.spec import Deployment, InstanceSpec
+from nfvplan.export.spec import WORKER_VM, Deployment, InstanceSpec
 
 
 def _virtual_machine(spec: InstanceSpec, name: str, namespace: str) -> dict[str, Any]:
@@ -86,7 +87,13 @@ def _virtual_machine(spec: InstanceSpec, name: str, namespace: str) -> dict[str,
 def render_kubevirt(deployment: Deployment, sriov_resource: str = DEFAULT_SRIOV_RESOURCE) -> Export:
     """Namespace, SR-IOV attachment, node labels and one VirtualMachine per VM instance."""
     result = render_cluster(
-        deployment, "kubevirt", "vm", "VirtualMachine", _virtual_machine, sriov_resource
+        deployment,
+        "kubevirt",
+        "vm",
+        "VirtualMachine",
+        _virtual_machine,
+        sriov_resource,
+        (WORKER_VM,),  # worker VMs of nested containers are VirtualMachines too
     )
     containers = len(deployment.of_form("container"))
     if containers:

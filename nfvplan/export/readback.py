@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from nfvplan.errors import InputError
-from nfvplan.export.hosts import HOSTS_FILE, HostMap, read_hosts
+from nfvplan.export.hosts import HOSTS_FILE, WORKERS_FILE, HostMap, read_hosts, read_workers
 from nfvplan.model import Scenario
 from nfvplan.plan import Placement, Plan
 
@@ -70,19 +70,36 @@ class ReadBack:
     target: str
     placements: list[Placement] = field(default_factory=list)
     deployed: dict[str, Deployed] = field(default_factory=dict)
+    workers: dict[str, str] = field(default_factory=dict)
+    """Worker VM id -> server, for the worker VMs of nested containers (Heat, KubeVirt)."""
+    worker_deployed: dict[str, Deployed] = field(default_factory=dict)
 
     @property
     def form(self) -> str:
         """The form this target deploys."""
         return "container" if self.target == "kubernetes" else "vm"
 
-    def add(self, meta: dict[str, Any], prefix: str, instance: str, server: str, got: Deployed):
-        """Record one instance; `meta` holds its VNF and NUMA node under `prefix` keys."""
+    @property
+    def forms(self) -> set[str]:
+        """Every form this target deploys (Kubernetes: containers in worker VMs too)."""
+        return {self.form, "container-in-vm"} if self.target == "kubernetes" else {self.form}
+
+    def add(
+        self,
+        meta: dict[str, Any],
+        prefix: str,
+        instance: str,
+        server: str,
+        got: Deployed,
+        worker: str | None = None,
+    ):
+        """Record one instance; `meta` holds its VNF and NUMA node under `prefix` keys; a
+        `worker` makes it a nested one (`container-in-vm`)."""
         numa = meta.get(f"{prefix}numa{'-' if '.' in prefix else '_'}node")
         vnf = meta[f"{prefix}vnf"]
-        self.placements.append(
-            Placement(vnf, instance, server, self.form, None if numa is None else int(numa))
-        )
+        form = self.form if worker is None else "container-in-vm"
+        node = None if numa is None else int(numa)
+        self.placements.append(Placement(vnf, instance, server, form, node, worker))
         self.deployed[instance] = got
 
 
@@ -104,7 +121,7 @@ def read_export(directory: str | Path) -> ReadBack:
             return _heat(documents, hosts)
         if "VirtualMachine" in kinds:
             return _kubevirt(documents, hosts)
-        return _kubernetes(documents, hosts)
+        return _kubernetes(documents, hosts, read_workers(root / WORKERS_FILE))
     except (KeyError, TypeError, ValueError, AttributeError, IndexError) as error:
         # An edited file that lost a field the export writes: say which, not a traceback.
         raise InputError.single(
@@ -115,7 +132,7 @@ def read_export(directory: str | Path) -> ReadBack:
 def _yaml_documents(root: Path) -> list[tuple[str, dict[str, Any]]]:
     found = []
     for path in sorted(root.glob("*.yaml")):
-        if path.name == HOSTS_FILE:
+        if path.name in (HOSTS_FILE, WORKERS_FILE):
             continue
         try:
             for document in yaml.safe_load_all(path.read_text(encoding="utf-8")):
@@ -175,6 +192,10 @@ def _heat(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> ReadBa
             )
             server = _server_of(by_host, host, where)
             meta = props.get("metadata", {})
+            if "nfvplan_worker_vm" in meta:  # a worker VM of nested containers
+                result.workers[meta["nfvplan_worker_vm"]] = server
+                result.worker_deployed[meta["nfvplan_worker_vm"]] = _nova_deployed(flavor, vfs)
+                continue
             result.add(meta, "nfvplan_", props["name"], server, _nova_deployed(flavor, vfs))
     return result
 
@@ -226,7 +247,13 @@ def _pinned_node(pod_spec: dict[str, Any], where: str) -> str:
     raise InputError.single(where, "no required node affinity on kubernetes.io/hostname")
 
 
-def _kubernetes(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> ReadBack:
+def _kubernetes(
+    documents: list[tuple[str, dict[str, Any]]],
+    hosts: HostMap,
+    workers: dict[str, tuple[str, str]],
+) -> ReadBack:
+    """StatefulSets; one pinned to a worker VM's node (`WORKERS_FILE`) is a nested instance
+    in that worker, on the worker's physical server."""
     result = ReadBack("kubernetes")
     by_node = hosts.by_node()
     for file, document in documents:
@@ -236,8 +263,14 @@ def _kubernetes(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> 
         template = document["spec"]["template"]
         meta = template["metadata"]["annotations"]
         pod = template["spec"]
-        server = _server_of(by_node, _pinned_node(pod, where), where)
-        result.add(meta, "nfvplan.io/", meta["nfvplan.io/instance"], server, _pod_deployed(pod))
+        node = _pinned_node(pod, where)
+        worker = None
+        if node in workers:
+            worker, server = workers[node]
+        else:
+            server = _server_of(by_node, node, where)
+        instance = meta["nfvplan.io/instance"]
+        result.add(meta, "nfvplan.io/", instance, server, _pod_deployed(pod), worker)
     return result
 
 
@@ -287,6 +320,10 @@ def _kubevirt(documents: list[tuple[str, dict[str, Any]]], hosts: HostMap) -> Re
             numa_aligned=True if "numa" in cpu else None,
         )
         server = _server_of(by_node, node, where)
+        if "nfvplan.io/worker-vm" in meta:  # a worker VM of nested containers
+            result.workers[meta["nfvplan.io/worker-vm"]] = server
+            result.worker_deployed[meta["nfvplan.io/worker-vm"]] = got
+            continue
         result.add(meta, "nfvplan.io/", meta["nfvplan.io/instance"], server, got)
     return result
 
@@ -317,7 +354,7 @@ def verify_export(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> 
                 problems.append(f"{placement.instance}: exported more than once")
             exported[placement.instance] = placement
             deployed[placement.instance] = readback.deployed[placement.instance]
-    forms = {r.form for r in readbacks}
+    forms = {form for r in readbacks for form in r.forms}
     planned = {p.instance: p for p in plan.placements}
     for name, placement in planned.items():
         if placement.form not in forms:
@@ -338,6 +375,7 @@ def verify_export(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> 
         vnf = scenario.vnfs.get(exported[name].vnf)
         if vnf is not None:
             problems += [f"{name}: {p}" for p in resource_problems(vnf, exported[name].form, got)]
+    problems += _worker_problems(scenario, plan, readbacks)
     merged = [exported.get(p.instance, p) for p in plan.placements]
     merged += [p for name, p in exported.items() if name not in planned]
     return Verification(
@@ -345,6 +383,46 @@ def verify_export(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> 
         problems,
         {r.target: len(r.placements) for r in readbacks},
     )
+
+
+def _worker_problems(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> list[str]:
+    """Worker VMs (Heat, KubeVirt): each planned one exported once, on its server, with its
+    flavor's vCPUs, memory and pinning; none that the plan does not list."""
+    problems: list[str] = []
+    seen: dict[str, str] = {}
+    got: dict[str, Deployed] = {}
+    vm_targets = [r for r in readbacks if r.target in ("heat", "kubevirt")]
+    for readback in vm_targets:
+        for worker, server in readback.workers.items():
+            if worker in seen:
+                problems.append(f"worker VM {worker}: exported more than once")
+            seen[worker] = server
+            got[worker] = readback.worker_deployed[worker]
+    if not vm_targets:
+        return problems
+    planned = {w.id: w for w in plan.workers}
+    for worker_id, worker in planned.items():
+        if worker_id not in seen:
+            problems.append(f"worker VM {worker_id}: planned on {worker.server} but in no export")
+            continue
+        if seen[worker_id] != worker.server:
+            problems.append(
+                f"worker VM {worker_id}: planned on {worker.server}, exported on {seen[worker_id]}"
+            )
+        flavor = scenario.platform.nesting.flavor(worker.trust)
+        deployed = got[worker_id]
+        if flavor is not None and (
+            abs(deployed.vcpu - float(-(-flavor.vcpu // 1))) > 1e-3
+            or abs(deployed.memory_mib - flavor.memory_gib * 1024) > 1
+            or deployed.dedicated != flavor.dedicated_cpu
+        ):
+            problems.append(
+                f"worker VM {worker_id}: deployed {deployed.vcpu:g} vCPUs, "
+                f"{deployed.memory_mib:g} MiB, but its flavor has {flavor.vcpu:g} vCPUs, "
+                f"{flavor.memory_gib * 1024:g} MiB"
+            )
+    problems += [f"worker VM {w}: exported but not in the plan" for w in seen if w not in planned]
+    return problems
 
 
 def resource_problems(vnf: Any, form: str, got: Deployed) -> list[str]:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from nfvplan.errors import InputError
 from nfvplan.export.hosts import Host, HostMap
+from nfvplan.export.naming import dns_label
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
 
@@ -41,6 +42,9 @@ class InstanceSpec:
     numa_aligned: bool
     anti_affinity: str | None
     trust: str
+    worker: str | None = None
+    """The worker VM of a nested instance (`container-in-vm`); its `host` is then the worker
+    VM's Kubernetes node (`worker_node`), on the planned physical `server`."""
 
     @property
     def memory_mib(self) -> int:
@@ -93,10 +97,34 @@ class Deployment:
     hosts: HostMap
     sites: tuple[str, ...]
     """Sites in scenario order."""
+    workers: tuple[InstanceSpec, ...] = ()
+    """The worker VMs of the nested form, as VM-like specs of form `WORKER_VM` (their `vnf` is
+    `worker_vnf(trust)`, their `worker` their own id): the VM targets deploy them."""
 
-    def of_form(self, form: str) -> list[InstanceSpec]:
-        """The instances of one form (`vm` or `container`)."""
-        return [i for i in self.instances if i.form == form]
+    def of_form(self, *forms: str) -> list[InstanceSpec]:
+        """The instances of these forms (`vm`, `container`, `container-in-vm`; `WORKER_VM`
+        for the worker VMs)."""
+        return [i for i in (*self.instances, *self.workers) if i.form in forms]
+
+    def worker_nodes(self) -> dict[str, tuple[str, str]]:
+        """Worker VM node name -> (worker id, physical server id), for the nested instances."""
+        return {
+            i.host.node_name: (i.worker, i.server) for i in self.instances if i.worker is not None
+        }
+
+
+WORKER_VM = "worker-vm"
+"""The form of a worker VM's spec: a VM that runs a tenant's containers."""
+
+
+def worker_vnf(trust: str) -> str:
+    """What a worker VM is named after in flavors and images: its trust domain's workers."""
+    return f"{trust}-worker"
+
+
+def worker_node(worker: str) -> str:
+    """The Kubernetes node name of a worker VM of the plan (its id as a DNS label)."""
+    return dns_label(worker)
 
 
 def build_deployment(scenario: Scenario, plan: Plan, hosts: HostMap, source: str) -> Deployment:
@@ -125,6 +153,10 @@ def build_deployment(scenario: Scenario, plan: Plan, hosts: HostMap, source: str
         vnf = scenario.vnfs[p.vnf]
         site = scenario.sites[p.server.split("/", 1)[0]]
         number = int(p.server.rsplit("/", 1)[1])
+        host = hosts[p.server]
+        if p.worker is not None:  # a container in a worker VM: its node is the worker's
+            node = worker_node(p.worker)
+            host = Host(p.server, node, host.availability_zone, node)
         instances.append(
             InstanceSpec(
                 instance=p.instance,
@@ -133,7 +165,7 @@ def build_deployment(scenario: Scenario, plan: Plan, hosts: HostMap, source: str
                 server=p.server,
                 site=site.name,
                 rack=racks.get(p.server, (number - 1) % site.racks + 1),
-                host=hosts[p.server],
+                host=host,
                 numa_node=p.numa_node,
                 vcpu=vnf.flavor.vcpu,
                 memory_gib=vnf.flavor.memory_gib,
@@ -144,7 +176,46 @@ def build_deployment(scenario: Scenario, plan: Plan, hosts: HostMap, source: str
                 numa_aligned=vnf.numa_aligned,
                 anti_affinity=vnf.anti_affinity.value if vnf.anti_affinity else None,
                 trust=vnf.trust or vnf.name,
+                worker=p.worker,
             )
         )
     sites = tuple(s for s in scenario.sites if any(i.site == s for i in instances))
-    return Deployment(plan.scenario, tuple(instances), hosts, sites)
+    return Deployment(
+        plan.scenario, tuple(instances), hosts, sites, _workers(scenario, plan, hosts, racks)
+    )
+
+
+def _workers(
+    scenario: Scenario, plan: Plan, hosts: HostMap, racks: dict[str, int]
+) -> tuple[InstanceSpec, ...]:
+    """The plan's worker VMs as VM specs on their physical hosts."""
+    out = []
+    for worker in plan.workers:
+        flavor = scenario.platform.nesting.flavor(worker.trust)
+        if flavor is None:
+            continue
+        site = scenario.sites[worker.server.split("/", 1)[0]]
+        number = int(worker.server.rsplit("/", 1)[1])
+        out.append(
+            InstanceSpec(
+                instance=worker.id,
+                vnf=worker_vnf(worker.trust),
+                form=WORKER_VM,
+                server=worker.server,
+                site=site.name,
+                rack=racks.get(worker.server, (number - 1) % site.racks + 1),
+                host=hosts[worker.server],
+                numa_node=worker.numa_node,
+                vcpu=flavor.vcpu,
+                memory_gib=flavor.memory_gib,
+                hugepages_gib=0.0,
+                disk_gib=flavor.disk_gib,
+                sriov_vfs=0,
+                dedicated=flavor.dedicated_cpu,
+                numa_aligned=flavor.numa_aligned,
+                anti_affinity=None,
+                trust=worker.trust,
+                worker=worker.id,
+            )
+        )
+    return tuple(out)

@@ -35,7 +35,7 @@ from nfvplan.io.yamlsrc import (
     refuse_swapped,
     text,
 )
-from nfvplan.model import FORMAT_VERSION
+from nfvplan.model import FORMAT_VERSION, Form
 from nfvplan.plan import (
     RESOURCE_KEYS,
     LinkLoad,
@@ -49,6 +49,7 @@ from nfvplan.plan import (
     SolveStats,
     Status,
     Summary,
+    WorkerVm,
 )
 
 MAX_PLAN_BYTES = 32 * 1024 * 1024
@@ -65,6 +66,7 @@ PLAN_KEYS = (
     "summary",
     "servers",
     "placements",
+    "workers",
     "routes",
     "links",
     "explanation",
@@ -84,7 +86,8 @@ SUMMARY_KEYS = (
 )
 _SUMMARY_INTS = ("servers_used", "servers_bought", "instances", "vms", "containers")
 SERVER_KEYS = ("id", "site", "type", "rack", "bought", "used")
-PLACEMENT_KEYS = ("vnf", "instance", "server", "form", "numa_node")
+PLACEMENT_KEYS = ("vnf", "instance", "server", "form", "numa_node", "worker")
+WORKER_VM_KEYS = ("id", "server", "trust", "flavor", "numa_node")
 ROUTE_KEYS = ("service", "demand", "gbps", "latency_ms", "path", "via")
 LINK_KEYS = ("a", "b", "gbps", "capacity_gbps", "utilisation")
 STATS_KEYS = ("formulation", "workers", "seed", "notes")
@@ -168,6 +171,7 @@ def _plan_dict(plan: Plan) -> dict[str, Any]:
         },
         "servers": [_server_dict(server) for server in plan.servers],
         "placements": [_placement_dict(placement) for placement in plan.placements],
+        **_workers_dict(plan),
         "routes": [_route_dict(route) for route in plan.routes],
         "links": [_link_dict(link) for link in plan.links],
         "explanation": list(plan.explanation) if plan.explanation is not None else None,
@@ -209,7 +213,27 @@ def _placement_dict(placement: Placement) -> dict[str, Any]:
     }
     if placement.numa_node is not None:
         out["numa_node"] = placement.numa_node
+    if placement.worker is not None:
+        out["worker"] = placement.worker
     return out
+
+
+def _workers_dict(plan: Plan) -> dict[str, Any]:
+    """`workers:` only when the plan nests something: a v1 plan without it reads as before."""
+    if not plan.workers:
+        return {}
+    entries = []
+    for worker in plan.workers:
+        entry: dict[str, Any] = {
+            "id": worker.id,
+            "server": worker.server,
+            "trust": worker.trust,
+            "flavor": worker.flavor,
+        }
+        if worker.numa_node is not None:
+            entry["numa_node"] = worker.numa_node
+        entries.append(entry)
+    return {"workers": entries}
 
 
 def _route_dict(route: Route) -> dict[str, Any]:
@@ -403,6 +427,7 @@ def _plan(issues: Issues, root: Node) -> Plan:
         stats=_stats(issues, top.get("stats")),
         version=version,
         migration=_migration(issues, top.get("migration")),
+        workers=_each(issues, top, "workers", _worker_vm),
     )
 
 
@@ -470,11 +495,25 @@ def _placement(issues: Issues, node: Node, path: YamlPath) -> Placement:
     numa = None
     if "numa_node" in entry:
         numa = _count(issues, entry, path, "numa_node")
+    forms = [form.value for form in Form]
     return Placement(
         vnf=text(issues, entry.get("vnf"), (*path, "vnf")),
         instance=text(issues, entry.get("instance"), (*path, "instance")),
         server=text(issues, entry.get("server"), (*path, "server")),
-        form=choice(issues, entry.get("form"), (*path, "form"), ("vm", "container"), "vm"),
+        form=choice(issues, entry.get("form"), (*path, "form"), forms, "vm"),
+        numa_node=numa,
+        worker=text(issues, entry["worker"], (*path, "worker")) if "worker" in entry else None,
+    )
+
+
+def _worker_vm(issues: Issues, node: Node, path: YamlPath) -> WorkerVm:
+    entry = fields(issues, node, path, WORKER_VM_KEYS, ("id", "server", "trust", "flavor"))
+    numa = _count(issues, entry, path, "numa_node") if "numa_node" in entry else None
+    return WorkerVm(
+        id=text(issues, entry.get("id"), (*path, "id")),
+        server=text(issues, entry.get("server"), (*path, "server")),
+        trust=text(issues, entry.get("trust"), (*path, "trust")),
+        flavor=text(issues, entry.get("flavor"), (*path, "flavor")),
         numa_node=numa,
     )
 

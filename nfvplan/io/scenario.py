@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from nfvplan.errors import InputError
+from nfvplan.io.nested_io import NESTED_KEY, check_nested, nesting_block
 from nfvplan.io.topology import Topology, load_topology, parse_links
 from nfvplan.io.yamlsrc import (
     Issues,
@@ -77,7 +78,7 @@ TOP_KEYS = (
     "solver",
 )
 TOP_REQUIRED = ("nfvplan", "server_types", "sites", "vnfs")
-PLATFORM_KEYS = ("vm", "container", "cpu_overcommit", "image_pull_gbps", "registry")
+PLATFORM_KEYS = ("vm", "container", "cpu_overcommit", "image_pull_gbps", "registry", NESTED_KEY)
 REGISTRY_KEYS = ("site",)
 FORM_KEYS = ("overhead", "host_reserve", "boot_seconds")
 OVERHEAD_KEYS = ("vcpu", "memory_gib", "disk_gib")
@@ -228,6 +229,7 @@ def scenario_from_tree(
         source=filename,
     )
     _check_sizes(issues, top, scenario)
+    check_nested(issues, top, scenario)
     issues.raise_if_any()
     return scenario
 
@@ -287,6 +289,7 @@ def _platform(issues: Issues, node: Node | None) -> Platform:
         container=_form_spec(issues, entry.get("container"), ("platform", "container")),
         cpu_overcommit=overcommit,
         image_pull_gbps=_pull_gbps(issues, entry, ("platform",)),
+        nesting=nesting_block(issues, entry.get(NESTED_KEY)),
     )
 
 
@@ -592,7 +595,7 @@ def _forms(issues: Issues, node: Node | None, path: YamlPath) -> tuple[Form, ...
         else:
             forms.append(Form(word))
     if not node.value:
-        issues.add(node, path, "must list at least one of vm, container")
+        issues.add(node, path, "must list at least one of vm, container, container-in-vm")
     return tuple(forms) or (Form.VM,)
 
 

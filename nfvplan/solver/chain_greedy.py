@@ -43,6 +43,7 @@ from nfvplan.network import link_key
 from nfvplan.solver.data import COST_SCALE, NIC, scale_down
 from nfvplan.solver.greedy import _FirstFit, _renumber_nodes, _threads
 from nfvplan.solver.incumbent import Flow, Incumbent
+from nfvplan.solver.nesting import pack
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.routing import GBPS_UNITS, ChainPath, network_budget, processing_ms
 from nfvplan.solver.start import first_level
@@ -145,8 +146,15 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumb
 
 def _whole(problem: Problem, found: Incumbent) -> bool:
     """True when the plan holds the rules the server filling leaves to the model: spares spread
-    over hosts (`redundancy`) and each host's pulled container images on its disk."""
-    return problem.spares_spread(found.counts) and problem.images_fit(found.counts)
+    over hosts (`redundancy`), each host's pulled container images on its disk, and nested
+    containers packed into worker VMs that fit (`nesting.pack`)."""
+    if not (problem.spares_spread(found.counts) and problem.images_fit(found.counts)):
+        return False
+    if problem.nesting is None:
+        return True
+    workers = pack(problem, found.counts)
+    found.workers = workers or {}
+    return workers is not None
 
 
 class _ChainGreedy:

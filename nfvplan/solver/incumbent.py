@@ -74,6 +74,9 @@ class Incumbent:
     flows: list[Flow] = field(default_factory=list)
     traffic: dict[tuple[int, int], int] = field(default_factory=dict)
     """(kind, slot) → Mbit/s the instances of that kind on that server carry together."""
+    workers: dict = field(default_factory=dict)
+    """The nested form's worker VMs of `counts` (`nesting.Workers`), when a stage knows them;
+    `result.py` packs them itself when they do not match `counts` (`nesting.pack`)."""
     hint: Counts = field(default_factory=dict)
     """A starting plan for the search (may be partial or ignore routing)."""
     relaxation_bound: float | None = None

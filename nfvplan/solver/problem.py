@@ -25,6 +25,7 @@ from nfvplan.solver.data import (
     resource_units,
     scale_up,
 )
+from nfvplan.solver.nesting import NestingTables, build_tables
 from nfvplan.solver.routing import GBPS_UNITS, RoutingSet, build_routing
 from nfvplan.solver.stop import check_stop
 
@@ -138,6 +139,8 @@ class Problem:
     """The deployment to re-plan from, when there is one."""
     failures: list = field(default_factory=list)
     """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
+    nesting: NestingTables | None = None
+    """Worker VMs of the nested form (`container-in-vm`); None when no kind is nested."""
     _kinds_by_vnf: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _kinds_indexed: int = field(default=0, repr=False, compare=False)
 
@@ -383,6 +386,7 @@ def build_problem(
     }
     counts = {name: fixed_count(scenario, vnf) for name, vnf in scenario.vnfs.items()}
     problem = Problem(scenario, objective, slots, kinds, reserves, counts, units)
+    problem.nesting = build_tables(scenario, kinds, units)
     # Whether a kind may go on a slot depends only on the slot's site and type: decide it once
     # per (site, type) group, not once per server (at operator scale kinds x servers is 10^7).
     bounds = SlotBounds(slots)
@@ -426,6 +430,11 @@ def _slot_bound(problem: Problem, counts: dict[str, int], kind: Kind, slot: Slot
     if kind.vnf.throughput_gbps is not None:
         most = 2 * most + 1  # carried traffic on the NIC may call for more
     bound = min(most, max_copies(kind.demand, reserve, slot.capacity))
+    if problem.nesting is not None and kind.form is Form.NESTED:
+        workers = problem.nesting.most_workers(
+            kind.vnf.trust, slot.capacity, problem.reserve(Form.VM, slot)
+        )
+        bound = min(bound, workers * problem.nesting.per_worker(problem.kinds.index(kind)))
     if kind.vnf.anti_affinity is not None or kind.vnf.isolated:
         bound = min(bound, 1)
     return bound

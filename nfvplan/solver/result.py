@@ -8,8 +8,10 @@ so the plan reports what the hardware really carries.
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import replace
 
 from nfvplan.derived import gap_of, link_loads, objective_value, server_use, summarise
+from nfvplan.model import Form, WorkerFlavor
 from nfvplan.plan import (
     ObjectiveValue,
     Placement,
@@ -18,8 +20,10 @@ from nfvplan.plan import (
     ServerUse,
     SolveStats,
     Status,
+    WorkerVm,
 )
-from nfvplan.solver.incumbent import Incumbent, natural
+from nfvplan.solver.incumbent import Counts, Incumbent, natural
+from nfvplan.solver.nesting import Workers, pack
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.routing import GBPS_UNITS
 
@@ -131,6 +135,7 @@ def build_plan(
             stats=stats,
         )
     named = name_instances(problem, solution)
+    named, workers, flavors = _nest(problem, solution, named)
     carried = _carried_per_instance(named, solution)
     routes = _routes(problem, solution, named, carried)
     per_slot: dict[int, list[tuple[Placement, int]]] = defaultdict(list)
@@ -148,7 +153,7 @@ def build_plan(
             for placement, k in per_slot[s]
         ]
         described = (slot.id, slot.site.name, slot.type, slot.rack, slot.bought)
-        servers.append(server_use(scenario, described, hosted))
+        servers.append(server_use(scenario, described, hosted, flavors.get(s, [])))
     placements = [placement for placement, _k, _s in named]
     summary = summarise(scenario, servers, placements)
     value = objective_value(problem.objective, scenario, summary, servers)
@@ -166,7 +171,78 @@ def build_plan(
         routes=routes,
         links=link_loads(scenario, routes),
         stats=stats,
+        workers=workers,
     )
+
+
+# -- nested form (container-in-vm): worker VMs ---------------------------------------------------
+
+
+def _nest(
+    problem: Problem, solution: Incumbent, named: list[tuple[Placement, int, int]]
+) -> tuple[list[tuple[Placement, int, int]], list[WorkerVm], dict[int, list[WorkerFlavor]]]:
+    """The plan's worker VMs, and each nested placement with its worker (and its node).
+
+    The search reads its workers back from the model; a plan from elsewhere (a start plan, a
+    re-indexed part) is packed here the same way `start.offer` checked it (`nesting.pack`).
+    Workers are named `worker-<trust domain>-<n>`, n from 1 in server order per domain."""
+    tables = problem.nesting
+    if tables is None:
+        return named, [], {}
+    workers = solution.workers
+    if not _matches(problem, workers, solution.counts):
+        workers = pack(problem, solution.counts)
+        if workers is None:
+            raise RuntimeError("internal error: a plan's nested instances fit no worker VMs")
+    nesting = problem.scenario.platform.nesting
+    names: dict[tuple[int, int], list[str]] = defaultdict(list)  # (kind, slot) → worker ids
+    nodes: dict[str, int | None] = {}
+    vms: list[WorkerVm] = []
+    flavors: dict[int, list[WorkerFlavor]] = defaultdict(list)
+    numbers: dict[str, int] = defaultdict(int)
+    for (s, domain), entries in sorted(workers.items()):
+        flavor = nesting.flavor(domain)
+        assert flavor is not None
+        for node, contents in entries:
+            numbers[domain] += 1
+            worker_id = f"worker-{domain}-{numbers[domain]}"
+            vms.append(
+                WorkerVm(
+                    worker_id,
+                    problem.slots[s].id,
+                    domain,
+                    domain if domain in nesting.workers else "worker",
+                    node,
+                )
+            )
+            flavors[s].append(flavor)
+            nodes[worker_id] = node
+            for k, count in sorted(contents.items()):
+                names[(k, s)].extend([worker_id] * count)
+    out = []
+    for placement, k, s in named:
+        if problem.kinds[k].form is Form.NESTED:
+            worker_id = names[(k, s)].pop(0)
+            node = nodes[worker_id]
+            if node is None and problem.kinds[k].vnf.numa_aligned:
+                node = 0  # a one-node host, or an aligned worker there: node 0
+            placement = replace(placement, worker=worker_id, numa_node=node)
+        out.append((placement, k, s))
+    return out, vms, flavors
+
+
+def _matches(problem: Problem, workers: Workers, counts: Counts) -> bool:
+    """True when `workers` hold exactly the nested instances of `counts`."""
+    held: dict[tuple[int, int], int] = defaultdict(int)
+    for (s, _domain), entries in workers.items():
+        for _node, contents in entries:
+            for k, count in contents.items():
+                held[(k, s)] += count
+    wanted: dict[tuple[int, int], int] = defaultdict(int)
+    for (k, s, _node), count in counts.items():
+        if count and problem.kinds[k].form is Form.NESTED:
+            wanted[(k, s)] += count
+    return {key: c for key, c in held.items() if c} == dict(wanted)
 
 
 def _natural_bound(problem: Problem, solution: Incumbent) -> float | None:

@@ -59,6 +59,7 @@ def search_model(
         if incumbent.bound is not None and found.bound is not None:
             found.bound = max(found.bound, incumbent.bound)
         model.read_network(solver, found)
+        found.workers = model.read_workers(solver)
         if _worse(found, incumbent):  # the routing-aware greedy's plan is the floor
             if found.bound is not None:
                 incumbent.bound = max(found.bound, incumbent.bound or found.bound)

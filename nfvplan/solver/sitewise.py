@@ -34,6 +34,7 @@ from nfvplan.solver.budget import (
 )
 from nfvplan.solver.decompose import DecomposedResult, improve_parts, reindex
 from nfvplan.solver.incumbent import Counts, Incumbent, RunLimits
+from nfvplan.solver.nesting import pack
 from nfvplan.solver.problem import Problem, build_problem
 from nfvplan.solver.search import search_model
 from nfvplan.solver.stop import Stopped, stop_requested
@@ -92,6 +93,8 @@ def search_sites(
         if seconds < MIN_SITE_S:
             continue
         better = _replan_site(problem, site, by_site[site], limits, seconds)
+        if better is not None and problem.nesting is not None and pack(problem, better) is None:
+            better = None  # its workers are lost in re-indexing: keep a plan result.py can pack
         if better is not None and problem.plan_cost(better) < weight:
             by_site[site] = better
             replanned += 1
@@ -105,6 +108,8 @@ def search_sites(
     ]
     if incumbent.value is not None and value > incumbent.value:  # never worse than the start
         return replace(incumbent, notes=notes)
+    if problem.nesting is not None and pack(problem, merged) is None:
+        return replace(incumbent, notes=notes)  # re-planned parts whose workers do not pack
     return replace(incumbent, counts=merged, hint=merged, value=value, notes=notes)
 
 

@@ -12,9 +12,10 @@ import time
 
 from nfvplan.model import Form, Objective
 from nfvplan.solver.budget import CHAIN_GREEDY_SHARE, GREEDY_SHARE, Budget
-from nfvplan.solver.data import BALANCE_UNITS
+from nfvplan.solver.data import BALANCE_UNITS, NIC, VFS
 from nfvplan.solver.greedy import SIZE_MEASURES, greedy_plan
 from nfvplan.solver.incumbent import Counts, Incumbent
+from nfvplan.solver.nesting import conservative, pack
 from nfvplan.solver.problem import Problem
 
 
@@ -40,7 +41,7 @@ def start_plans(problem: Problem, budget: Budget, large: bool) -> Incumbent:
             ):
                 plan = other
     else:
-        plan = greedy_plan(problem)
+        plan = greedy_plan(conservative(problem))  # nested: a worker per instance, see there
     return offer(problem, Incumbent(), plan)
 
 
@@ -69,6 +70,7 @@ def with_routed(incumbent: Incumbent, routed: Incumbent | None) -> Incumbent:
     if routed is None:
         return incumbent
     incumbent.counts, incumbent.value = dict(routed.counts), routed.value
+    incumbent.workers = dict(routed.workers)
     incumbent.flows, incumbent.traffic = list(routed.flows), dict(routed.traffic)
     incumbent.hint = dict(routed.counts)
     return incumbent
@@ -84,13 +86,20 @@ def offer(problem: Problem, incumbent: Incumbent, plan: Counts | None) -> Incumb
     if not plan:
         return incumbent
     value = first_level(problem, plan)
-    if not (is_a_plan(problem) and problem.spares_spread(plan) and problem.images_fit(plan)):
+    workers = pack(problem, plan) if problem.nesting is not None else {}
+    if not (
+        is_a_plan(problem)
+        and problem.spares_spread(plan)
+        and problem.images_fit(plan)
+        and workers is not None
+    ):
         known = incumbent.hint
         if not known or first_level(problem, known) > value:
             incumbent.hint = dict(plan)
         return incumbent
     if incumbent.value is None or value < incumbent.value:
         incumbent.counts, incumbent.value, incumbent.hint = dict(plan), value, dict(plan)
+        incumbent.workers = workers or {}
     return incumbent
 
 
@@ -100,14 +109,21 @@ def first_level(problem: Problem, counts: Counts) -> int:
         return problem.plan_cost(counts)
     load: dict[int, list[int]] = {}
     forms: dict[int, set[Form]] = {}
+    nested = problem.nesting
     for (k, s, _node), count in counts.items():
         if not count:
             continue
         kind = problem.kinds[k]
         row = load.setdefault(s, [0] * len(kind.demand))
         for r, need in enumerate(kind.demand):
-            row[r] += need * count
+            if nested is None or k not in nested.inner or r in (NIC, VFS):
+                row[r] += need * count  # a nested kind: only NIC and VFs (workers below)
         forms.setdefault(s, set()).add(kind.form)
+    if nested is not None:  # worker VMs and the hypervisor they need
+        for (s, domain), workers in (pack(problem, counts) or {}).items():
+            for r, need in enumerate(nested.domains[domain].host):
+                load[s][r] += need * len(workers)
+            forms[s].add(Form.VM)
     busiest = 0
     for s, row in load.items():
         slot = problem.slots[s]

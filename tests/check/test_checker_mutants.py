@@ -23,7 +23,7 @@ import pytest
 from hypothesis import given, note, settings
 
 from nfvplan.check import RULES, check_plan
-from nfvplan.io import load_scenario
+from nfvplan.io import load_scenario, parse_scenario
 from nfvplan.model import Form, Scenario, Scope
 from nfvplan.plan import Placement, Plan, Route, Status
 from nfvplan.solver import SolveOptions, solve
@@ -206,6 +206,8 @@ def reserve_pushes_over(sc: Scenario, plan: Plan) -> Mutant:
     """A form's host reserve grown so that the first server is 1 GiB short, by its reserve."""
     server = plan.servers[0]
     forms = {Form(p.form) for p in plan.placements if p.server == server.id}
+    # a worker VM needs the hypervisor: the nested form's reserve is the VM form's
+    forms = {Form.VM if f is Form.NESTED else f for f in forms}
     form = sorted(forms, key=lambda f: f.value)[0]
     spec = sc.platform.form(form)
     room = sc.server_types[server.type].memory_gib - server.used["memory_gib"]
@@ -473,6 +475,55 @@ def throughput_exceeded(sc: Scenario, plan: Plan) -> Mutant | None:
     return None
 
 
+# --- nested form (container-in-vm): worker VMs ----------------------------------------------------
+
+
+def _nested(plan: Plan) -> list[int]:
+    return [i for i, p in enumerate(plan.placements) if p.worker is not None]
+
+
+@mutator
+def nested_in_another_domains_worker(sc: Scenario, plan: Plan) -> Mutant | None:
+    for i in _nested(plan):
+        p = plan.placements[i]
+        mine = next(w for w in plan.workers if w.id == p.worker)
+        other = [w for w in plan.workers if w.trust != mine.trust and w.server == p.server]
+        if other:
+            bad = _set(plan, i, worker=other[0].id)
+            return _mutant(
+                "nested in another domain's worker", "nesting", sc, bad, instance=p.instance
+            )
+    return None
+
+
+@mutator
+def nested_in_no_worker(sc: Scenario, plan: Plan) -> Mutant | None:
+    for i in _nested(plan):
+        p = plan.placements[i]
+        bad = _set(plan, i, worker="worker-nowhere-1")
+        return _mutant("nested in an unlisted worker", "nesting", sc, bad, instance=p.instance)
+    return None
+
+
+@mutator
+def worker_flavor_misnamed(sc: Scenario, plan: Plan) -> Mutant | None:
+    if not plan.workers:
+        return None
+    first = plan.workers[0]
+    bad = replace(plan, workers=[replace(first, flavor="huge"), *plan.workers[1:]])
+    return _mutant("worker flavor misnamed", "worker", sc, bad, server=first.server)
+
+
+@mutator
+def worker_too_small(sc: Scenario, plan: Plan) -> Mutant | None:
+    if not plan.workers:
+        return None
+    nesting = sc.platform.nesting
+    reserve = replace(nesting.reserve, memory_gib=nesting.reserve.memory_gib + 64)
+    small = replace(sc, platform=replace(sc.platform, nesting=replace(nesting, reserve=reserve)))
+    return _mutant("worker reserve leaves no room", "worker-fit", small, plan)
+
+
 # --- bookkeeping ----------------------------------------------------------------------------------
 
 
@@ -539,6 +590,13 @@ def example_plans() -> list[tuple[Scenario, Plan]]:
         plan = solve(scenario, SolveOptions(time_limit_s=2, workers=1))
         assert plan.status.has_plan, f"{name}: no plan within 2 s"
         out.append((scenario, plan))
+    # the nested form's rules: two tenants in worker VMs on one host (test_rules_nested.py)
+    from tests.solver.test_rules_nested import two_tenants
+
+    scenario = parse_scenario(two_tenants("[container-in-vm]"), filename="nested.yaml")
+    plan = solve(scenario, SolveOptions(time_limit_s=10, workers=1))
+    assert plan.workers, "the two-tenant case nests its containers"
+    out.append((scenario, plan))
     return out
 
 

@@ -199,7 +199,7 @@ def schema_errors(target: str, directory: Path) -> list[str]:
     """Every schema error of an export directory."""
     errors = []
     for name, documents in load_documents(directory).items():
-        if name == "nfvplan-hosts.yaml":
+        if name in ("nfvplan-hosts.yaml", "nfvplan-workers.yaml"):
             continue
         for document in documents:
             if target == "heat":
@@ -285,6 +285,9 @@ def _flavor_problems(scenario: Scenario, target: str, documents: dict[str, list[
                     name = server["flavor_id"].split(".")[1]
                     pairs.append((server, flavors[name]))
     for server, flavor in pairs:
+        if "nfvplan_worker_vm" in server["metadata"]:  # a worker VM of nested containers
+            problems += _worker_flavor_problems(scenario, server, flavor)
+            continue
         vnf = scenario.vnfs[server["metadata"]["nfvplan_vnf"]]
         specs = flavor["extra_specs"]
         where = server["name"]
@@ -305,4 +308,23 @@ def _flavor_problems(scenario: Scenario, target: str, documents: dict[str, list[
             problems.append(f"{where}: extra spec values must be strings")
         if flavor["vcpus"] < vnf.flavor.vcpu:
             problems.append(f"{where}: {flavor['vcpus']} vCPUs for {vnf.flavor.vcpu}")
+    return problems
+
+
+def _worker_flavor_problems(scenario: Scenario, server: dict, flavor: dict) -> list[str]:
+    """A worker VM's Nova flavor against its trust domain's worker flavor."""
+    worker = scenario.platform.nesting.flavor(server["metadata"]["nfvplan_trust"])
+    where = server["name"]
+    if worker is None:
+        return [f"{where}: a worker VM of a trust domain without a worker flavor"]
+    expected = {"hw:cpu_policy": "dedicated" if worker.dedicated_cpu else "shared"}
+    if worker.dedicated_cpu:
+        expected["hw:emulator_threads_policy"] = "share"
+    if worker.numa_aligned:
+        expected["hw:numa_nodes"] = "1"
+    problems = []
+    if flavor["extra_specs"] != expected:
+        problems.append(f"{where}: extra specs {flavor['extra_specs']}, expected {expected}")
+    if flavor["vcpus"] < worker.vcpu or flavor["ram"] < worker.memory_gib * 1024:
+        problems.append(f"{where}: flavor {flavor['vcpus']} vCPUs, {flavor['ram']} MiB")
     return problems

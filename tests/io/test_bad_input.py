@@ -181,7 +181,7 @@ def test_forms_must_be_a_list_of_known_forms() -> None:
     found = problems(edit("    replicas: 2\n", "    replicas: 2\n    forms: [vm, vm, pod]\n"))
     assert [(p.path, p.message.split(",")[0]) for p in found] == [
         ("vnfs.amf.forms[1]", "vm is listed twice"),
-        ("vnfs.amf.forms[2]", "must be one of vm | container"),
+        ("vnfs.amf.forms[2]", "must be one of vm | container | container-in-vm"),
     ]
 
 

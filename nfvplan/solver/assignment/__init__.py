@@ -26,6 +26,7 @@ from nfvplan.solver.assignment.objective import Objective
 from nfvplan.solver.assignment.readback import ReadBack
 from nfvplan.solver.assignment.variables import Variables
 from nfvplan.solver.incumbent import Counts, Incumbent
+from nfvplan.solver.nesting import Workers
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.stop import check_stop
 
@@ -87,6 +88,10 @@ class AssignmentModel:
     def read_counts(self, solver: cp_model.CpSolver) -> Counts:
         """Instance counts per (kind, slot, NUMA node) in the solution."""
         return self._read.counts(solver)
+
+    def read_workers(self, solver: cp_model.CpSolver) -> Workers:
+        """The solution's worker VMs of the nested form, with their contents."""
+        return self._read.workers(solver)
 
     def read_network(self, solver: cp_model.CpSolver, incumbent: Incumbent) -> None:
         """Path flows and per-(kind, server) traffic of the solution, into `incumbent`."""

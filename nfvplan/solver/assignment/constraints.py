@@ -20,7 +20,7 @@ from ortools.sat.python import cp_model
 
 from nfvplan.model import Form, Scope
 from nfvplan.solver.assignment.variables import Variables
-from nfvplan.solver.data import DISK, NIC, NUMA_RESOURCES, THREADS, scale_down
+from nfvplan.solver.data import DISK, MEMORY, NIC, NUMA_RESOURCES, THREADS, scale_down
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.stop import check_stop
 
@@ -114,6 +114,7 @@ class Constraints:
         for family in (
             self._counts,
             self._routing,
+            self._nesting,
             self._plan_capacity,
             self._numa,
             self._plan_trust,
@@ -142,7 +143,10 @@ class Constraints:
         p, v = self.problem, self.v
 
         def forms(s: int) -> dict[Form, cp_model.LinearExprT]:
-            return {form: v.present[(s, form)] for form in Form if (s, form) in v.present}
+            flags = {form: v.present[(s, form)] for form in Form if (s, form) in v.present}
+            if v.nested is not None and s in v.nested.hypervisor:
+                flags[Form.VM] = v.nested.hypervisor[s]  # VMs and worker VMs: one hypervisor
+            return flags
 
         return Layer(
             tag="",
@@ -259,15 +263,15 @@ class Constraints:
             slot = p.slots[s]
             nodes = slot.type.numa_nodes
             aligned = [k for k in v.kinds_on[s] if (k, s, 0) in v.x_node]
-            if not aligned:
+            workers = self.aligned_workers(s)
+            if not aligned and not workers:
                 continue
             for n in range(nodes):
                 for r in NUMA_RESOURCES:
                     terms = [nodes * p.kinds[k].demand[r] * v.x_node[(k, s, n)] for k in aligned]
-                    for form in Form:
-                        flag = v.present.get((s, form))
-                        if flag is not None:
-                            terms.append(p.reserve(form, slot)[r] * flag)
+                    terms += [nodes * host[r] * count[n] for host, count in workers]
+                    for form, flag in self.plan.forms(s).items():
+                        terms.append(p.reserve(form, slot)[r] * flag)
                     self.cp.add(sum(terms) <= slot.capacity[r])
             # Nodes are interchangeable: the first carries at least as many threads as the next.
             loads = [
@@ -276,6 +280,110 @@ class Constraints:
             ]
             for a, b in itertools.pairwise(loads):
                 self.cp.add(a >= b)
+
+    # -- nested form (container-in-vm): worker VMs ---------------------------------------------
+
+    def _nesting(self) -> None:
+        """Nested containers run in worker VMs of their trust domain that hold them.
+
+        Per (slot, domain): the kind's count on the slot is what its workers hold; each open
+        worker's contents (flavors + container overhead, each VNF's image once) fit the
+        worker's room after the runtime's reserve, and an open worker holds something; workers
+        open in order (they are interchangeable); aligned workers are spread over NUMA nodes by
+        count. The host side is in `load` (workers take their VM demand there) and in `_numa`.
+        One domain per worker holds by construction (a worker is of one domain), and host
+        anti-affinity counts instances per physical host (`anti_affinity`, unchanged)."""
+        p, v = self.problem, self.v
+        nested, tables = v.nested, p.nesting
+        if nested is None or tables is None:
+            return
+        for (s, name), opened in nested.open.items():
+            check_stop()
+            room = tables.domains[name].room
+            members = nested.kinds[(s, name)]
+            for k in members:
+                self.cp.add(v.x[(k, s)] == sum(nested.y[(k, s, j)] for j in range(len(opened))))
+            for j, flag in enumerate(opened):
+                held = [nested.y[(k, s, j)] for k in members]
+                for r in range(3):
+                    terms = [tables.inner[k][r] * nested.y[(k, s, j)] for k in members]
+                    if r == 2:
+                        terms += self._worker_images(s, j, members)
+                    self.cp.add(sum(terms) <= room[r] * flag)
+                self.cp.add(sum(held) >= flag)
+            for a, b in itertools.pairwise(opened):
+                self.cp.add(a >= b)
+            nodes = [
+                nested.on_node[(s, name, n)]
+                for n in range(p.slots[s].type.numa_nodes)
+                if (s, name, n) in nested.on_node
+            ]
+            if nodes:
+                self.cp.add(sum(nodes) == sum(opened))
+        for s, hypervisor in nested.hypervisor.items():
+            forms = (Form.VM, Form.NESTED)
+            flags = [v.present[(s, form)] for form in forms if (s, form) in v.present]
+            for flag in flags:
+                self.cp.add(hypervisor >= flag)
+            self.cp.add(hypervisor <= sum(flags))
+
+    def _worker_images(self, s: int, j: int, members: list[int]) -> list[cp_model.LinearExprT]:
+        """Disk of the container images worker j of slot s pulls: once per VNF it runs."""
+        nested, tables = self.v.nested, self.problem.nesting
+        assert nested is not None and tables is not None
+        out = []
+        for k in members:
+            if k not in tables.image:
+                continue
+            flag = self.cp.new_bool_var(f"wimage_{s}_{j}_{k}")
+            self.cp.add(nested.y[(k, s, j)] <= tables.per_worker(k) * flag)
+            out.append(tables.image[k] * flag)
+        return out
+
+    def worker_load(self, s: int, resource: int) -> list[cp_model.LinearExprT]:
+        """What the worker VMs on slot s take of a host resource (the plan's layer)."""
+        nested, tables = self.v.nested, self.problem.nesting
+        if nested is None or tables is None:
+            return []
+        return [
+            domain.host[resource] * nested.count(s, name)
+            for name, domain in tables.domains.items()
+            if (s, name) in nested.open
+        ]
+
+    def restarted_workers(self, layer: Layer, s: int, resource: int) -> list[cp_model.LinearExprT]:
+        """A recovery layer (`--survive`): each restarted nested instance counts as a worker VM
+        of its own, plus the hypervisor's reserve (conservative: the recovery never packs)."""
+        p, tables = self.problem, self.problem.nesting
+        if tables is None:
+            return []
+        out: list[cp_model.LinearExprT] = []
+        for k in layer.slots[s]:
+            if k not in tables.inner:
+                continue
+            restarted = layer.terms(k, s)[1:]  # the plan's own count comes first (`_both`)
+            host = tables.domains[tables.domain_of[k]].host[resource]
+            out.extend(host * term for term in restarted)
+        reserve = p.reserve(Form.VM, p.slots[s])[resource]
+        flag = layer.forms(s).get(Form.NESTED)
+        if out and flag is not None:
+            out.append(reserve * flag)
+        nested = self.v.nested
+        if nested is not None and s in nested.hypervisor:  # the plan's workers need it too
+            out.append(reserve * nested.hypervisor[s])
+        return out
+
+    def aligned_workers(self, s: int) -> list[tuple[tuple[int, ...], list[cp_model.IntVar]]]:
+        """(host demand, workers per node) of each NUMA-aligned worker flavor on slot s."""
+        nested, tables = self.v.nested, self.problem.nesting
+        if nested is None or tables is None:
+            return []
+        nodes = self.problem.slots[s].type.numa_nodes
+        return [
+            (domain.host, [nested.on_node[(s, name, n)] for n in range(nodes)])
+            for name, domain in tables.domains.items()
+            if (s, name, 0) in nested.on_node
+        ]
 
     def _sites(self) -> None:
         """Site restrictions (only needed as constraints when candidates ignored them)."""
@@ -337,9 +445,17 @@ class Constraints:
         and the reserves of the forms present."""
         p = self.problem
         slot = p.slots[s]
+        inside = resource in (THREADS, MEMORY, DISK)  # a nested kind's share is its worker's
         terms = [
-            p.kinds[k].demand[resource] * term for k in layer.slots[s] for term in layer.terms(k, s)
+            p.kinds[k].demand[resource] * term
+            for k in layer.slots[s]
+            if not (inside and p.kinds[k].form is Form.NESTED)
+            for term in layer.terms(k, s)
         ]
+        if inside:
+            terms.extend(self.worker_load(s, resource))
+        if layer.tag and p.nesting is not None:
+            terms.extend(self.restarted_workers(layer, s, resource))
         if resource == NIC:
             terms.extend(layer.carried(s))
         if resource == DISK:

@@ -10,6 +10,7 @@ from ortools.sat.python import cp_model
 
 from nfvplan.solver.assignment.variables import Variables
 from nfvplan.solver.incumbent import Counts, Flow, Incumbent
+from nfvplan.solver.nesting import Workers
 from nfvplan.solver.problem import Problem
 
 
@@ -50,3 +51,36 @@ class ReadBack:
                 demand = p.routing.demands[d]
                 incumbent.flows.append(Flow(demand.service, demand.index, units, demand.paths[i]))
         incumbent.traffic = {key: solver.value(t) for key, t in v.t.items() if solver.value(t)}
+
+    def workers(self, solver: cp_model.CpSolver) -> Workers:
+        """The open worker VMs per (slot, domain) with their contents and NUMA node.
+
+        Workers open in order, so the open ones are the first; the per-node counts give the
+        first `on_node[0]` of them node 0, the next node 1, and so on (one flavor per domain:
+        which worker takes which node does not matter to any constraint)."""
+        nested = self.v.nested
+        if nested is None:
+            return {}
+        out: Workers = {}
+        for (s, name), opened in nested.open.items():
+            entries = []
+            for j, flag in enumerate(opened):
+                if not solver.value(flag):
+                    continue
+                contents = {
+                    k: value
+                    for k in nested.kinds[(s, name)]
+                    if (value := solver.value(nested.y[(k, s, j)]))
+                }
+                entries.append((None, contents))
+            nodes = [
+                solver.value(nested.on_node[(s, name, n)])
+                for n in range(self.problem.slots[s].type.numa_nodes)
+                if (s, name, n) in nested.on_node
+            ]
+            labels = [n for n, count in enumerate(nodes) for _ in range(count)]
+            if labels:
+                entries = [(labels[i], contents) for i, (_n, contents) in enumerate(entries)]
+            if entries:
+                out[(s, name)] = entries
+        return out

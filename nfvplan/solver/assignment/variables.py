@@ -44,6 +44,8 @@ class Variables:
         self._counts()
         self._servers()
         self._network()
+        self.nested = NestedVariables(cp, problem, self) if problem.nesting is not None else None
+        """Worker VMs of the nested form (None when no kind is nested)."""
 
     def _counts(self) -> None:
         """Counts per (kind, slot), and per NUMA node for aligned kinds."""
@@ -55,7 +57,8 @@ class Variables:
                 var = cp.new_int_var(0, bound, f"x_{k}_{s}")
                 self.x[(k, s)] = var
                 nodes = p.slots[s].type.numa_nodes
-                if kind.vnf.numa_aligned and nodes > 1:
+                # a nested instance's NUMA node is its worker's (`NestedVariables.on_node`)
+                if kind.vnf.numa_aligned and nodes > 1 and kind.form is not Form.NESTED:
                     parts = [cp.new_int_var(0, bound, f"x_{k}_{s}_n{n}") for n in range(nodes)]
                     for n, part in enumerate(parts):
                         self.x_node[(k, s, n)] = part
@@ -101,3 +104,52 @@ class Variables:
                     carried = cp.new_int_var(0, total, f"t_{k}_{s}")
                     self.t[(k, s)] = carried
                     cp.add(carried <= min(each, total) * self.x[(k, s)])
+
+
+# -- nested form (container-in-vm): worker VMs -----------------------------------------------
+
+
+class NestedVariables:
+    """Worker VMs per (slot, trust domain), exactly: worker j is open or not, and holds
+    `y[k, s, j]` instances of nested kind k (of the worker's domain); aligned workers on a
+    multi-node host are counted per node (`on_node`), which is enough because the workers of one
+    (slot, domain) have one flavor, so any of them may take any node. `hypervisor[s]` is 1 when
+    the host runs any VM or worker VM (the VM form's host reserve, paid once)."""
+
+    def __init__(self, cp: cp_model.CpModel, problem: Problem, v: Variables) -> None:
+        tables = problem.nesting
+        assert tables is not None
+        self.open: dict[tuple[int, str], list[cp_model.IntVar]] = {}
+        self.y: dict[tuple[int, int, int], cp_model.IntVar] = {}
+        self.on_node: dict[tuple[int, str, int], cp_model.IntVar] = {}
+        self.hypervisor: dict[int, cp_model.IntVar] = {}
+        self.kinds: dict[tuple[int, str], list[int]] = {}
+        for s, ks in v.kinds_on.items():
+            slot = problem.slots[s]
+            by_domain: dict[str, list[int]] = defaultdict(list)
+            for k in ks:
+                if k in tables.inner:
+                    by_domain[tables.domain_of[k]].append(k)
+            for name, members in sorted(by_domain.items()):
+                most = tables.most_workers(name, slot.capacity, problem.reserve(Form.VM, slot))
+                most = min(most, sum(problem.bounds[(k, s)] for k in members))
+                self.kinds[(s, name)] = members
+                self.open[(s, name)] = [
+                    cp.new_bool_var(f"worker_{s}_{name}_{j}") for j in range(most)
+                ]
+                for j in range(most):
+                    for k in members:
+                        bound = min(problem.bounds[(k, s)], tables.per_worker(k))
+                        self.y[(k, s, j)] = cp.new_int_var(0, bound, f"y_{k}_{s}_{j}")
+                nodes = slot.type.numa_nodes
+                if tables.domains[name].aligned and nodes > 1:
+                    for n in range(nodes):
+                        self.on_node[(s, name, n)] = cp.new_int_var(
+                            0, most, f"workers_{s}_{name}_n{n}"
+                        )
+            if by_domain:
+                self.hypervisor[s] = cp.new_bool_var(f"hypervisor_{s}")
+
+    def count(self, s: int, name: str) -> cp_model.LinearExprT:
+        """How many worker VMs of domain `name` run on slot s."""
+        return sum(self.open.get((s, name), []))
