@@ -765,7 +765,10 @@ def _check_recovery_budgets(
     for name, vnf in vnfs.items():
         if vnf is None or vnf.max_recovery_seconds is None:
             continue
-        unset = [form.value for form in vnf.forms if platform.form(form).boot_seconds is None]
+        # A nested instance boots its worker VM, then its container: both figures are needed.
+        own = {Form.NESTED: (Form.VM, Form.CONTAINER)}
+        needed = dict.fromkeys(f for form in vnf.forms for f in own.get(form, (form,)))
+        unset = [form.value for form in needed if platform.form(form).boot_seconds is None]
         if not unset:
             continue
         node = entries[name].node.value["max_recovery_seconds"]

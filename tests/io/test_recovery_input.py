@@ -112,3 +112,20 @@ def test_random_budgets_and_registries_load_or_are_located(budget: object, site:
         return
     value = scenario.vnfs["a"].max_recovery_seconds
     assert value is None or value > 0
+
+
+def test_a_nested_budget_names_the_vm_and_container_boot_times() -> None:
+    """A container in a worker VM comes back by booting the worker, then the container: the
+    budget needs both figures, named by their real keys (there is no
+    `platform.container-in-vm.boot_seconds`)."""
+    text = (
+        BASE.replace("  vm: {boot_seconds: 45}\n", "")
+        .replace(
+            "  registry: {site: dc}\n",
+            "  registry: {site: dc}\n  container-in-vm:\n    worker: {vcpu: 4, memory_gib: 16}\n",
+        )
+        .replace("    replicas: 2\n", "    replicas: 2\n    forms: [container-in-vm]\n")
+    )
+    [problem] = problems(text)
+    assert "set platform.vm.boot_seconds" in problem
+    assert "container-in-vm.boot_seconds" not in problem
