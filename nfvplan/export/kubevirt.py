@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nfvplan.export.common import Export, skipped_note
+from nfvplan.export.common import Export, note_skipped
 from nfvplan.export.kubernetes import (
     DEFAULT_SRIOV_RESOURCE,
     SRIOV_NETWORK,
@@ -88,10 +88,7 @@ def render_kubevirt(deployment: Deployment, sriov_resource: str = DEFAULT_SRIOV_
     result = render_cluster(
         deployment, "kubevirt", "vm", "VirtualMachine", _virtual_machine, sriov_resource
     )
-    containers = len(deployment.of_form("container"))
-    if containers:
-        result.notes.append(
-            skipped_note(containers, "container", "kubevirt", "VMs")
-            + " (use --to kubernetes for the containers)"
-        )
+    note_skipped(
+        result, deployment, "container", "VMs", " (use --to kubernetes for the containers)"
+    )
     return result
