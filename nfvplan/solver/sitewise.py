@@ -99,7 +99,7 @@ def search_sites(
     value = problem.plan_cost(merged)
     notes = [
         *incumbent.notes,
-        f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
+        f"large scenario: greedy plan, then {count(replanned, 'site')} re-planned exactly with "
         "the other sites' instance counts fixed; the bound is the configuration LP's, "
         "solved part by part",
     ]
