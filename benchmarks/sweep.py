@@ -25,6 +25,7 @@ from pathlib import Path
 from _common import machine, nfvplan_root, ratio, revision, stopwatch, table
 
 from nfvplan.sweep import LocalPool, prepare, run
+from nfvplan.wording import count
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -59,7 +60,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             baseline = baseline or wall[0]
             rows.append(
                 [
-                    f"{jobs} worker(s)",
+                    count(jobs, "worker"),
                     outcome.total,
                     round(wall[0], 1),
                     round(case_s, 1),

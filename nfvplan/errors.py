@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from nfvplan.wording import count
+
 MAX_REPORTED_PROBLEMS = 20
 """More errors than this are counted, not listed: the first few are what a user fixes first."""
 
@@ -57,5 +59,5 @@ class InputError(Exception):
         shown = [str(p) for p in self.problems[:MAX_REPORTED_PROBLEMS]]
         hidden = len(self.problems) - len(shown)
         if hidden > 0:
-            shown.append(f"... and {hidden} more error(s) not shown")
+            shown.append(f"... and {count(hidden, 'more error')} not shown")
         return "\n".join(shown)

@@ -35,6 +35,7 @@ from nfvplan.topohub_import import (
     great_circle_km,
     site_name,
 )
+from nfvplan.wording import count
 
 FORMATS = ("gml", "graphml", "sndlib", "sndlib-xml", "csv")
 
@@ -531,7 +532,7 @@ def _capacity_note(network: RawNetwork, gbps: float | None) -> str:
     if known == 0:
         return f"uniform {_number(gbps or 0)} Gbps per link (the file has none)"
     missing = len(network.links) - known
-    return f"from the file; {missing} link(s) without one got {_number(gbps or 0)} Gbps"
+    return f"from the file; {count(missing, 'link')} without one got {_number(gbps or 0)} Gbps"
 
 
 @dataclass(frozen=True)

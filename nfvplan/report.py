@@ -9,17 +9,9 @@ from collections import Counter
 
 from nfvplan.model import Scenario
 from nfvplan.plan import Migration, Plan
-from nfvplan.wording import cost_change, count
+from nfvplan.wording import cost_change, count, money, pct
 
 BUSIEST_LINKS = 5
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:.1f}%"
-
-
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
 
 
 def format_objective(plan: Plan) -> str:
@@ -28,16 +20,16 @@ def format_objective(plan: Plan) -> str:
     if objective.value is None:
         return f"status: {plan.status.value}"
     if objective.name == "cost":
-        value, bound = _money(objective.value), _money(objective.bound)
+        value, bound = money(objective.value), money(objective.bound)
     elif objective.name == "balance":
-        value = _pct(objective.value)
-        bound = "-" if objective.bound is None else _pct(objective.bound)
+        value = pct(objective.value)
+        bound = "-" if objective.bound is None else pct(objective.bound)
     else:
         value, bound = (
             f"{objective.value:g}",
             "-" if objective.bound is None else f"{objective.bound:g}",
         )
-    gap = "-" if objective.gap is None else _pct(objective.gap)
+    gap = "-" if objective.gap is None else pct(objective.gap)
     return (
         f"status: {plan.status.value}   objective {objective.name}: {value}   "
         f"bound: {bound}   gap: {gap}"
@@ -55,13 +47,13 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
         return "\n".join(lines)
     s = plan.summary
     lines.append(
-        f"monthly cost: {_money(s.monthly_cost)}   servers used: {s.servers_used} "
+        f"monthly cost: {money(s.monthly_cost)}   servers used: {s.servers_used} "
         f"({s.servers_bought} bought)   instances: {s.instances} "
         f"({count(s.vms, 'VM')}, {count(s.containers, 'container')})"
     )
     lines.append(
-        f"utilisation of used servers: CPU {_pct(s.cpu_utilisation)}, "
-        f"memory {_pct(s.memory_utilisation)}"
+        f"utilisation of used servers: CPU {pct(s.cpu_utilisation)}, "
+        f"memory {pct(s.memory_utilisation)}"
     )
     lines.append("")
     lines.append(f"{'site':<16}{'servers':>8}{'bought':>8}{'VMs':>6}{'containers':>12}  types")
@@ -96,7 +88,7 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
         for link in busiest:
             lines.append(
                 f"  {link.a} - {link.b}: {link.gbps:g} of {link.capacity_gbps:g} Gbps "
-                f"({_pct(link.utilisation)})"
+                f"({pct(link.utilisation)})"
             )
     if plan.migration is not None:
         lines.append("")
@@ -113,9 +105,9 @@ def format_migration(migration: Migration) -> list[str]:
     lines = [
         f"migration: {migration.kept} kept, {migration.moved} moved, {migration.added} added, "
         f"{migration.removed} removed",
-        f"  monthly cost {_money(migration.cost_before)} -> {_money(migration.cost_after)}: "
+        f"  monthly cost {money(migration.cost_before)} -> {money(migration.cost_after)}: "
         f"{cost_change(migration.saving)}"
-        + ("" if not per_move else f" ({_money(abs(per_move))} per move)"),
+        + ("" if not per_move else f" ({money(abs(per_move))} per move)"),
     ]
     if migration.needs_spare:
         lines.append("  needs a spare server: no order of the steps avoids overloading one")

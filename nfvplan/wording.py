@@ -15,9 +15,21 @@ def count(n: int, noun: str, plural: str | None = None) -> str:
     return f"{n} {plural or noun + 's'}"
 
 
-def money(value: float) -> str:
-    """An amount of the scenario's currency, as every report prints it: `2,160.00`."""
-    return f"{value:,.2f}"
+def money(value: float | None) -> str:
+    """An amount of the scenario's currency, as every report prints it: `2,160.00`; `-` for
+    an amount that does not exist (a plan-less side of a diff, an objective without a bound)."""
+    return "-" if value is None else f"{value:,.2f}"
+
+
+def delta(value: float | None) -> str:
+    """A change of an amount, its sign always shown: `+2,160.00`, `-12.50`, `+0.00`; `-` when
+    one side has no amount."""
+    return "-" if value is None else f"{value:+,.2f}"
+
+
+def pct(share: float) -> str:
+    """A share (0.239) as every report prints it: `23.9%`."""
+    return f"{100 * share:.1f}%"
 
 
 def cost_change(saving: float) -> str:

@@ -18,6 +18,7 @@ from nfvplan.io import load_scenario
 from nfvplan.model import Scenario
 from nfvplan.plan import Status
 from tests.helpers import EXAMPLES, explanation_text, solve_and_check
+from tests.solved import example_plan
 
 EXAMPLE_FILES = sorted(EXAMPLES.glob("*.yaml"))
 
@@ -48,13 +49,7 @@ def test_there_are_examples() -> None:
 @pytest.mark.parametrize("path", EXAMPLE_FILES, ids=[p.stem for p in EXAMPLE_FILES])
 def test_example_solves_to_its_stated_outcome(path: Path) -> None:
     """Tests one example with its own time limit, workers and seed; the checker accepts it."""
-    scenario = load_scenario(path)
-    plan = solve_and_check(
-        scenario,
-        time_limit_s=scenario.solver.time_limit_s,
-        workers=scenario.solver.workers,
-        seed=scenario.solver.seed,
-    )
+    _scenario, plan = example_plan(path.stem)
     if path.stem.startswith("infeasible-"):
         assert plan.status is Status.INFEASIBLE
         text = explanation_text(plan)
@@ -101,8 +96,7 @@ def test_reported_bound_is_a_useful_lower_bound(path: Path) -> None:
     reported `feasible` with bound 3.22: the configuration bound divided twice by the objective
     weight, and taken from the starting duals alone; fixed in 7182b7e and 69d4f61.)
     """
-    scenario = load_scenario(path)
-    plan = solve_and_check(scenario, time_limit_s=scenario.solver.time_limit_s, workers=2, seed=1)
+    scenario, plan = example_plan(path.stem)  # every example's settings: 2 workers, seed 1
     assert plan.status.has_plan
     value, bound = plan.objective.value, plan.objective.bound
     assert value is not None and bound is not None
@@ -128,8 +122,7 @@ def test_topology_example_routes_every_demand_within_budget() -> None:
     The header: 10 internet demands of 6 Gbps and 4 factory-mec demands of 4 Gbps, and the
     0.25 ms URLLC budget forces a UPF at edge-n1, edge-e1, edge-s1 and edge-w1.
     """
-    scenario = load_scenario(EXAMPLES / "5g-edge-topology.yaml")
-    plan = solve_and_check(scenario, time_limit_s=scenario.solver.time_limit_s, workers=2, seed=1)
+    _scenario, plan = example_plan("5g-edge-topology")
     carried = {(r.service, r.demand): 0.0 for r in plan.routes}
     for route in plan.routes:
         carried[(route.service, route.demand)] += route.gbps

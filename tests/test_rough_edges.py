@@ -5,6 +5,7 @@ optimum is known by hand, and every plan a test keeps is re-checked by `nfvplan 
 
 from __future__ import annotations
 
+import ast
 import importlib.metadata
 import json
 import os
@@ -139,6 +140,50 @@ def test_counts_agree_with_their_number(tmp_path: Path) -> None:
     checked = run_cli("check", scenario, plan)
     assert checked.exit_code == 0, checked.output
     assert "(optimal, 2 instances on 1 server)" in checked.stdout
+
+
+def _messages(path: Path) -> list[tuple[int, str]]:
+    """The string literals of a module that can reach a user (f-string parts included), with
+    their lines; docstrings are left out, they may write `f(s)` for a function of a site."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    docstrings = {
+        id(node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
+    }
+    return [
+        (node.lineno, node.value)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Constant)
+        and isinstance(node.value, str)
+        and id(node) not in docstrings
+    ]
+
+
+def test_no_message_hedges_its_plural() -> None:
+    """Tests that no message of the package writes "1 worker(s)" or "2 error(s)": every count
+    goes through `nfvplan.wording.count`, which makes the noun agree with its number."""
+    hedged = [
+        f"{path.relative_to(REPO)}:{line}: {text!r}"
+        for path in sorted((REPO / "nfvplan").rglob("*.py"))
+        for line, text in _messages(path)
+        if re.search(r"[A-Za-z]\(s\)", text)
+    ]
+    assert hedged == []
+
+
+def test_error_counts_agree_with_their_number() -> None:
+    """Tests the tail of a capped error list: one hidden problem is "1 more error", two are
+    "2 more errors" (MAX_REPORTED_PROBLEMS are listed)."""
+    from nfvplan.errors import MAX_REPORTED_PROBLEMS, Problem
+
+    def rendered(n: int) -> str:
+        problems = [Problem("f.yaml", i + 1, 1, "x", "bad") for i in range(n)]
+        return InputError(problems).render()
+
+    assert rendered(MAX_REPORTED_PROBLEMS + 1).endswith("... and 1 more error not shown")
+    assert rendered(MAX_REPORTED_PROBLEMS + 2).endswith("... and 2 more errors not shown")
+    assert "more error" not in rendered(MAX_REPORTED_PROBLEMS)
 
 
 def test_a_replan_that_costs_more_says_so(small: Path, plan: Path, tmp_path: Path) -> None:

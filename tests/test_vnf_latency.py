@@ -103,6 +103,25 @@ def test_processing_latency_over_the_budget_is_infeasible() -> None:
     assert plan.placements == []
 
 
+def test_the_explanation_gives_the_network_what_processing_leaves() -> None:
+    """Tests the latency explanation with processing: 2 ms of UPF against the 1.5 ms budget
+    leaves the network no time (even the 0 ms edge placement misses), and 0.8 ms of UPF with
+    the edge emptied leaves 1.5 - 0.8 = 0.7 ms for the links, against the 1 ms of the only
+    path (edge - core): both infeasible, and each message says which figure is short."""
+    over = solve_and_check(line("2"))
+    (message,) = over.explanation or []
+    assert "max_latency_ms 1.5: 1.5 ms less 2 ms of VNF processing (upf 2 ms)" in message
+    assert "leaves no time for the network; the fastest path takes 0 ms" in message
+
+    no_edge = line("0.8").replace("edge: {servers: {dear: 1}}", "edge: {}")
+    short = solve_and_check(no_edge)
+    assert short.status is Status.INFEASIBLE
+    (message,) = short.explanation or []
+    assert "1.5 ms less 0.8 ms of VNF processing (upf 0.8 ms)" in message
+    assert "leaves 0.7 ms for the network; the fastest path takes 1 ms" in message
+    assert "(upf at core, path edge - core)" in message
+
+
 def test_checker_adds_the_processing_latency() -> None:
     """Tests that the checker refuses the core plan once the UPF takes 0.8 ms: 1 + 0.8 > 1.5."""
     plan = solve_and_check(line(""))

@@ -31,7 +31,7 @@ from nfvplan.cli.options import (
     TimeLimitOption,
     WorkersOption,
 )
-from nfvplan.cli.report import report_command
+from nfvplan.cli.report import ReportCommand, report_command
 from nfvplan.cli.resilience import resilience_command
 from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
@@ -89,7 +89,7 @@ app.command("whatif")(whatif_command)
 app.command("resilience")(resilience_command)
 app.command("sweep")(sweep_command)
 app.command("generate")(generate_command)
-app.command("report")(report_command)
+app.command("report", cls=ReportCommand)(report_command)
 app.command("diff")(diff_command)
 app.command("export")(export_command)
 

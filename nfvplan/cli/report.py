@@ -12,12 +12,42 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+from typer.core import TyperCommand
 
 from nfvplan.choices import Level
 from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.cli.options import SeedOption, TimeLimitOption, WorkersOption
 from nfvplan.errors import InputError
 from nfvplan.wording import count
+
+
+def resilience_default(args: list[str]) -> list[str]:
+    """`args` with `server` after a bare `--resilience`.
+
+    Operators add the failure section the way they add `--compare`, and `nfvplan resilience`
+    checks server failures unless told `--level site`: so `--resilience` alone means server
+    failures, and a level is only needed for sites. typer has no option whose value may be
+    left out, hence this rewrite before parsing. A next word that reads as a level in any case
+    (`Site`) is left for typer to accept or refuse; anything else (an option, a file, the end)
+    gets the default. Nothing after `--` is touched.
+    """
+    levels = {level.value for level in Level}
+    result: list[str] = []
+    for index, arg in enumerate(args):
+        result.append(arg)
+        if arg == "--":
+            return result + args[index + 1 :]
+        following = args[index + 1] if index + 1 < len(args) else ""
+        if arg == "--resilience" and following.lower() not in levels:
+            result.append(Level.SERVER.value)
+    return result
+
+
+class ReportCommand(TyperCommand):
+    """The `report` command, whose `--resilience` may stand without a level."""
+
+    def parse_args(self, ctx: typer.Context, args: list[str]) -> list[str]:
+        return super().parse_args(ctx, resilience_default(args))
 
 
 def report_command(
@@ -40,7 +70,12 @@ def report_command(
     ] = None,
     resilience: Annotated[
         Level | None,
-        typer.Option("--resilience", help="Add the single server (or site) failure table."),
+        typer.Option(
+            "--resilience",
+            metavar="[server|site]",
+            help="Add the single-failure table: server failures (alone, or 'server'), or "
+            "whole-site failures ('site').",
+        ),
     ] = None,
     time_limit: TimeLimitOption = None,
     workers: WorkersOption = None,

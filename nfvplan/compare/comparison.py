@@ -17,6 +17,7 @@ from nfvplan.compare.variants import Variant, restrict, variants_for
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver import SolveOptions, solve
+from nfvplan.wording import money, pct
 
 TIE_TOLERANCE = 1e-6
 """Relative cost difference below which two variants tie."""
@@ -160,8 +161,8 @@ def verdict(comparison: Comparison) -> str:
     more = []
     for result in others:
         share = comparison.above_cheapest(result)
-        pct = "" if share is None else f" (+{100 * share:.1f}%)"
-        more.append(f"{result.variant.label} costs {money(cost(result))}{pct}")
+        above = "" if share is None else f" (+{pct(share)})"
+        more.append(f"{result.variant.label} costs {money(cost(result))}{above}")
     if more:
         parts.append("; ".join(more))
     lacking = [
@@ -190,8 +191,3 @@ def gap_text(gap: float) -> str:
     if gap == 0 or gap >= 0.001:
         return f"{100 * gap:.1f}%"
     return f"{100 * gap:.2g}%"
-
-
-def money(value: float) -> str:
-    """A monthly amount as the solve summary prints it."""
-    return f"{value:,.2f}"

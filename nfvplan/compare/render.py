@@ -14,11 +14,11 @@ import textwrap
 from collections.abc import Callable
 from typing import Any
 
-from nfvplan.compare.comparison import Comparison, VariantResult, gap_text, money, verdict
+from nfvplan.compare.comparison import Comparison, VariantResult, gap_text, verdict
 from nfvplan.compare.metrics import Metrics, describe_forms
 from nfvplan.model import Scenario
 from nfvplan.plan import Status
-from nfvplan.wording import count
+from nfvplan.wording import count, money, pct
 
 FORMATS = ("table", "markdown", "json", "csv")
 WIDTH = 100
@@ -48,10 +48,6 @@ def render(comparison: Comparison, scenario: Scenario, fmt: str) -> str:
 
 
 # --- the shared rows -------------------------------------------------------------------------
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:.1f}%"
 
 
 def _num(value: float) -> str:
@@ -99,7 +95,7 @@ def _cost(comparison: Comparison, result: VariantResult, m: Metrics) -> str:
     share = comparison.above_cheapest(result)
     if share == 0.0:
         return f"{money(m.monthly_cost)} (cheapest)"
-    return money(m.monthly_cost) + ("" if share is None else f" (+{_pct(share)})")
+    return money(m.monthly_cost) + ("" if share is None else f" (+{pct(share)})")
 
 
 Row = tuple[str, Callable[[Comparison, VariantResult, Metrics], str]]
@@ -117,15 +113,15 @@ ROWS: tuple[Row, ...] = (
     ("instances VM / container", lambda c, r, m: f"{m.vms} / {m.containers}"),
     (
         "CPU / memory used",
-        lambda c, r, m: f"{_pct(m.cpu_utilisation)} / {_pct(m.memory_utilisation)}",
+        lambda c, r, m: f"{pct(m.cpu_utilisation)} / {pct(m.memory_utilisation)}",
     ),
     (
         "virt. tax threads",
-        lambda c, r, m: f"{_num(m.tax.threads)} ({_pct(m.tax.thread_share)})",
+        lambda c, r, m: f"{_num(m.tax.threads)} ({pct(m.tax.thread_share)})",
     ),
     (
         "virt. tax memory GiB",
-        lambda c, r, m: f"{_num(m.tax.memory_gib)} ({_pct(m.tax.memory_share)})",
+        lambda c, r, m: f"{_num(m.tax.memory_gib)} ({pct(m.tax.memory_share)})",
     ),
     (
         "behind a hypervisor",

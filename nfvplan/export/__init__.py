@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from nfvplan.errors import InputError
-from nfvplan.export.common import Export, skipped_note
+from nfvplan.export.common import Export, note_skipped
 from nfvplan.export.hosts import HOSTS_FILE, WORKERS_FILE, HostMap, derive_hosts, dump_workers
 from nfvplan.export.kubernetes import DEFAULT_SRIOV_RESOURCE, NESTED
 from nfvplan.export.spec import Deployment, build_deployment
@@ -109,16 +109,13 @@ def export_plan(
     workers = deployment.worker_nodes() if target == "kubernetes" else {}
     if workers:
         result.files[WORKERS_FILE] = dump_workers(workers)
-    nested = len(deployment.of_form(NESTED))
-    if nested and target != "kubernetes":
+    if target != "kubernetes":
         where = (
             f"their {len(deployment.workers)} worker VMs are exported"
             if vm_target
             else "their worker VMs: --to heat or kubevirt"
         )
-        result.notes.append(
-            skipped_note(nested, NESTED, target, "VMs") + f" (use --to kubernetes; {where})"
-        )
+        note_skipped(result, deployment, NESTED, "VMs", f" (use --to kubernetes; {where})")
     if host_map.derived:
         result.notes.append(
             "no --hosts file: names derived from the server ids (site/type/n -> site-type-n)"

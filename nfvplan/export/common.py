@@ -11,13 +11,8 @@ import yaml
 
 from nfvplan.errors import InputError
 from nfvplan.export.naming import label_value
-from nfvplan.export.spec import InstanceSpec
+from nfvplan.export.spec import Deployment, InstanceSpec
 from nfvplan.wording import count
-
-
-def skipped_note(n: int, form: str, target: str, kind: str) -> str:
-    """The note for instances a target does not deploy (the other form's)."""
-    return f"{count(n, form + ' instance')} not exported: the {target} target deploys {kind} only"
 
 
 @dataclass
@@ -31,6 +26,18 @@ class Export:
     sites: Counter[str] = field(default_factory=Counter)
     """Exported instances per site."""
     notes: list[str] = field(default_factory=list)
+
+
+def note_skipped(
+    result: Export, deployment: Deployment, form: str, kind: str, hint: str = ""
+) -> None:
+    """Note the instances of `form` that `result`'s target does not deploy (it deploys `kind`
+    only), so the summary never lets an operator believe the export holds the whole plan;
+    `hint` names the target that does deploy them."""
+    n = len(deployment.of_form(form))
+    if n:
+        what = f"{count(n, form + ' instance')} not exported"
+        result.notes.append(f"{what}: the {result.target} target deploys {kind} only{hint}")
 
 
 class _Dumper(yaml.SafeDumper):

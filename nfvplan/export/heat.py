@@ -18,11 +18,11 @@ from nfvplan.export.common import (
     Export,
     anti_affine_groups,
     dump_yaml,
+    note_skipped,
     nova_flavor,
     one_per_vnf,
     server_metadata,
     site_files,
-    skipped_note,
     unique,
 )
 from nfvplan.export.naming import dns_label, identifier
@@ -66,9 +66,7 @@ def render_heat(deployment: Deployment) -> Export:
         for resource in template["resources"].values():
             result.kinds[resource["type"]] += 1
         result.sites[site] = len(here)
-    containers = len(deployment.of_form("container"))
-    if containers:
-        result.notes.append(skipped_note(containers, "container", "heat", "VMs"))
+    note_skipped(result, deployment, "container", "VMs")
     return result
 
 

@@ -26,7 +26,7 @@ import shlex
 from collections.abc import Callable
 from typing import Any
 
-from nfvplan.export.common import Export, dump_yaml_all, site_files, skipped_note, unique
+from nfvplan.export.common import Export, dump_yaml_all, note_skipped, site_files, unique
 from nfvplan.export.naming import dns_label, label_value, rack_label
 from nfvplan.export.spec import WORKER_VM, Deployment, InstanceSpec
 
@@ -368,10 +368,11 @@ def render_kubernetes(
     result = render_cluster(
         deployment, "kubernetes", "container", "StatefulSet", build, sriov_resource, (NESTED,)
     )
-    vms = len(deployment.of_form("vm"))
-    if vms:
-        result.notes.append(
-            skipped_note(vms, "vm", "kubernetes", "containers")
-            + " (use --to heat, terraform or kubevirt for the VMs)"
-        )
+    note_skipped(
+        result,
+        deployment,
+        "vm",
+        "containers",
+        " (use --to heat, terraform or kubevirt for the VMs)",
+    )
     return result

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from nfvplan.export.common import Export, skipped_note
+from nfvplan.export.common import Export, note_skipped
 from nfvplan.export.kubernetes import (
     DEFAULT_SRIOV_RESOURCE,
     SRIOV_NETWORK,
@@ -95,10 +95,7 @@ def render_kubevirt(deployment: Deployment, sriov_resource: str = DEFAULT_SRIOV_
         sriov_resource,
         (WORKER_VM,),  # worker VMs of nested containers are VirtualMachines too
     )
-    containers = len(deployment.of_form("container"))
-    if containers:
-        result.notes.append(
-            skipped_note(containers, "container", "kubevirt", "VMs")
-            + " (use --to kubernetes for the containers)"
-        )
+    note_skipped(
+        result, deployment, "container", "VMs", " (use --to kubernetes for the containers)"
+    )
     return result

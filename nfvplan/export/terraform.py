@@ -15,10 +15,10 @@ from typing import Any
 from nfvplan.export.common import (
     Export,
     anti_affine_groups,
+    note_skipped,
     nova_flavor,
     one_per_vnf,
     server_metadata,
-    skipped_note,
     unique,
 )
 from nfvplan.export.naming import identifier
@@ -79,9 +79,7 @@ def render_terraform(deployment: Deployment) -> Export:
     result.files["main.tf.json"] = json.dumps(main, indent=2) + "\n"
     example = {name: "REPLACE-ME" for name in variables}
     result.files["terraform.tfvars.json.example"] = json.dumps(example, indent=2) + "\n"
-    containers = len(deployment.of_form("container"))
-    if containers:
-        result.notes.append(skipped_note(containers, "container", "terraform", "VMs"))
+    note_skipped(result, deployment, "container", "VMs")
     return result
 
 

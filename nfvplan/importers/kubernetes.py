@@ -45,6 +45,7 @@ from nfvplan.importers.quantities import (
 )
 from nfvplan.importers.tosca import all_huge
 from nfvplan.io.yamlsrc import Node
+from nfvplan.wording import count
 
 DEFAULT_SRIOV_PATTERNS = ("*sriov*",)
 """Extended resources counted as SR-IOV VFs unless the caller names others (fnmatch)."""
@@ -196,7 +197,7 @@ def _workload(
         vnf.notes.append(f"pod overhead {key} {tree.scalar(value)} added")
     if len(apps) + len(inits) > 1:
         vnf.notes.append(
-            f"{len(apps)} container(s), {len(inits)} init container(s): requests "
+            f"{count(len(apps), 'container')}, {count(len(inits), 'init container')}: requests "
             "summed (init containers: the larger of the largest and the apps' sum)"
         )
     _cpu_memory(vnf, need, running, plain_inits, col, label)
@@ -261,7 +262,7 @@ def _cpu_memory(
             f"cpu: dedicated: mixed pod: {fmt(float(whole))} pinned vCPU "
             f"({', '.join(c.name for c in pinned)}) + {fmt(float(rest))} shared "
             f"({', '.join(c.name for c in shared)}) rounded up to "
-            f"{math.ceil(rest)} whole thread(s)"
+            f"{count(math.ceil(rest), 'whole thread')}"
         )
         col.warn(
             None,

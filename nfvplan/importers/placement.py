@@ -80,7 +80,8 @@ def apply_counts(
             col.warn(
                 line,
                 vnf.where,
-                f"instantiation level(s) {', '.join(over)} exceed the "
+                f"{'instantiation level' if len(over) == 1 else 'instantiation levels'} "
+                f"{', '.join(over)} {'exceeds' if len(over) == 1 else 'exceed'} the "
                 f"profile maximum of {counts.maximum} instances (inconsistent descriptor)",
             )
 

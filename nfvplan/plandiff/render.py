@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 
 from nfvplan.plandiff.diff import InstanceChange, PlanDiff, SiteChange
+from nfvplan.wording import delta, money
 
 _SERVER_WORDS = {
     "on": "switched on",
@@ -19,14 +20,6 @@ _SERVER_WORDS = {
 }
 
 
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
-
-
-def _delta(value: float | None) -> str:
-    return "-" if value is None else f"{value:+,.2f}"
-
-
 def _place(place: tuple[str, str] | None) -> str:
     return "-" if place is None else f"{place[0]} ({place[1]})"
 
@@ -34,8 +27,8 @@ def _place(place: tuple[str, str] | None) -> str:
 def _site_cost(site: SiteChange) -> str:
     if site.cost_before is None or site.cost_after is None:
         return ""
-    delta = site.cost_after - site.cost_before
-    return f"{_money(site.cost_before)} -> {_money(site.cost_after)} ({_delta(delta)})"
+    change = site.cost_after - site.cost_before
+    return f"{money(site.cost_before)} -> {money(site.cost_after)} ({delta(change)})"
 
 
 def _counts(diff: PlanDiff) -> str:
@@ -49,8 +42,8 @@ def _counts(diff: PlanDiff) -> str:
 def _headline(diff: PlanDiff, old_name: str, new_name: str) -> list[str]:
     return [
         f"old: {old_name} ({diff.status_before})   new: {new_name} ({diff.status_after})",
-        f"monthly cost: {_money(diff.cost_before)} -> {_money(diff.cost_after)}   "
-        f"delta: {_delta(diff.cost_delta)}",
+        f"monthly cost: {money(diff.cost_before)} -> {money(diff.cost_after)}   "
+        f"delta: {delta(diff.cost_delta)}",
     ]
 
 
@@ -102,8 +95,8 @@ def format_markdown(diff: PlanDiff, old_name: str = "old", new_name: str = "new"
         f"| plan | {old_name} | {new_name} | |",
         f"| status | {diff.status_before} | {diff.status_after} | "
         f"{'changed' if diff.status_changed else '-'} |",
-        f"| monthly cost | {_money(diff.cost_before)} | {_money(diff.cost_after)} | "
-        f"{_delta(diff.cost_delta)} |",
+        f"| monthly cost | {money(diff.cost_before)} | {money(diff.cost_after)} | "
+        f"{delta(diff.cost_delta)} |",
     ]
     if not diff.changed:
         return "\n".join([*lines, "", "No change."])

@@ -1,20 +1,14 @@
 """How the report and the per-server view print a figure: the CLI's rounding, in one place.
 
-Money and shares come from `nfvplan.report` (what `nfvplan solve` and `show` print), so the
+Money and shares come from `nfvplan.wording` (what `nfvplan solve` and `show` print), so the
 page, the terminal and the Markdown show the same digits for the same number.
 """
 
 from __future__ import annotations
 
-from nfvplan.report import _money, _pct
+from nfvplan.wording import money, pct
 
 __all__ = ["amount", "money", "pct"]
-
-money = _money
-"""`10,720.00`: a monthly cost, as `nfvplan solve` prints it (`-` for None)."""
-
-pct = _pct
-"""`23.9%`: a share, as `nfvplan solve` prints it."""
 
 
 def amount(value: float) -> str:

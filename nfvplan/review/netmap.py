@@ -19,6 +19,7 @@ from pathlib import Path
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
 from nfvplan.review.figures import amount, pct
+from nfvplan.wording import count
 
 WIDTH, HEIGHT, MARGIN = 960, 560, 60
 LEGEND_HEIGHT = 30
@@ -290,7 +291,7 @@ def render_map(scenario: Scenario, plan: Plan) -> str:
         n = servers[name]
         kind = "transit" if site.transit else (site.kind or "site")
         fill, stroke = ("#2b6cb0", "#173f6b") if n else ("#ffffff", "#6b7785")
-        title = f"{name} ({kind}): {n} server(s) used, {instances[name]} instance(s)"
+        title = f"{name} ({kind}): {count(n, 'server')} used, {count(instances[name], 'instance')}"
         lx, ly, anchor = labels[name]
         out.append(
             f'<g class="site" data-site="{html.escape(name)}" data-servers="{n}">'

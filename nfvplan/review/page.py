@@ -23,6 +23,7 @@ from nfvplan.review.assets import CSS, JS
 from nfvplan.review.figures import amount, money, pct
 from nfvplan.review.netmap import LOAD_BANDS, render_map
 from nfvplan.review.servers import RESOURCE_LABELS, ServerView, cost_breakdown, server_views
+from nfvplan.wording import count
 
 STATUS_MEANING = {
     Status.OPTIMAL: "Proven optimal: no plan that respects every rule does better on the "
@@ -368,7 +369,7 @@ def _server(view: ServerView) -> str:
     state = "bought" if view.bought else "installed"
     meta = (
         f"{view.type} · rack {view.rack} · {state} · {money(view.monthly_cost)}/month · "
-        f"forms: {', '.join(view.forms) or 'none'} · {len(view.instances)} instance(s)"
+        f"forms: {', '.join(view.forms) or 'none'} · {count(len(view.instances), 'instance')}"
     )
     bars = "".join(_bar(view, key) for key in RESOURCE_KEYS)
     rows = [

@@ -58,6 +58,12 @@ MASTER_S = 2.0
 """Most seconds one integer-master call may take (it rarely finds more after that)."""
 MASTER_EVERY = 4
 """The integer master runs after every this many dives (and first, when the LP is unproven)."""
+STALE_DIVES = 32
+"""The dives stop after this many in a row that priced no column and fixed nothing a dive had
+not fixed before: each was a repeat (a dive is decided by its fixings and the columns), so the
+tree they sample is exhausted, and the CP-SAT search after the bound, not more repeats, can
+prove what they cannot (on a 3-instance packing they once repeated themselves for 90 % of the
+limit)."""
 EPS = 1e-9
 
 
@@ -532,13 +538,19 @@ def search(
     # Dives until the time is up or a plan meets the bound: the first follows the LP, the next
     # ones pick among the three most used configurations at random (seeded).
     rng = random.Random(seed)
+    visited: set[int] = set()  # hashes of (columns, fixings) the dives have solved the LP of
+    stale = 0
     while plans and not done():
         if max_dives is not None and dives >= max_dives:
             break
         if best is None and failed[0] >= MASTER_EVERY:
             break  # no plan, and the configurations do not complete into one
+        if stale >= STALE_DIVES:
+            break  # the dives only repeat themselves
         dives += 1
-        take(_dive(gen, best_value, rng if dives > 1 else None, completed), "dive")
+        before = len(visited)
+        take(_dive(gen, best_value, rng if dives > 1 else None, completed, visited), "dive")
+        stale = 0 if len(visited) > before else stale + 1
         if gen.lp_value is None and bound < (gen.ceiling or 0) and not done():
             gen.deadline = min(deadline, time.perf_counter() + CG_BURST)
             outcome = gen.run([], stop_at=best_value, known=bound)
@@ -560,18 +572,25 @@ def search(
 
 
 def _dive(
-    gen: Generator, incumbent: int, rng: random.Random | None, complete: Complete
+    gen: Generator,
+    incumbent: int,
+    rng: random.Random | None,
+    complete: Complete,
+    visited: set[int] | None = None,
 ) -> tuple[int, object] | None:
     """Fix configurations (the LP's whole ones, else the most used), re-pricing in between.
 
     The residual LP is re-solved to its optimum after every fixing (exact pricing) and the dive
     gives up as soon as that LP proves the fixings cannot lead below `incumbent`. With `rng`,
     each fractional fixing picks one of the three most used configurations at random, for a
-    different dive each time.
+    different dive each time. Each LP it solves is added to `visited` as the hash of the number
+    of columns and the fixings (a hash, not the tuple: a collision only ends the dives early).
     """
     fixed: list[int] = []
     cheapest = min(g.cost for g in gen.groups)
     while time.perf_counter() < gen.deadline and not stop_requested():
+        if visited is not None:
+            visited.add(hash((len(gen.columns), *fixed)))
         outcome = gen.converge(fixed)
         if outcome is None:
             return None

@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from nfvplan.model import Scenario, Scope, Vnf
+from nfvplan.model import Demand, Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.assignment import AssignmentModel, Requirement
 from nfvplan.solver.budget import EXPLAIN_MIN_STEP_S, EXPLAIN_S, EXPLAIN_STEP_S, stop_at
@@ -23,7 +23,7 @@ from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.data import Slot, fits
 from nfvplan.solver.incumbent import RunLimits
 from nfvplan.solver.problem import DEFAULT_K_PATHS, DEFAULT_PATH_CAP, Problem, build_problem
-from nfvplan.solver.routing import chain_paths
+from nfvplan.solver.routing import chain_paths, network_budget, processing_ms
 from nfvplan.solver.stop import Stopped
 
 RESOURCE_NAMES = ("threads", "memory (GiB)", "disk (GiB)", "NIC (Gbps)", "SR-IOV VFs")
@@ -293,12 +293,36 @@ def _unreachable_demands(problem: Problem) -> list[str]:
         stops = ", ".join(
             f"{vnf} at {site}" for vnf, site in zip(entry.chain, best.vnf_sites, strict=True)
         )
+        fastest_text = f"{best.latency_ms:g} ms ({stops}, path {' - '.join(best.sites)})"
         messages.append(
             f"{name}: every chain path exceeds its max_latency_ms "
-            f"{entry.demand.max_latency_ms:g}: the fastest takes {best.latency_ms:g} ms "
-            f"({stops}, path {' - '.join(best.sites)})"
+            f"{entry.demand.max_latency_ms:g}: "
+            + _latency_shortfall(problem.scenario, entry.chain, entry.demand, fastest_text)
         )
     return messages
+
+
+def _latency_shortfall(
+    scenario: Scenario, chain: tuple[str, ...], demand: Demand, fastest: str
+) -> str:
+    """Why the fastest path misses the budget, in the terms the router uses: the links get
+    the budget less the chain's VNF processing (`routing.network_budget`), so a message that
+    compared the links' time with the whole budget would blame a path that looks fast enough."""
+    processing = processing_ms(scenario, chain)
+    if processing == 0:
+        return f"the fastest takes {fastest}"
+    budget = demand.max_latency_ms
+    assert budget is not None  # no path within the budget: there is one
+    parts = ", ".join(
+        f"{name} {scenario.vnfs[name].latency_ms:g} ms"
+        for name in chain  # once per visit, as the router counts it
+        if scenario.vnfs[name].latency_ms
+    )
+    spent = f"{budget:g} ms less {processing:g} ms of VNF processing ({parts})"
+    left = network_budget(demand, processing)
+    if left < 0:
+        return f"{spent} leaves no time for the network; the fastest path takes {fastest}"
+    return f"{spent} leaves {left:g} ms for the network; the fastest path takes {fastest}"
 
 
 def _cuts(problem: Problem) -> list[str]:

@@ -23,6 +23,7 @@ from __future__ import annotations
 from collections import defaultdict
 from dataclasses import replace
 
+from nfvplan import wording
 from nfvplan.model import Scenario, Scope
 from nfvplan.solver.budget import (
     BUILD_S_PER_PAIR,
@@ -102,7 +103,8 @@ def search_sites(
     value = problem.plan_cost(merged)
     notes = [
         *incumbent.notes,
-        f"large scenario: greedy plan, then {replanned} site(s) re-planned exactly with "
+        f"large scenario: greedy plan, then {wording.count(replanned, 'site')} re-planned "
+        "exactly with "
         "the other sites' instance counts fixed; the bound is the configuration LP's, "
         "solved part by part",
     ]

@@ -26,6 +26,7 @@ from nfvplan.solver.incumbent import Incumbent
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.start import is_a_plan
 from nfvplan.solver.stop import INTERRUPTED_NO_PLAN, INTERRUPTED_NOTE
+from nfvplan.wording import count
 
 FIRST_LEVEL = {
     Objective.COST: "monthly cost",
@@ -136,8 +137,8 @@ def decide(
         if below and bound is not None and value is not None and value <= bound:
             notes.append(
                 f"the {first} is proven optimal (gap 0); the search did not prove the "
-                f"level(s) below it ({', '.join(below)}) within the time limit, so the plan "
-                "is only feasible"
+                f"{count(len(below), 'level')} below it ({', '.join(below)}) within the time "
+                "limit, so the plan is only feasible"
             )
     return replace(incumbent, status=status, bound=bound, notes=notes), []
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from nfvplan.solver.problem import Problem
 from nfvplan.solver.sitewise import use_sitewise
+from nfvplan.wording import count
 
 
 @dataclass(frozen=True)
@@ -36,5 +37,6 @@ def choose_strategy(problem: Problem) -> Strategy:
     if use_sitewise(problem):
         return SITEWISE
     if problem.failures:
-        return Strategy(f"{WHOLE.name} + recovery for {len(problem.failures)} failure(s)", False)
+        failures = count(len(problem.failures), "failure")
+        return Strategy(f"{WHOLE.name} + recovery for {failures}", False)
     return WHOLE

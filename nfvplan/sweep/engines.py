@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from nfvplan.sweep.case import run_case
+from nfvplan.wording import count
 
 DASK_EXTRA = "pip install 'nfvplan[dask]'  (or: pip install distributed)"
 
@@ -80,7 +81,7 @@ class LocalPool:
     """A `ProcessPoolExecutor` of `jobs` workers."""
 
     def __init__(self, jobs: int) -> None:
-        self.name = f"local pool, {jobs} worker(s)"
+        self.name = f"local pool, {count(jobs, 'worker')}"
         self.executor = cf.ProcessPoolExecutor(max_workers=jobs, initializer=_ignore_sigint)
 
     def submit(self, payload: dict[str, Any]) -> cf.Future[dict[str, Any]]:
@@ -135,11 +136,11 @@ class DaskEngine:
                         silence_logs=logging.ERROR,
                     )
                 self.client = distributed.Client(self.cluster)
-                self.name = f"Dask LocalCluster, {jobs} worker(s)"
+                self.name = f"Dask LocalCluster, {count(jobs, 'worker')}"
             else:
                 self.client = distributed.Client(address, timeout="10s")
                 workers = len(self.client.scheduler_info().get("workers", {}))
-                self.name = f"Dask scheduler {address}, {workers} worker(s)"
+                self.name = f"Dask scheduler {address}, {count(workers, 'worker')}"
         except Exception as error:  # Dask wraps start-up failures in RuntimeError
             self.close(abort=True)
             where = address or "a LocalCluster"

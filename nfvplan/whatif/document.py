@@ -13,6 +13,7 @@ from pathlib import Path
 
 from nfvplan.errors import InputError
 from nfvplan.io.yamlsrc import At, Node, fmt_path, load_yaml_file, parse_yaml, suggest
+from nfvplan.wording import count
 
 NAMED_SECTIONS = {
     "server_types": "server type",
@@ -169,12 +170,12 @@ def _set_item(
     node: Node, key: str, rest: list[str], value: Node, label: str, done: tuple[str | int, ...]
 ) -> Node:
     """One step into a list, by 0-based position; `null` at the end removes the item."""
-    count = len(node.value)
-    valid = f"0..{count - 1}" if count else "none: the list is empty"
-    if not key.isdigit() or int(key) >= count:
+    size = len(node.value)
+    valid = f"0..{size - 1}" if size else "none: the list is empty"
+    if not key.isdigit() or int(key) >= size:
         raise InputError.single(
             label,
-            f"{fmt_path(done)} is a list of {count} item(s); index it by position ({valid}), "
+            f"{fmt_path(done)} is a list of {count(size, 'item')}; index it by position ({valid}), "
             f"got {key!r}",
             path=fmt_path((*done, key)),
         )

@@ -10,18 +10,7 @@ import json
 from collections import Counter
 
 from nfvplan.whatif.diff import HOT_LINK, PlanDiff, VnfChange
-
-
-def _money(value: float | None) -> str:
-    return "-" if value is None else f"{value:,.2f}"
-
-
-def _delta(value: float | None) -> str:
-    return "-" if value is None else f"{value:+,.2f}"
-
-
-def _pct(share: float) -> str:
-    return f"{100 * share:.1f}%"
+from nfvplan.wording import delta, money, pct
 
 
 def _moves(v: VnfChange) -> str:
@@ -52,8 +41,8 @@ def format_text(diff: PlanDiff) -> str:
     status = f"status: {diff.status_before} -> {diff.status_after}"
     lines.append(status + ("   (changed)" if diff.status_changed else ""))
     lines.append(
-        f"monthly cost: {_money(diff.cost_before)} -> {_money(diff.cost_after)}   "
-        f"delta: {_delta(diff.cost_delta)}"
+        f"monthly cost: {money(diff.cost_before)} -> {money(diff.cost_after)}   "
+        f"delta: {delta(diff.cost_delta)}"
     )
     lines.extend(f"note: {note}" for note in diff.notes)
     for title, reasons in (
@@ -80,9 +69,9 @@ def format_text(diff: PlanDiff) -> str:
             if v.entered:
                 lines.append(f"    entered: {_places(v.entered)}")
     if diff.links:
-        lines += ["", f"links crossing {_pct(HOT_LINK)}:"]
+        lines += ["", f"links crossing {pct(HOT_LINK)}:"]
         lines += [
-            f"  {c.a} - {c.b}: {_pct(c.before)} -> {_pct(c.after)} ({c.direction})"
+            f"  {c.a} - {c.b}: {pct(c.before)} -> {pct(c.after)} ({c.direction})"
             for c in diff.links
         ]
     if diff.cost_delta is not None and not sites and not vnfs and not diff.links:
@@ -99,8 +88,8 @@ def format_markdown(diff: PlanDiff) -> str:
         "|---|---|---|---|",
         f"| status | {diff.status_before} | {diff.status_after} | "
         f"{'changed' if diff.status_changed else '-'} |",
-        f"| monthly cost | {_money(diff.cost_before)} | {_money(diff.cost_after)} | "
-        f"{_delta(diff.cost_delta)} |",
+        f"| monthly cost | {money(diff.cost_before)} | {money(diff.cost_after)} | "
+        f"{delta(diff.cost_delta)} |",
     ]
     if diff.notes:
         lines += ["", "Notes:", "", *(f"- {note}" for note in diff.notes)]
@@ -131,9 +120,9 @@ def format_markdown(diff: PlanDiff) -> str:
             for v in vnfs
         ]
     if diff.links:
-        lines += ["", f"| link crossing {_pct(HOT_LINK)} | before | after |", "|---|---|---|"]
+        lines += ["", f"| link crossing {pct(HOT_LINK)} | before | after |", "|---|---|---|"]
         lines += [
-            f"| {c.a} – {c.b} | {_pct(c.before)} | {_pct(c.after)} ({c.direction}) |"
+            f"| {c.a} – {c.b} | {pct(c.before)} | {pct(c.after)} ({c.direction}) |"
             for c in diff.links
         ]
     return "\n".join(lines)

@@ -327,3 +327,39 @@ def test_a_tampered_export_fails_the_read_back(tmp_path: Path) -> None:
     assert result.exit_code == 5, result.output
     assert "differs from the plan: db-" in result.stdout
     assert "violation [anti-affinity]" in result.stdout
+
+
+def test_every_target_notes_the_other_forms_instances() -> None:
+    """Tests that a target which cannot deploy a form says how many instances it left out.
+
+    One VM `a` and two containers `b`: the kubernetes target leaves out the VM (and names the
+    targets that deploy VMs), each VM target the two containers.
+    """
+    scenario = parse_scenario(
+        scenario_yaml(
+            NO_OVERHEAD,
+            SERVER,
+            "sites: {edge: {servers: {h: 2}}}",
+            """
+            vnfs:
+              a: {flavor: {vcpu: 2, memory_gib: 2}, forms: [vm], replicas: 1}
+              b: {flavor: {vcpu: 2, memory_gib: 2}, forms: [container], replicas: 2}
+            """,
+            name="mixed",
+        ),
+        filename="mixed.yaml",
+    )
+    plan = solve_and_check(scenario)
+
+    def skipped(target: str) -> list[str]:
+        return [n for n in export_plan(scenario, plan, target).notes if "not exported" in n]
+
+    assert skipped("kubernetes") == [
+        "1 vm instance not exported: the kubernetes target deploys containers only"
+        " (use --to heat, terraform or kubevirt for the VMs)"
+    ]
+    for target in ("heat", "terraform", "kubevirt"):
+        hint = " (use --to kubernetes for the containers)" if target == "kubevirt" else ""
+        assert skipped(target) == [
+            f"2 container instances not exported: the {target} target deploys VMs only{hint}"
+        ]

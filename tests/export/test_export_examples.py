@@ -2,7 +2,8 @@
 tools' schemas, keeps the rules schemas miss, and round-trips: read back, it is the plan, and
 the plan as exported passes the independent checker.
 
-Each example is solved once (10 s limit, 2 workers) and checked before anything is exported.
+Each example is solved once, with its own solver settings, and checked before anything is
+exported (`tests.solved`: the same solve the example tests use).
 """
 
 from __future__ import annotations
@@ -19,8 +20,8 @@ from nfvplan.check import check_plan
 from nfvplan.export import FORM_OF_TARGET, TARGETS, export_plan
 from nfvplan.export.readback import read_export, verify_export
 from nfvplan.export.writer import write_tree
-from nfvplan.io import load_scenario, write_plan
-from nfvplan.solver import SolveOptions, solve
+from nfvplan.io import write_plan
+from tests.solved import example_plan
 
 FEASIBLE_EXAMPLES = ("5g-core", "5g-abilene", "5g-edge-topology", "ims-volte", "vcpe-sdwan")
 
@@ -31,10 +32,8 @@ def solved(tmp_path_factory: pytest.TempPathFactory) -> dict:
     out = {}
     base = tmp_path_factory.mktemp("plans")
     for name in FEASIBLE_EXAMPLES:
-        scenario = load_scenario(EXAMPLES / f"{name}.yaml")
-        plan = solve(scenario, SolveOptions(time_limit_s=10, workers=2))
+        scenario, plan = example_plan(name)  # checked; shared with tests/test_examples.py
         assert plan.status.has_plan, name
-        assert check_plan(scenario, plan) == []
         path = base / f"{name}.yaml"
         write_plan(plan, path)
         out[name] = (scenario, plan, path)

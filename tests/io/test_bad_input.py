@@ -404,7 +404,7 @@ def test_many_errors_are_all_collected_and_rendering_is_capped() -> None:
     assert [p.line for p in found] == sorted(p.line for p in found)
     rendered = str(InputError(found))
     assert rendered.count("\n") == MAX_REPORTED_PROBLEMS
-    assert rendered.endswith(f"... and {30 - MAX_REPORTED_PROBLEMS} more error(s) not shown")
+    assert rendered.endswith(f"... and {30 - MAX_REPORTED_PROBLEMS} more errors not shown")
 
 
 # --- topology files -------------------------------------------------------------------------

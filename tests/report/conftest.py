@@ -1,8 +1,9 @@
 """Fixtures of the report tests: real plans of the shipped examples and a headless Chromium.
 
-The plans come from real `nfvplan solve` runs and are re-checked by the independent checker
-before any test looks at a page made from them. The browser is the machine's Chromium (Debian's
-`chromium` or `chromium-headless-shell`; `.ci/run` installs it) driven by playwright through
+The plans are the examples' shared solves (`tests.solved`, re-checked by the independent
+checker), written to plan files; the pages come from real `nfvplan report` runs on those
+files. The browser is the machine's Chromium (Debian's `chromium` or
+`chromium-headless-shell`; `.ci/run` installs it) driven by playwright through
 `executable_path`: no browser is ever downloaded. Without either, every browser test is
 skipped with that reason, never passed.
 """
@@ -19,9 +20,10 @@ import pytest
 from helpers import EXAMPLES, run_nfvplan
 
 from nfvplan.check import check_plan
-from nfvplan.io import load_scenario, read_plan
+from nfvplan.io import read_plan, write_plan
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
+from tests.solved import example_plan
 
 CHROMIUM_CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-headless-shell")
 CHROMIUM_ARGS = [
@@ -73,16 +75,17 @@ class Reported:
 
 @pytest.fixture(scope="session")
 def reported(tmp_path_factory) -> dict[str, Reported]:
-    """Every example of REPORTED solved, checked and reported through the real CLI."""
+    """Every example of REPORTED solved and checked, its plan file reported through the real
+    CLI."""
     folder = tmp_path_factory.mktemp("reports")
     out = {}
     for name in REPORTED:
         scenario_file = EXAMPLES / f"{name}.yaml"
         plan_file = folder / f"{name}.plan.yaml"
         html = folder / f"{name}.html"
-        solved = run_nfvplan("solve", scenario_file, "-o", plan_file, "--time-limit", "10", "-q")
-        assert solved.exit_code in (0, 3), solved.output
-        scenario, plan = load_scenario(scenario_file), read_plan(plan_file)
+        scenario, solved = example_plan(name)
+        write_plan(solved, plan_file)
+        plan = read_plan(plan_file)
         assert check_plan(scenario, plan) == [], name
         made = run_nfvplan("report", scenario_file, plan_file, "-o", html)
         assert made.exit_code == 0, made.output

@@ -16,6 +16,7 @@ from hypothesis import given, note, settings
 from hypothesis import strategies as st
 from strategies import Doc, scenario_docs
 
+from nfvplan.cli.report import resilience_default
 from nfvplan.errors import InputError
 from nfvplan.plan import RESOURCE_KEYS
 from nfvplan.review import ReportInput, cost_breakdown, format_servers, render_report
@@ -182,8 +183,7 @@ def test_report_sections_are_the_commands_own_markdown(core, tmp_path):
         out,
         "--whatif",
         "--fail server:dc-north/nfvi-2s/2",
-        "--resilience",
-        "server",
+        "--resilience",  # alone: server failures, what `nfvplan resilience` checks by default
         "--time-limit",
         "5",
     )
@@ -215,6 +215,44 @@ def test_report_sections_are_the_commands_own_markdown(core, tmp_path):
     cost_row = next(line for line in whatif.stdout.splitlines() if line.startswith("| monthly"))
     cells = [c.strip() for c in cost_row.strip("|").split("|")]
     assert "<tr><td>" + "</td><td>".join(cells) + "</td></tr>" in page
+
+
+@pytest.mark.parametrize(
+    ("given", "parsed"),
+    [
+        (["--resilience"], ["--resilience", "server"]),
+        (["--resilience", "-o", "r.html"], ["--resilience", "server", "-o", "r.html"]),
+        (["--resilience", "s.yaml", "p.yaml"], ["--resilience", "server", "s.yaml", "p.yaml"]),
+        (["--resilience", "site"], ["--resilience", "site"]),
+        (["--resilience", "server"], ["--resilience", "server"]),
+        (["--resilience", "Site"], ["--resilience", "Site"]),  # typer refuses it, by name
+        (["--resilience=site"], ["--resilience=site"]),
+        (["--", "--resilience"], ["--", "--resilience"]),
+        (["--whatif", "--fail site:a"], ["--whatif", "--fail site:a"]),
+    ],
+)
+def test_a_bare_resilience_means_server_failures(given, parsed):
+    """Tests the rewrite behind `report --resilience` without a level (typer has no optional
+    values): `server` is added unless a level follows, and nothing after `--` is touched."""
+    assert resilience_default(given) == parsed
+
+
+def test_report_resilience_takes_a_level_or_none(core, tmp_path):
+    """Tests the command line: a bare `--resilience` before the files works, a level in the
+    wrong case is refused by name (exit 2, nothing written)."""
+    out = tmp_path / "r.html"
+    bare = run_cli(
+        "report", "--resilience", core.scenario_file, core.plan_file, "-o", out,
+        "--time-limit", "5",
+    )  # fmt: skip
+    assert bare.exit_code == 0, bare.output
+    assert "1 extra section" in bare.stdout and out.exists()
+    wrong = run_cli(
+        "report", core.scenario_file, core.plan_file, "-o", tmp_path / "w.html",
+        "--resilience", "Site",
+    )  # fmt: skip
+    assert wrong.exit_code == 2 and "'Site' is not one of 'server', 'site'" in wrong.output
+    assert not (tmp_path / "w.html").exists()
 
 
 @settings(max_examples=200)

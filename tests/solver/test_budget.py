@@ -21,6 +21,7 @@ from nfvplan.solver.problem import build_problem
 from nfvplan.solver.routing import build_routing
 from nfvplan.solver.stop import INTERRUPTED_NO_PLAN, INTERRUPTED_NOTE, Stopped, stop_requested
 from tests.helpers import parse, scenario_yaml
+from tests.scenarios import ROUTED_PAIR
 
 PACKING = scenario_yaml(
     """
@@ -127,24 +128,7 @@ def test_the_phases_of_a_solve_are_reported_and_its_wall_time_covers_them() -> N
     assert plan.stats.wall_time_s >= before_check - 0.01
 
 
-ROUTED = scenario_yaml(
-    """
-    platform: {cpu_overcommit: 1}
-    server_types:
-      box: {cores: 8, threads_per_core: 1, memory_gib: 64, nic_gbps: 100, monthly_cost: 100}
-    sites:
-      a: {servers: {box: 2}}
-      b: {servers: {box: 2}}
-    links:
-      - {between: [a, b], gbps: 100, latency_ms: 1}
-    vnfs:
-      upf: {flavor: {vcpu: 2, memory_gib: 4}, throughput_gbps: 10}
-    services:
-      web:
-        chain: [upf]
-        demands: [{from: a, to: b, gbps: 15}]
-    """
-)
+ROUTED = scenario_yaml(ROUTED_PAIR)
 
 
 def test_path_enumeration_and_the_model_build_obey_a_stop() -> None:

@@ -80,6 +80,26 @@ def test_search_mixes_bin_types_and_proves_the_rounded_up_lp() -> None:
     assert sorted(c.cost for c in chosen) in ([5, 3], [5])  # a large bin, the rest small
 
 
+def test_dives_that_only_repeat_themselves_stop() -> None:
+    """Three items of size 4, bins of capacity 10 and cost 3 (two items each): the LP is
+    3 x 3 / 2 = 4.5, so the rounded-up bound is 5, while every plan needs two bins: 6. No dive
+    can prove 6 (only the CP-SAT search after the bound does), and after the first they only
+    repeat its fixings on the same columns: the search must stop after `STALE_DIVES` such
+    repeats, not dive again until its deadline (once 90 % of a solve's limit)."""
+    gen = colgen.Generator(
+        [3], [Group(3, None, BinPricer((10,), ((4,),), cost=3))], time.perf_counter() + 30.0
+    )
+    gen.master.add(Column(0, ((0, 1),), 3))
+
+    def complete(columns: list[Column]) -> tuple[int, object]:
+        covered = sum(c for column in columns for _r, c in column.cover)
+        return 3 * (len(columns) + max(0, 3 - covered)), columns
+
+    found = colgen.search(gen, (9, None), [], complete, 0, time.perf_counter() + 30.0)
+    assert found.value == 6 and found.bound == 5 and not found.proven
+    assert colgen.STALE_DIVES <= found.stats["dives"] <= 2 * colgen.STALE_DIVES
+
+
 def test_reduced_cost_fixing_uses_the_availability_duals() -> None:
     """Four items, one large bin available, LP 11 (above). With an incumbent of 12 a better plan
     costs 11 = the LP value: only columns of reduced cost 0 can be in it. The LP's duals are

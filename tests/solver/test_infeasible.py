@@ -16,6 +16,8 @@ from tests.helpers import explanation_text, scenario_yaml, solve_and_check
 from tests.scenarios import PLAIN
 
 SERVER = "s: {cores: 8, threads_per_core: 1, memory_gib: 32, monthly_cost: 100}"
+ONLY_S = f"server_types:\n  {SERVER}"
+"""The `server_types` section of the scenarios that use `s` alone."""
 
 
 def assert_infeasible(plan: Plan, *fragments: str) -> str:
@@ -30,6 +32,20 @@ def assert_infeasible(plan: Plan, *fragments: str) -> str:
     return text
 
 
+def on_s(body: str) -> Plan:
+    """The checked plan of the `PLAIN` platform with the one server type `s` (`SERVER`) and
+    `body`, the scenario's sites and VNFs."""
+    return solve_and_check(scenario_yaml(PLAIN, ONLY_S, body))
+
+
+RESERVES = """
+platform:
+  vm: {overhead: {vcpu: 1}, host_reserve: {cores: 1}}
+  container: {host_reserve: {cores: 1}}
+"""
+"""A VM pays 1 vCPU of overhead; both forms' hosts reserve 1 core (1 thread at SMT 1)."""
+
+
 # --- cheap checks: one requirement against the inventory ------------------------------------------
 
 
@@ -42,10 +58,8 @@ def test_flavor_fitting_no_allowed_server() -> None:
     """
     plan = solve_and_check(
         scenario_yaml(
+            RESERVES,
             """
-            platform:
-              vm: {overhead: {vcpu: 1}, host_reserve: {cores: 1}}
-              container: {host_reserve: {cores: 1}}
             server_types:
               small: {cores: 4, threads_per_core: 1, memory_gib: 16, monthly_cost: 50}
               big: {cores: 32, threads_per_core: 1, memory_gib: 128, monthly_cost: 400}
@@ -54,7 +68,7 @@ def test_flavor_fitting_no_allowed_server() -> None:
               core: {kind: core, servers: {big: 1}}
             vnfs:
               upf: {flavor: {vcpu: 8, memory_gib: 8}, cpu: dedicated, replicas: 1, sites: [edge]}
-            """
+            """,
         )
     )
     assert_infeasible(plan, "upf", "fits no server", "[edge]", "small", "10", "9", "4", "threads")
@@ -68,17 +82,15 @@ def test_flavor_that_fits_only_without_the_host_reserve() -> None:
     """
     plan = solve_and_check(
         scenario_yaml(
+            RESERVES,
             """
-            platform:
-              vm: {overhead: {vcpu: 1}, host_reserve: {cores: 1}}
-              container: {host_reserve: {cores: 1}}
             server_types:
               small: {cores: 4, threads_per_core: 1, memory_gib: 16, monthly_cost: 50}
             sites:
               edge: {servers: {small: 2}}
             vnfs:
               upf: {flavor: {vcpu: 4, memory_gib: 8}, cpu: dedicated, replicas: 1}
-            """
+            """,
         )
     )
     assert_infeasible(plan, "upf", "host reserve", "5", "6", "4")
@@ -110,18 +122,13 @@ def test_aligned_flavor_that_fits_no_numa_node_with_the_reserve() -> None:
 
 def test_more_isolated_instances_than_servers() -> None:
     """Tests 3 `isolation: host` instances on the 2 servers of their only site."""
-    plan = solve_and_check(
-        scenario_yaml(
-            PLAIN,
-            f"""
-            server_types:
-              {SERVER}
-            sites:
-              dc: {{servers: {{s: 2}}}}
-            vnfs:
-              li: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: 3, isolation: host}}
-            """,
-        )
+    plan = on_s(
+        """
+        sites:
+          dc: {servers: {s: 2}}
+        vnfs:
+          li: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 3, isolation: host}
+        """
     )
     assert_infeasible(plan, "li", "isolation", "3", "[dc]", "2")
 
@@ -131,59 +138,44 @@ def test_rack_anti_affinity_with_too_few_racks() -> None:
 
     amf may only use core-1 (4 servers over 2 racks); core-2's 3 racks do not count.
     """
-    plan = solve_and_check(
-        scenario_yaml(
-            PLAIN,
-            f"""
-            server_types:
-              {SERVER}
-            sites:
-              core-1: {{kind: core, racks: 2, servers: {{s: 4}}}}
-              core-2: {{kind: core, racks: 3, servers: {{s: 3}}}}
-            vnfs:
-              amf: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: 3, anti_affinity: rack,
-                    sites: [core-1]}}
-            """,
-        )
+    plan = on_s(
+        """
+        sites:
+          core-1: {kind: core, racks: 2, servers: {s: 4}}
+          core-2: {kind: core, racks: 3, servers: {s: 3}}
+        vnfs:
+          amf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 3, anti_affinity: rack,
+                sites: [core-1]}
+        """
     )
     assert_infeasible(plan, "amf: anti_affinity rack needs 3 racks at [core-1], which has 2")
 
 
 def test_host_anti_affinity_with_too_few_hosts_counts_purchasable_ones() -> None:
     """Tests 4 host-anti-affine replicas on 2 installed + 1 purchasable servers: 3 hosts."""
-    plan = solve_and_check(
-        scenario_yaml(
-            PLAIN,
-            f"""
-            server_types:
-              {SERVER}
-            sites:
-              dc: {{servers: {{s: 2}}, expand: {{s: 1}}}}
-            vnfs:
-              amf: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: 4, anti_affinity: host}}
-            """,
-        )
+    plan = on_s(
+        """
+        sites:
+          dc: {servers: {s: 2}, expand: {s: 1}}
+        vnfs:
+          amf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 4, anti_affinity: host}
+        """
     )
     assert_infeasible(plan, "amf", "host", "needs 4 hosts", "[dc]", "has 3")
 
 
 def test_site_anti_affinity_with_too_few_allowed_sites() -> None:
     """Tests 3 site-anti-affine replicas limited to {kind: core}: a and b, 2 sites (e is edge)."""
-    plan = solve_and_check(
-        scenario_yaml(
-            PLAIN,
-            f"""
-            server_types:
-              {SERVER}
-            sites:
-              a: {{kind: core, servers: {{s: 2}}}}
-              b: {{kind: core, servers: {{s: 2}}}}
-              e: {{kind: edge, servers: {{s: 2}}}}
-            vnfs:
-              nrf: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: 3, anti_affinity: site,
-                    sites: {{kind: core}}}}
-            """,
-        )
+    plan = on_s(
+        """
+        sites:
+          a: {kind: core, servers: {s: 2}}
+          b: {kind: core, servers: {s: 2}}
+          e: {kind: edge, servers: {s: 2}}
+        vnfs:
+          nrf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 3, anti_affinity: site,
+                sites: {kind: core}}
+        """
     )
     assert_infeasible(plan, "nrf", "site", "needs 3 sites", "[a, b]", "has 2")
 
@@ -214,18 +206,17 @@ def test_volume_beyond_installed_and_purchasable_servers() -> None:
 
 COMBO_YAML = scenario_yaml(
     PLAIN,
-    f"""
-    server_types:
-      {SERVER}
+    ONLY_S,
+    """
     sites:
-      dc-1: {{kind: core, servers: {{s: 2}}}}
-      dc-2: {{kind: core, servers: {{s: 2}}}}
+      dc-1: {kind: core, servers: {s: 2}}
+      dc-2: {kind: core, servers: {s: 2}}
     vnfs:
-      li: {{flavor: {{vcpu: 1, memory_gib: 1}}, forms: [vm], replicas: 1, isolation: host,
-           sites: [dc-1]}}
-      amf: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: 2, anti_affinity: host,
-            sites: [dc-1]}}
-      smf: {{flavor: {{vcpu: 1, memory_gib: 1}}, replicas: 2, anti_affinity: host}}
+      li: {flavor: {vcpu: 1, memory_gib: 1}, forms: [vm], replicas: 1, isolation: host,
+           sites: [dc-1]}
+      amf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 2, anti_affinity: host,
+            sites: [dc-1]}
+      smf: {flavor: {vcpu: 1, memory_gib: 1}, replicas: 2, anti_affinity: host}
     """,
 )
 
@@ -262,21 +253,16 @@ def test_containers_of_two_trust_domains_on_a_single_server() -> None:
     1 + 1 threads would fit, but containers of red and blue may not share a kernel and there is
     no second server. The explanation names both domains.
     """
-    plan = solve_and_check(
-        scenario_yaml(
-            PLAIN,
-            f"""
-            server_types:
-              {SERVER}
-            sites:
-              dc: {{servers: {{s: 1}}}}
-            vnfs:
-              a: {{flavor: {{vcpu: 1, memory_gib: 1}}, forms: [container], replicas: 1,
-                  trust: red}}
-              b: {{flavor: {{vcpu: 1, memory_gib: 1}}, forms: [container], replicas: 1,
-                  trust: blue}}
-            """,
-        )
+    plan = on_s(
+        """
+        sites:
+          dc: {servers: {s: 1}}
+        vnfs:
+          a: {flavor: {vcpu: 1, memory_gib: 1}, forms: [container], replicas: 1,
+              trust: red}
+          b: {flavor: {vcpu: 1, memory_gib: 1}, forms: [container], replicas: 1,
+              trust: blue}
+        """
     )
     assert_infeasible(plan, "cannot all hold", "'red'", "'blue'", "a:", "b:")
 

@@ -36,6 +36,31 @@ BOX = (
 )
 """A server type big enough for everything below; 500 a month."""
 
+CHEAP_AND_DEAR = """\
+server_types:
+  cheap: {cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 100,
+          monthly_cost: 100}
+  dear: {cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 100,
+         monthly_cost: 300}"""
+"""Two server types alike but for their cost, 100 and 300 a month: which one a plan uses shows
+what the network made it pay."""
+
+
+def firewall(licence: int | None = None, trust: str | None = None) -> str:
+    """The `firewall` entry (under `vnfs:`) of the scenarios below: a container of 4 vCPUs and
+    8 GiB that carries up to 40 Gbps, with its monthly licence and trust domain when given."""
+    lines = [
+        "  firewall:",
+        "    flavor: {vcpu: 4, memory_gib: 8}",
+        "    forms: [container]",
+        "    throughput_gbps: 40",
+    ]
+    if licence is not None:
+        lines.append(f"    license_monthly: {licence}")
+    if trust is not None:
+        lines.append(f"    trust: {trust}")
+    return "\n".join(lines)
+
 
 def solve_checked(path: Path, tmp_path: Path) -> tuple[Scenario, Plan]:
     """Solve `path` in-process and through the CLI; both plans must pass every check.
@@ -103,11 +128,7 @@ links:
   - {{between: [A, B2], gbps: 20, latency_ms: 1}}
   - {{between: [B2, C], gbps: 20, latency_ms: 1}}
 vnfs:
-  firewall:
-    flavor: {{vcpu: 4, memory_gib: 8}}
-    forms: [container]
-    throughput_gbps: 40
-    license_monthly: 100
+{firewall(licence=100)}
 services:
   internet:
     chain: [firewall]
@@ -192,25 +213,21 @@ def test_latency_budget_forces_the_vnf_to_the_edge(write_yaml: WriteYaml, tmp_pa
     assert link_load(free, "edge", "core") == pytest.approx(20)
 
 
-NIC_BOUND = """\
+NIC_BOUND = f"""\
 nfvplan: 1
 name: nic-bound
 server_types:
-  small-nic: {cores: 32, threads_per_core: 2, memory_gib: 128, disk_gib: 500, nic_gbps: 20,
-              monthly_cost: 200}
+  small-nic: {{cores: 32, threads_per_core: 2, memory_gib: 128, disk_gib: 500, nic_gbps: 20,
+              monthly_cost: 200}}
 sites:
-  dc: {servers: {small-nic: 3}}
+  dc: {{servers: {{small-nic: 3}}}}
 vnfs:
-  firewall:
-    flavor: {vcpu: 4, memory_gib: 8}
-    forms: [container]
-    throughput_gbps: 40
-    license_monthly: 50
+{firewall(licence=50)}
 services:
   inspect:
     chain: [firewall]
     demands:
-      - {from: dc, to: dc, gbps: 30}
+      - {{from: dc, to: dc, gbps: 30}}
 """
 
 
@@ -235,30 +252,26 @@ def test_nic_load_forces_a_second_firewall(write_yaml: WriteYaml, tmp_path: Path
     assert plan.links == []  # intra-site: no link carries anything
 
 
-NIC_PER_INSTANCE = """\
+NIC_PER_INSTANCE = f"""\
 nfvplan: 1
 name: nic-per-instance
 server_types:
-  box: {cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 50,
-        monthly_cost: 500}
+  box: {{cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 50,
+        monthly_cost: 500}}
 sites:
-  dc: {servers: {box: 3}}
+  dc: {{servers: {{box: 3}}}}
 vnfs:
   upf:
-    flavor: {vcpu: 4, memory_gib: 8}
+    flavor: {{vcpu: 4, memory_gib: 8}}
     forms: [container]
     throughput_gbps: 40
     trust: user-plane
-  firewall:
-    flavor: {vcpu: 4, memory_gib: 8}
-    forms: [container]
-    throughput_gbps: 40
-    trust: user-plane
+{firewall(trust="user-plane")}
 services:
   internet:
     chain: [upf, firewall]
     demands:
-      - {from: dc, gbps: 30}
+      - {{from: dc, gbps: 30}}
 """
 
 
@@ -343,12 +356,7 @@ vnfs:
     throughput_gbps: 25
     license_monthly: 100
     trust: user-plane   # containers of one trust domain may share the box
-  firewall:
-    flavor: {{vcpu: 4, memory_gib: 8}}
-    forms: [container]
-    throughput_gbps: 40
-    license_monthly: 50
-    trust: user-plane
+{firewall(licence=50, trust="user-plane")}
 services:
   internet:
     chain: [upf, firewall]
@@ -383,32 +391,24 @@ def test_demand_without_to_ends_at_the_last_vnf_and_intra_site_uses_no_link(
     assert plan.objective.value == pytest.approx(650)
 
 
-LINK_BOUND = """\
+LINK_BOUND = f"""\
 nfvplan: 1
 name: link-bound
-server_types:
-  cheap: {cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 100,
-          monthly_cost: 100}
-  dear: {cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 100,
-         monthly_cost: 300}
+{CHEAP_AND_DEAR}
 sites:
-  src: {}
-  far: {servers: {cheap: 1}}
-  near: {servers: {dear: 1}}
+  src: {{}}
+  far: {{servers: {{cheap: 1}}}}
+  near: {{servers: {{dear: 1}}}}
 links:
-  - {between: [src, far], gbps: 10, latency_ms: 1}
-  - {between: [src, near], gbps: 100, latency_ms: 1}
+  - {{between: [src, far], gbps: 10, latency_ms: 1}}
+  - {{between: [src, near], gbps: 100, latency_ms: 1}}
 vnfs:
-  firewall:
-    flavor: {vcpu: 4, memory_gib: 8}
-    forms: [container]
-    throughput_gbps: 40
-    license_monthly: 50
+{firewall(licence=50)}
 services:
   internet:
     chain: [firewall]
     demands:
-      - {from: src, gbps: 20}
+      - {{from: src, gbps: 20}}
 """
 
 
@@ -451,10 +451,7 @@ sites:
 links:
   - {{between: [src, dc], gbps: 100, latency_ms: 5}}
 vnfs:
-  firewall:
-    flavor: {{vcpu: 4, memory_gib: 8}}
-    forms: [container]
-    throughput_gbps: 40
+{firewall()}
 services:
   internet:
     chain: [firewall]
@@ -493,10 +490,7 @@ links:
   - {{between: [src, hub], gbps: 15, latency_ms: 1}}
   - {{between: [hub, dc], gbps: 100, latency_ms: 1}}
 vnfs:
-  firewall:
-    flavor: {{vcpu: 4, memory_gib: 8}}
-    forms: [container]
-    throughput_gbps: 40
+{firewall()}
 services:
   internet:
     chain: [firewall]
@@ -571,11 +565,7 @@ sites:
 links:
   - {{between: [access, agg], gbps: 40, length_km: 40}}   # upgraded from 10 Gbps
 vnfs:
-  firewall:
-    flavor: {{vcpu: 4, memory_gib: 8}}
-    forms: [container]
-    throughput_gbps: 40
-    license_monthly: 50
+{firewall(licence=50)}
 services:
   internet:
     chain: [firewall]
@@ -652,43 +642,35 @@ def test_plan_link_loads_and_busiest_links_in_solve_output(
 # ---------------------------------------------------------------------------------------------
 # Solver honesty: once strict xfails for bugs found here, fixed in ccd1e68
 
-FOUR_PATHS = """\
+FOUR_PATHS = f"""\
 nfvplan: 1
 name: four-paths
-server_types:
-  cheap: {cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 100,
-          monthly_cost: 100}
-  dear: {cores: 32, threads_per_core: 2, memory_gib: 256, disk_gib: 1000, nic_gbps: 100,
-         monthly_cost: 300}
+{CHEAP_AND_DEAR}
 sites:
-  A: {}
-  B1: {}
-  B2: {}
-  B3: {}
-  B4: {}
-  X: {servers: {cheap: 1}}
-  Y: {servers: {dear: 1}}
+  A: {{}}
+  B1: {{}}
+  B2: {{}}
+  B3: {{}}
+  B4: {{}}
+  X: {{servers: {{cheap: 1}}}}
+  Y: {{servers: {{dear: 1}}}}
 links:
-  - {between: [A, B1], gbps: 10, latency_ms: 1}
-  - {between: [B1, X], gbps: 10, latency_ms: 1}
-  - {between: [A, B2], gbps: 10, latency_ms: 1}
-  - {between: [B2, X], gbps: 10, latency_ms: 1}
-  - {between: [A, B3], gbps: 10, latency_ms: 1}
-  - {between: [B3, X], gbps: 10, latency_ms: 1}
-  - {between: [A, B4], gbps: 10, latency_ms: 1}
-  - {between: [B4, X], gbps: 10, latency_ms: 1}
-  - {between: [A, Y], gbps: 100, latency_ms: 1}
+  - {{between: [A, B1], gbps: 10, latency_ms: 1}}
+  - {{between: [B1, X], gbps: 10, latency_ms: 1}}
+  - {{between: [A, B2], gbps: 10, latency_ms: 1}}
+  - {{between: [B2, X], gbps: 10, latency_ms: 1}}
+  - {{between: [A, B3], gbps: 10, latency_ms: 1}}
+  - {{between: [B3, X], gbps: 10, latency_ms: 1}}
+  - {{between: [A, B4], gbps: 10, latency_ms: 1}}
+  - {{between: [B4, X], gbps: 10, latency_ms: 1}}
+  - {{between: [A, Y], gbps: 100, latency_ms: 1}}
 vnfs:
-  firewall:
-    flavor: {vcpu: 4, memory_gib: 8}
-    forms: [container]
-    throughput_gbps: 40
-    license_monthly: 50
+{firewall(licence=50)}
 services:
   internet:
     chain: [firewall]
     demands:
-      - {from: A, gbps: 40}
+      - {{from: A, gbps: 40}}
 """
 
 
@@ -749,10 +731,7 @@ sites:
 links:
   - {{between: [A, C], gbps: 10, latency_ms: 1}}
 vnfs:
-  firewall:
-    flavor: {{vcpu: 4, memory_gib: 8}}
-    forms: [container]
-    throughput_gbps: 40
+{firewall()}
 services:
   s:
     chain: [firewall]
@@ -805,11 +784,7 @@ sites:
 links:
 {links}
 vnfs:
-  firewall:
-    flavor: {{vcpu: 4, memory_gib: 8}}
-    forms: [container]
-    throughput_gbps: 40
-    license_monthly: 100
+{firewall(licence=100)}
 services:
   internet:
     chain: [firewall]

@@ -13,6 +13,7 @@ from nfvplan.solver.problem import build_problem
 from nfvplan.solver.status import decide, levels
 from nfvplan.solver.stop import INTERRUPTED_NO_PLAN, INTERRUPTED_NOTE
 from tests.helpers import parse, scenario_yaml, solve_and_check
+from tests.scenarios import ROUTED_PAIR
 
 PACKING = scenario_yaml(
     """
@@ -28,24 +29,7 @@ PACKING = scenario_yaml(
 )
 """A 3-thread and a 1-thread instance fill a 4-thread box: two boxes, cost 200, by hand."""
 
-TRAFFIC = scenario_yaml(
-    """
-    platform: {cpu_overcommit: 1}
-    server_types:
-      box: {cores: 8, threads_per_core: 1, memory_gib: 64, nic_gbps: 100, monthly_cost: 100}
-    sites:
-      a: {servers: {box: 2}}
-      b: {servers: {box: 2}}
-    links:
-      - {between: [a, b], gbps: 100, latency_ms: 1}
-    vnfs:
-      upf: {flavor: {vcpu: 2, memory_gib: 4}, throughput_gbps: 10}
-    services:
-      web:
-        chain: [upf]
-        demands: [{from: a, to: b, gbps: 15}]
-    """
-)
+TRAFFIC = scenario_yaml(ROUTED_PAIR)
 
 
 def _decide(text: str, incumbent: Incumbent, interrupted: bool = False):

@@ -12,6 +12,7 @@ from nfvplan.generate import GenerateOptions, generate_scenario
 from nfvplan.solver.problem import Problem, attach_current, build_problem
 from nfvplan.solver.strategy import choose_strategy
 from nfvplan.solver.survive import FailureSpec, resolve
+from nfvplan.wording import count
 from tests.helpers import REPO, parse, scenario_yaml, solve_and_check
 
 PACKING = scenario_yaml(
@@ -88,10 +89,10 @@ def test_the_table_covers_every_kind_this_test_builds() -> None:
 @pytest.mark.parametrize("kind", sorted(BUILDERS))
 def test_the_strategy_is_the_documented_one(kind: str) -> None:
     """Tests one row: the strategy chosen for that kind of scenario has the row's name (the
-    failures row counts failures as N)."""
+    failures row counts failures as `N failures`, the noun agreeing with the number)."""
     problem = BUILDERS[kind]()
     name = choose_strategy(problem).name
-    expected = documented()[kind].replace("N failure", f"{len(problem.failures)} failure")
+    expected = documented()[kind].replace("N failures", count(len(problem.failures), "failure"))
     assert name == expected
 
 

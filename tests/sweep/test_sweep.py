@@ -157,7 +157,7 @@ def test_scheduler_runs_on_an_existing_dask_cluster(sweep: Path, tmp_path: Path)
         out = tmp_path / "results.json"
         result = run_cli("sweep", sweep, "-o", out, "--scheduler", cluster.scheduler_address)
     ok(result)
-    assert f"Dask scheduler {cluster.scheduler_address}, 1 worker(s)" in result.stderr
+    assert f"Dask scheduler {cluster.scheduler_address}, 1 worker" in result.stderr
     rows = json.loads(out.read_text(encoding="utf-8"))
     assert_expected([{k: "" if v is None else str(v) for k, v in r.items()} for r in rows])
 
