@@ -71,7 +71,8 @@ def solve(
     from nfvplan.solver.qualify import widen_paths
     from nfvplan.solver.start import with_routed
     from nfvplan.solver.status import decide, settled
-    from nfvplan.solver.strategy import WHOLE, choose_strategy
+    from nfvplan.solver.lns import unrouted, use_lns
+    from nfvplan.solver.strategy import LNS, WHOLE, choose_strategy
 
     options = options or SolveOptions()
     settings = scenario.solver
@@ -90,6 +91,12 @@ def solve(
     # With services, the routing-aware greedy plans first, on a problem built without chain
     # paths: a plan (and the floor) exists before their enumeration starts, however long it is.
     routed, light = _routed_first(scenario, objective, options, budget)
+    if strategy is None and light is not None and use_lns(light):
+        strategy = LNS  # a large network: no chain path of the whole network is enumerated
+    if strategy is LNS and routed is not None and light is not None:
+        return _by_neighbourhoods(scenario, unrouted(light), routed, options, limits, budget)
+    if strategy is LNS:
+        strategy = None  # no plan to improve region by region: the whole model
     try:
         with budget.phase("build"):
             problem = build()
@@ -106,6 +113,8 @@ def solve(
         )
         return _plan(scenario, problem, incumbent, why, WHOLE, options, limits, budget)
     strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
+    if strategy.neighbourhoods:  # chosen on the built problem, but the greedy found no plan
+        strategy = WHOLE
     parts = None  # the bound's independent parts, which the site-by-site search re-plans
 
     def search(problem: Problem, incumbent: Incumbent) -> Incumbent:
@@ -132,6 +141,36 @@ def solve(
         workers=limits.workers,
     )
     return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
+
+
+def _by_neighbourhoods(
+    scenario: Scenario,
+    problem: Problem,
+    routed: Incumbent,
+    options: SolveOptions,
+    limits: RunLimits,
+    budget: Budget,
+) -> Plan:
+    """The pipeline of the large-neighbourhood strategy: start plans, the bound, then the
+    search region by region from the routing-aware greedy's plan (`lns.py`), on a problem
+    without chain paths. No qualify stage: no path set of the whole network was searched."""
+    from nfvplan.solver.lns import search_neighbourhoods
+    from nfvplan.solver.start import with_routed
+    from nfvplan.solver.status import decide
+    from nfvplan.solver.strategy import LNS
+
+    incumbent = with_routed(_start(problem, LNS, budget, limits), routed)
+    incumbent, _parts = _bound(problem, incumbent, LNS, budget, limits)
+    with budget.phase("search"):
+        incumbent = search_neighbourhoods(problem, incumbent, budget, limits)
+    incumbent, why = decide(
+        problem,
+        incumbent,
+        interrupted=stop_requested(),
+        time_limit_s=limits.time_limit_s,
+        workers=limits.workers,
+    )
+    return _plan(scenario, problem, incumbent, why, LNS, options, limits, budget)
 
 
 PATHS_NOT_BUILT_NOTE = (

@@ -114,6 +114,26 @@ class Current:
     max_moves: int | None = None
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """What a neighbourhood of the large-neighbourhood search keeps of the plan around it
+    (`solver/lns.py`), in the model's units: the restricted problem's model re-decides only
+    the rest, and these keep the rules that cross its border exact.
+
+    A server of the restricted problem that keeps its instances (`pinned`) still carries the
+    kept demands' traffic: per (VNF, site) that traffic is `carried`, and each link already
+    carries `links` Mbit/s of the kept demands' routes.
+    """
+
+    pinned: dict[tuple[int, int], int]
+    """(kind, slot) → exactly this many instances (servers outside the region that freed
+    demands pass through: every kind on them, so their capacity rows stay whole)."""
+    links: dict[tuple[str, str], int]
+    """Undirected link key → Mbit/s the kept demands' routes put on it."""
+    carried: dict[tuple[str, str], int]
+    """(VNF, site) → Mbit/s of the kept demands that the VNF's instances there process."""
+
+
 @dataclass
 class Problem:
     """Everything a formulation needs, index-based and in integer units."""
@@ -138,6 +158,8 @@ class Problem:
     """The deployment to re-plan from, when there is one."""
     failures: list = field(default_factory=list)
     """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
+    frozen: Frozen | None = None
+    """A neighbourhood's restricted problem: what it keeps of the plan (`solver/lns.py`)."""
     _kinds_by_vnf: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _kinds_indexed: int = field(default=0, repr=False, compare=False)
 
@@ -268,6 +290,8 @@ class Problem:
             for s in self.candidates[k]
         }
         occupied = set(self.current.stay) if self.current is not None else set()
+        if self.frozen is not None:
+            occupied |= set(self.frozen.pinned)
         pinned = {s for _k, s in occupied}
         groups: dict[tuple, list[int]] = defaultdict(list)
         for s in sorted(offers):

@@ -122,6 +122,7 @@ class Constraints:
             self._redundancy,
             self._sites,
             self._current,
+            self._frozen,
             self._recovery,
             self.symmetry,
         ):
@@ -238,8 +239,11 @@ class Constraints:
         capacity = {
             (min(link.a, link.b), max(link.a, link.b)): link.gbps for link in p.scenario.links
         }
+        kept_links = p.frozen.links if p.frozen is not None else {}
+        kept_carried = p.frozen.carried if p.frozen is not None else {}
         for key, flows in link_load.items():
-            self.cp.add(sum(flows) <= scale_down(capacity[key], NIC))
+            room = scale_down(capacity[key], NIC) - kept_links.get(key, 0)
+            self.cp.add(sum(flows) <= room)
         for name in p.traffic:
             sites = {p.slots[s].site.name for k in p.kinds_of(name) for s in p.candidates[k]}
             # Sorted: a set of strings iterates in a per-process hash order, and constraint
@@ -250,7 +254,8 @@ class Constraints:
                     for (k, s), var in v.t.items()
                     if p.kinds[k].vnf.name == name and p.slots[s].site.name == site
                 ]
-                self.cp.add(sum(carried) == sum(at_site.get((name, site), [])))
+                kept = kept_carried.get((name, site), 0)
+                self.cp.add(sum(carried) == sum(at_site.get((name, site), [])) + kept)
 
     def _numa(self) -> None:
         """Aligned instances on one node fit the node's share (reserves split over all nodes)."""
@@ -321,6 +326,14 @@ class Constraints:
             v.moves.append(moved)
         if current.max_moves is not None:
             self.cp.add(sum(v.moves) <= current.max_moves)
+
+    def _frozen(self) -> None:
+        """A neighbourhood's kept servers keep exactly their instances (`solver/lns.py`)."""
+        frozen = self.problem.frozen
+        if frozen is None:
+            return
+        for key, count in frozen.pinned.items():
+            self.cp.add(self.v.x[key] == count)
 
     def _recovery(self) -> None:
         """Per failure to survive, the restarted instances obey the per-server rules too."""
