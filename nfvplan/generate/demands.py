@@ -20,6 +20,7 @@ that fastest path but may choose among the sites along it.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -124,7 +125,7 @@ def fit_fastest_paths(footprint: Footprint, demands: list[dict]) -> list[dict]:
         reach = [r for r in regions if r in lat.get(source, {}) and target in lat.get(r, {})]
         via = min(reach, key=lambda r: (lat[source][r] + lat[r][target], r), default=None)
         sites = [] if via is None else path(source, via) + path(via, target)[1:]
-        links = [(a, b) if a <= b else (b, a) for a, b in zip(sites, sites[1:], strict=False)]
+        links = [(a, b) if a <= b else (b, a) for a, b in itertools.pairwise(sites)]
         routes.append(links)
         for key in links:
             load[key] = load.get(key, 0.0) + demand["gbps"]

@@ -68,10 +68,10 @@ def solve(
     from nfvplan.solver.budget import Budget
     from nfvplan.solver.explain import cheap_checks, explain_conflict
     from nfvplan.solver.incumbent import Incumbent
+    from nfvplan.solver.lns import unrouted, use_lns
     from nfvplan.solver.qualify import widen_paths
     from nfvplan.solver.start import with_routed
     from nfvplan.solver.status import decide, settled
-    from nfvplan.solver.lns import unrouted, use_lns
     from nfvplan.solver.strategy import LNS, WHOLE, choose_strategy
 
     options = options or SolveOptions()

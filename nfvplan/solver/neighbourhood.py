@@ -37,7 +37,6 @@ from nfvplan.solver.routing import (
     chain_paths,
     processing_ms,
 )
-from nfvplan.solver.start import first_level
 
 DemandKey = tuple[str, int]
 """(service, demand index): how a `Flow` names its demand."""
@@ -245,7 +244,8 @@ def _counts_left(problem: Problem, plan: Counts, slots: set[int]) -> dict[str, i
 
 def merge(problem: Problem, plan: Incumbent, hood: Neighbourhood, found: Incumbent) -> Incumbent:
     """The whole plan with the neighbourhood's part replaced by `found` (the restricted
-    model's solution): its value is the whole plan's first level."""
+    model's solution): its value is the whole plan's first level (cost or servers: the search
+    never runs for `balance`, which the greedy it starts from does not plan)."""
     counts = {key: c for key, c in plan.counts.items() if key[1] not in hood.slots}
     counts.update(found.counts)
     flows = [f for f in plan.flows if (f.service, f.demand) not in hood.freed]
@@ -255,7 +255,7 @@ def merge(problem: Problem, plan: Incumbent, hood: Neighbourhood, found: Incumbe
     traffic.update(found.traffic)
     return replace(
         plan,
-        value=first_level(problem, counts),
+        value=problem.plan_cost(counts),
         counts=counts,
         flows=flows,
         traffic=traffic,
