@@ -5,15 +5,14 @@ demand whose route processes traffic in the region or starts there; kept is ever
 The neighbourhood is a restricted `Problem` that the one assignment model (`assignment/`)
 solves as it solves any problem, so every rule stays encoded once:
 
-- its candidates are the region's servers (as the full problem allows them), plus, *pinned*
-  with exactly their instances (`Frozen.pinned`), the servers outside the region where a freed
-  demand's route has a chain VNF today (the freed demand may keep using their spare
-  throughput; every kind on such a server is in the model, so its capacity rows stay whole);
+- its candidates are every server of the region and of the *border*: the sites outside the
+  region where a freed demand's route has a chain VNF today. A border site is re-planned whole
+  too (so the freed demands may use its spare throughput, or open instances there, as at a
+  core), but its instances still carry the kept demands that stop there (`Frozen.carried`);
 - its demands are the freed ones, with candidate chain paths enumerated (`routing.chain_paths`)
   only over the model's sites, plus each demand's routes of today, so the current sub-plan is
   always a solution of the restricted model (the search can only do as well or better);
-- links have what the kept routes leave (`Frozen.links`), and a pinned site's instances also
-  carry the kept demands that stop there (`Frozen.carried`);
+- links have what the kept routes leave (`Frozen.links`);
 - counts are what the kept instances leave to place: per VNF the full count less the
   instances on servers outside the model; a traffic-sized VNF with spares (`redundancy`) must
   also keep the spread rule on the servers outside: at most (total - needed) on any of them.
@@ -68,7 +67,7 @@ class Neighbourhood:
 
     problem: Problem
     slots: set[int]
-    """The model's slots: the region's and the pinned ones."""
+    """The model's slots: every server of the region and of its border."""
     freed: set[DemandKey]
     counts: Counts
     """The current plan's counts on the model's slots."""
@@ -96,7 +95,7 @@ def restrict(
         if inside & set(flow.path.vnf_sites) or flow.path.sites[0] in inside
     }
     kept = [flow for flow in plan.flows if (flow.service, flow.demand) not in freed]
-    pinned_sites = sorted(
+    border = sorted(
         {
             site
             for flow in plan.flows
@@ -105,52 +104,35 @@ def restrict(
             if site not in inside
         }
     )
-    site_of = {slot.index: slot.site.name for slot in problem.slots}
-    free_slots = {s for site in region for s in index.slots.get(site, ())}
-    occupied: dict[int, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for (k, s, _node), count in plan.counts.items():
-        if count:
-            occupied[s][k] += count
-    pinned = {
-        (k, s): count
-        for site in pinned_sites
-        for s in index.slots.get(site, ())
-        for k, count in occupied.get(s, {}).items()
-    }
-    slots = free_slots | {s for _k, s in pinned}
+    model_sites = [*region, *border]
+    where = set(model_sites)
+    slots = {s for site in model_sites for s in index.slots.get(site, ())}
     candidates: dict[int, list[int]] = {k: [] for k in range(len(problem.kinds))}
     bounds: dict[tuple[int, int], int] = {}
-    for site in region:
+    for site in model_sites:
         for k, members in index.candidates.get(site, {}).items():
             candidates[k].extend(members)
             for s in members:
                 bounds[(k, s)] = problem.bounds[(k, s)]
-    for (k, s), count in sorted(pinned.items(), key=lambda item: (item[0][1], item[0][0])):
-        candidates[k].append(s)
-        bounds[(k, s)] = count
     for members in candidates.values():
         members.sort()
 
     counts = _counts_left(problem, plan.counts, slots)
     links: dict[tuple[str, str], int] = defaultdict(int)
     carried: dict[tuple[str, str], int] = defaultdict(int)
-    model_sites = inside | set(pinned_sites)
     for flow in kept:
         for key in flow.path.links:
             links[key] += flow.units
         chain = scenario.services[flow.service].chain
         for name, site in zip(chain, flow.path.vnf_sites, strict=True):
-            if site in model_sites:
+            if site in where:
                 carried[(name, site)] += flow.units
 
     hosts: dict[str, set[str]] = defaultdict(set)  # VNF -> model sites that may process it
-    for site in region:
+    for site in model_sites:
         for k in index.candidates.get(site, {}):
             hosts[problem.kinds[k].vnf.name].add(site)
-    for k, s in pinned:
-        hosts[problem.kinds[k].vnf.name].add(site_of[s])
-    order = [*region, *pinned_sites]
-    sites_of = {name: [site for site in order if site in hosts[name]] for name in scenario.vnfs}
+    sites_of = {name: [s for s in model_sites if s in hosts[name]] for name in scenario.vnfs}
     demands: list[DemandPaths] = []
     hint_flows: dict[tuple[int, int], int] = {}
     today: dict[DemandKey, list[Flow]] = defaultdict(list)
@@ -185,7 +167,7 @@ def restrict(
         traffic={name: traffic.get(name, 0) for name in chained(problem)},
         current=None,
         failures=[],
-        frozen=Frozen(pinned=pinned, links=dict(links), carried=dict(carried)),
+        frozen=Frozen(links=dict(links), carried=dict(carried)),
     )
     return Neighbourhood(
         problem=restricted,

@@ -117,21 +117,15 @@ class Current:
 @dataclass(frozen=True)
 class Frozen:
     """What a neighbourhood of the large-neighbourhood search keeps of the plan around it
-    (`solver/lns.py`), in the model's units: the restricted problem's model re-decides only
-    the rest, and these keep the rules that cross its border exact.
-
-    A server of the restricted problem that keeps its instances (`pinned`) still carries the
-    kept demands' traffic: per (VNF, site) that traffic is `carried`, and each link already
-    carries `links` Mbit/s of the kept demands' routes.
+    (`solver/lns.py`), in the model's units: the restricted problem's model re-decides every
+    server it has, and these keep the rules that cross its border exact.
     """
 
-    pinned: dict[tuple[int, int], int]
-    """(kind, slot) → exactly this many instances (servers outside the region that freed
-    demands pass through: every kind on them, so their capacity rows stay whole)."""
     links: dict[tuple[str, str], int]
     """Undirected link key → Mbit/s the kept demands' routes put on it."""
     carried: dict[tuple[str, str], int]
-    """(VNF, site) → Mbit/s of the kept demands that the VNF's instances there process."""
+    """(VNF, site) → Mbit/s of the kept demands that the VNF's instances there process (a
+    border site: the kept demands stop there too)."""
 
 
 @dataclass
@@ -290,8 +284,6 @@ class Problem:
             for s in self.candidates[k]
         }
         occupied = set(self.current.stay) if self.current is not None else set()
-        if self.frozen is not None:
-            occupied |= set(self.frozen.pinned)
         pinned = {s for _k, s in occupied}
         groups: dict[tuple, list[int]] = defaultdict(list)
         for s in sorted(offers):

@@ -122,7 +122,6 @@ class Constraints:
             self._redundancy,
             self._sites,
             self._current,
-            self._frozen,
             self._recovery,
             self.symmetry,
         ):
@@ -326,14 +325,6 @@ class Constraints:
             v.moves.append(moved)
         if current.max_moves is not None:
             self.cp.add(sum(v.moves) <= current.max_moves)
-
-    def _frozen(self) -> None:
-        """A neighbourhood's kept servers keep exactly their instances (`solver/lns.py`)."""
-        frozen = self.problem.frozen
-        if frozen is None:
-            return
-        for key, count in frozen.pinned.items():
-            self.cp.add(self.v.x[key] == count)
 
     def _recovery(self) -> None:
         """Per failure to survive, the restarted instances obey the per-server rules too."""
