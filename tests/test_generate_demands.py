@@ -122,7 +122,8 @@ def test_a_generated_backbone_of_418_sites_has_a_plan(tmp_path: Path) -> None:
     from nfvplan.topohub_import import import_topohub, render_topology
 
     topology = tmp_path / "am.yaml"
-    topology.write_text(render_topology(import_topohub("backbone/americas_nosc", gbps=100)), "utf-8")
+    doc = import_topohub("backbone/americas_nosc", gbps=100)
+    topology.write_text(render_topology(doc), "utf-8")
     options = GenerateOptions(instances=1000, topology=topology, seed=1, output=tmp_path / "s.yaml")
     scenario = parse_scenario(generate_scenario(options), filename="s.yaml", base_dir=tmp_path)
     problem = build_problem(scenario, scenario.objective, routing=False)

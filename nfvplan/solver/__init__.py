@@ -71,7 +71,7 @@ def solve(
     from nfvplan.solver.lns import unrouted, use_lns
     from nfvplan.solver.qualify import widen_paths
     from nfvplan.solver.start import with_routed
-    from nfvplan.solver.status import decide, settled
+    from nfvplan.solver.status import settled
     from nfvplan.solver.strategy import LNS, WHOLE, choose_strategy
 
     options = options or SolveOptions()
@@ -104,13 +104,7 @@ def solve(
         if routed is None or light is None:
             return _no_problem(scenario, objective, limits, budget)
         problem, routed.notes = light, [*routed.notes, PATHS_NOT_BUILT_NOTE]
-        incumbent, why = decide(
-            problem,
-            routed,
-            interrupted=stop_requested(),
-            time_limit_s=limits.time_limit_s,
-            workers=limits.workers,
-        )
+        incumbent, why = _decide(problem, routed, limits)
         return _plan(scenario, problem, incumbent, why, WHOLE, options, limits, budget)
     strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
     if strategy.neighbourhoods:  # chosen on the built problem, but the greedy found no plan
@@ -133,13 +127,7 @@ def solve(
             problem, incumbent = widen_paths(build, search, problem, incumbent, budget)
         if incumbent.infeasible and not incumbent.has_plan and options.explain:
             reasons = explain_conflict(scenario, problem, limits)
-    incumbent, why = decide(
-        problem,
-        incumbent,
-        interrupted=stop_requested(),
-        time_limit_s=limits.time_limit_s,
-        workers=limits.workers,
-    )
+    incumbent, why = _decide(problem, incumbent, limits)
     return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
 
 
@@ -156,20 +144,13 @@ def _by_neighbourhoods(
     without chain paths. No qualify stage: no path set of the whole network was searched."""
     from nfvplan.solver.lns import search_neighbourhoods
     from nfvplan.solver.start import with_routed
-    from nfvplan.solver.status import decide
     from nfvplan.solver.strategy import LNS
 
     incumbent = with_routed(_start(problem, LNS, budget, limits), routed)
     incumbent, _parts = _bound(problem, incumbent, LNS, budget, limits)
     with budget.phase("search"):
         incumbent = search_neighbourhoods(problem, incumbent, budget, limits)
-    incumbent, why = decide(
-        problem,
-        incumbent,
-        interrupted=stop_requested(),
-        time_limit_s=limits.time_limit_s,
-        workers=limits.workers,
-    )
+    incumbent, why = _decide(problem, incumbent, limits)
     return _plan(scenario, problem, incumbent, why, LNS, options, limits, budget)
 
 
@@ -177,6 +158,21 @@ PATHS_NOT_BUILT_NOTE = (
     "the candidate chain paths could not be enumerated within the time limit: the plan is the "
     "routing-aware greedy's, with no search after it (allow more time for a better plan)"
 )
+
+
+def _decide(
+    problem: Problem, incumbent: Incumbent, limits: RunLimits
+) -> tuple[Incumbent, list[str]]:
+    """`status.decide` with what only the pipeline knows (an interrupt, the limit)."""
+    from nfvplan.solver.status import decide
+
+    return decide(
+        problem,
+        incumbent,
+        interrupted=stop_requested(),
+        time_limit_s=limits.time_limit_s,
+        workers=limits.workers,
+    )
 
 
 def _routed_first(

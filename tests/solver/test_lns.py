@@ -25,19 +25,8 @@ from nfvplan.solver.problem import build_problem
 from nfvplan.solver.stop import Stop, stopping
 from nfvplan.solver.strategy import LNS
 from tests.helpers import parse, scenario_yaml
+from tests.solver.test_chain_greedy import TYPES, UPF
 from tests.strategies import Doc, scenario_docs
-
-TYPES = """
-server_types:
-  cheap: {cores: 16, memory_gib: 64, nic_gbps: 100, monthly_cost: 100}
-  mid: {cores: 16, memory_gib: 64, nic_gbps: 100, monthly_cost: 200}
-  dear: {cores: 16, memory_gib: 64, nic_gbps: 100, monthly_cost: 300}
-"""
-UPF = """
-vnfs:
-  upf: {flavor: {vcpu: 4, memory_gib: 8}, forms: [container], throughput_gbps: 10,
-        license_monthly: 10}
-"""
 
 
 def triple(n: str) -> tuple[str, str, str]:
