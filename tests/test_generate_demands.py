@@ -10,7 +10,14 @@ from helpers import REPO, run_cli
 
 from nfvplan.check import check_plan
 from nfvplan.generate import GenerateOptions, generate_scenario
-from nfvplan.generate.demands import ALPHA, GRAVITY_GBPS_PER_SITE, MIN_DISTANCE_MS, MODELS
+from nfvplan.generate.demands import (
+    ALPHA,
+    GRAVITY_GBPS_PER_SITE,
+    MIN_DISTANCE_MS,
+    MODELS,
+    fit_fastest_paths,
+)
+from nfvplan.generate.network import Footprint, shortest_latencies
 from nfvplan.io import parse_scenario
 from nfvplan.model import Scenario
 from nfvplan.network import PathCache, build_graph
@@ -82,6 +89,43 @@ def test_gravity_does_not_depend_on_the_seed() -> None:
 def test_every_model_gives_a_plan_the_checker_accepts(model: str) -> None:
     """Tests that each model's scenario is plannable: the routing-aware greedy's plan passes."""
     scenario = generated(model)
+    problem = build_problem(scenario, scenario.objective, routing=False)
+    solution = chain_greedy_plan(problem)
+    assert solution is not None
+    plan = build_plan(problem, decided(problem, solution), "chain-greedy", 1, 1)
+    assert check_plan(scenario, plan) == []
+
+
+def test_demands_sharing_a_regional_link_are_scaled_to_half_of_it() -> None:
+    """Tests `fit_fastest_paths` by hand: e1 and e2 each send 30 Gbps to core c, both fastest
+    through regional r, whose one link to c has 40 Gbps. Half of it (20) over 60 asked scales
+    both by 1/3: 10 Gbps each; their own 100 Gbps links would have taken them whole."""
+    footprint = Footprint(
+        tiers={"core": ["c"], "regional": ["r"], "edge": ["e1", "e2"]},
+        links=[("e1", "r", 100.0, 1.0), ("e2", "r", 100.0, 1.0), ("r", "c", 40.0, 1.0)],
+    )
+    footprint.latency = shortest_latencies(footprint)
+    asked = [{"from": e, "to": "c", "gbps": 30, "max_latency_ms": 3.1} for e in ("e1", "e2")]
+    assert [d["gbps"] for d in fit_fastest_paths(footprint, asked)] == [10, 10]
+    roomy = [dict(d, gbps=20) for d in asked]
+    assert [d["gbps"] for d in fit_fastest_paths(footprint, roomy)] == [10, 10]
+    alone = asked[:1]
+    assert [d["gbps"] for d in fit_fastest_paths(footprint, alone)] == [20]
+
+
+def test_a_generated_backbone_of_418_sites_has_a_plan(tmp_path: Path) -> None:
+    """Tests the sizing on the case that had no plan at all: backbone/americas_nosc with 1 000
+    instances (before, 120 Gbps into Abilene all had to pass Austin and one 100 Gbps link
+    within their budgets, and the routing-aware greedy found no plan). Now its plan passes the
+    checker."""
+    pytest.importorskip("topohub")
+    from nfvplan.topohub_import import import_topohub, render_topology
+
+    topology = tmp_path / "am.yaml"
+    doc = import_topohub("backbone/americas_nosc", gbps=100)
+    topology.write_text(render_topology(doc), "utf-8")
+    options = GenerateOptions(instances=1000, topology=topology, seed=1, output=tmp_path / "s.yaml")
+    scenario = parse_scenario(generate_scenario(options), filename="s.yaml", base_dir=tmp_path)
     problem = build_problem(scenario, scenario.objective, routing=False)
     solution = chain_greedy_plan(problem)
     assert solution is not None

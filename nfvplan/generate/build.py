@@ -233,6 +233,7 @@ def _sites(
 ) -> dict[str, dict[str, object]]:
     """Installed and purchasable servers per site, from the load each site must carry."""
     gbps_at = _upf_traffic(footprint, demands)
+    cgnat_at = _cgnat_traffic(footprint, demands)
     total_gbps = sum(gbps_at.values())
     load: dict[str, list[float]] = {}
     spread_min: dict[str, int] = {}
@@ -250,6 +251,9 @@ def _sites(
                 count = _count(entry, total_gbps)
                 if entry.get("sites") == {"kind": EDGE}:  # the UPF: sized by this site's demand
                     count = math.ceil(gbps_at.get(site, 0) / 10) + 1
+                elif entry.get("throughput_gbps") is not None:  # the CGNAT: by what passes here
+                    gbps = cgnat_at.get(site, 0.0)
+                    count = math.ceil(gbps / float(entry["throughput_gbps"])) + 1 if gbps else 0
                 else:
                     count = count / len(names)
                 threads += _threads(entry) * count
@@ -263,7 +267,7 @@ def _sites(
                 memory += _memory(entry) * count
                 if entry.get("anti_affinity") == "host":
                     most = max(most, count)
-            load[site] = [threads, memory]
+            load[site] = [threads, memory, gbps_at.get(site, 0.0) + cgnat_at.get(site, 0.0)]
             # Containers of one trust domain need servers of their own; isolated VNFs too.
             here = [entry for entry, _name in pooled] + own
             domains = {e["trust"] for e in here if e["forms"] == ["container"]}
@@ -274,10 +278,11 @@ def _sites(
         installed_type, expand_type = TIER_HOSTS[tier]
         host = HOSTS[installed_type]
         for site in footprint.tiers[tier]:
-            threads, memory = load[site]
+            threads, memory, carried = load[site]
             need = max(
                 threads / (host.threads * TARGET_UTILISATION),
                 memory / (host.memory_gib * TARGET_UTILISATION),
+                carried / (host.nic_gbps * TARGET_UTILISATION),  # routed traffic loads NICs
             )
             installed = max(math.ceil(need), spread_min[site], 3 if tier != CORE else 4)
             entry: dict[str, object] = {
@@ -305,6 +310,38 @@ def _upf_traffic(footprint: Footprint, demands: list[dict]) -> dict[str, float]:
                 continue
             source = min(near, key=lambda e: (lat[demand["from"]][e], e))
         gbps_at[source] = gbps_at.get(source, 0) + demand["gbps"]
+    return gbps_at
+
+
+def _cgnat_traffic(footprint: Footprint, demands: list[dict]) -> dict[str, float]:
+    """Gbps each regional site's CGNATs are sized for: the demands whose fastest chain path
+    (from the edge site their UPF runs at, `_upf_traffic`, through a regional site to the
+    target) passes it. Spread evenly instead, the regional site next to a busy core had too
+    few servers for the CGNATs its traffic needs, and large generated scenarios had no plan."""
+    edges, regions = footprint.tiers[EDGE], footprint.tiers[REGIONAL]
+    lat = footprint.latency
+    through: dict[tuple[str, str], str | None] = {}
+    gbps_at: dict[str, float] = {}
+    for demand in demands:
+        source, target = demand["from"], demand.get("to")
+        if source not in edges:
+            near = [e for e in edges if e in lat.get(source, {})]
+            if not near:
+                continue
+            source = min(near, key=lambda e: (lat[demand["from"]][e], e))
+        key = (source, target or "")
+        if key not in through:
+            reach = [
+                r for r in regions if r in lat.get(source, {}) and (not target or target in lat[r])
+            ]
+            through[key] = min(
+                reach,
+                key=lambda r: (lat[source][r] + (lat[r][target] if target else 0.0), r),
+                default=None,
+            )
+        region = through[key]
+        if region is not None:
+            gbps_at[region] = gbps_at.get(region, 0.0) + demand["gbps"]
     return gbps_at
 
 

@@ -20,6 +20,7 @@ that fastest path but may choose among the sites along it.
 
 from __future__ import annotations
 
+import itertools
 import math
 import random
 
@@ -34,6 +35,9 @@ MIN_DISTANCE_MS = 0.1
 """Floor on the gravity distance, so that two co-located sites do not take all the traffic."""
 GRAVITY_GBPS_PER_SITE = 5.0
 """Total traffic of the gravity matrix per site with servers."""
+LINK_SHARE = 0.5
+"""Most of a link's capacity the edge models' demands may take together when each follows its
+fastest chain path (`fit_fastest_paths`): the rest is room for the planner's choices."""
 
 
 def make_demands(
@@ -45,7 +49,7 @@ def make_demands(
     edges = footprint.tiers[EDGE]
     chosen = edges if count is None else edges[: min(count, len(edges))]
     targets = 2 if model == "two-per-site" else 1
-    return _to_cores(footprint, chosen, targets, rng)
+    return fit_fastest_paths(footprint, _to_cores(footprint, chosen, targets, rng))
 
 
 def _to_cores(
@@ -85,6 +89,54 @@ def _to_cores(
         gbps = max(1, min(round(rng.uniform(5, 30)), math.floor(cap)))
         demands.append({"from": edge, "to": core, "gbps": gbps, "max_latency_ms": budget(fastest)})
     return demands
+
+
+def fit_fastest_paths(footprint: Footprint, demands: list[dict]) -> list[dict]:
+    """The demands, each scaled down (to whole Gbps, at least 1) so that all of them, each on
+    its fastest chain path (source edge -> the regional site of the fastest way to the target
+    -> target, the CGNAT's site `build._cgnat_traffic` sizes), take at most `LINK_SHARE` of
+    every link. The per-site caps of `_to_cores` do not see a link between a regional site and
+    a busy core that many demands must share within their budgets (backbone/americas_nosc:
+    120 Gbps into Abilene, all through Austin and one 100 Gbps link), and such a scenario had
+    no plan at all. With this, routing every demand along its fastest path is a plan for the
+    links, within every budget (`budget` is above the fastest path's latency)."""
+    import networkx as nx
+
+    graph = nx.Graph()
+    capacity: dict[tuple[str, str], float] = {}
+    for a, b, gbps, latency in footprint.links:
+        key = (a, b) if a <= b else (b, a)
+        capacity[key] = capacity.get(key, 0.0) + gbps
+        if not graph.has_edge(a, b) or graph[a][b]["latency"] > latency:
+            graph.add_edge(a, b, latency=latency)
+    lat = footprint.latency
+    regions = footprint.tiers[REGIONAL]
+    paths: dict[str, dict[str, list[str]]] = {}
+
+    def path(a: str, b: str) -> list[str]:
+        if a not in paths:
+            paths[a] = nx.single_source_dijkstra_path(graph, a, weight="latency")
+        return paths[a].get(b, [a])
+
+    routes: list[list[tuple[str, str]]] = []
+    load: dict[tuple[str, str], float] = {}
+    for demand in demands:
+        source, target = demand["from"], demand["to"]
+        reach = [r for r in regions if r in lat.get(source, {}) and target in lat.get(r, {})]
+        via = min(reach, key=lambda r: (lat[source][r] + lat[r][target], r), default=None)
+        sites = [] if via is None else path(source, via) + path(via, target)[1:]
+        links = [(a, b) if a <= b else (b, a) for a, b in itertools.pairwise(sites)]
+        routes.append(links)
+        for key in links:
+            load[key] = load.get(key, 0.0) + demand["gbps"]
+    fitted = []
+    for demand, links in zip(demands, routes, strict=True):
+        factor = min((LINK_SHARE * capacity[key] / load[key] for key in links), default=1.0)
+        gbps = demand["gbps"]
+        if factor < 1:
+            gbps = max(1, math.floor(gbps * factor))
+        fitted.append({**demand, "gbps": gbps})
+    return fitted
 
 
 def budget(fastest_ms: float) -> float:

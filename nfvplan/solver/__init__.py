@@ -68,10 +68,11 @@ def solve(
     from nfvplan.solver.budget import Budget
     from nfvplan.solver.explain import cheap_checks, explain_conflict
     from nfvplan.solver.incumbent import Incumbent
+    from nfvplan.solver.lns import unrouted, use_lns
     from nfvplan.solver.qualify import widen_paths
     from nfvplan.solver.start import with_routed
-    from nfvplan.solver.status import decide, settled
-    from nfvplan.solver.strategy import WHOLE, choose_strategy
+    from nfvplan.solver.status import settled
+    from nfvplan.solver.strategy import LNS, WHOLE, choose_strategy
 
     options = options or SolveOptions()
     settings = scenario.solver
@@ -90,6 +91,12 @@ def solve(
     # With services, the routing-aware greedy plans first, on a problem built without chain
     # paths: a plan (and the floor) exists before their enumeration starts, however long it is.
     routed, light = _routed_first(scenario, objective, options, budget)
+    if strategy is None and light is not None and use_lns(light):
+        strategy = LNS  # a large network: no chain path of the whole network is enumerated
+    if strategy is LNS and routed is not None and light is not None:
+        return _by_neighbourhoods(scenario, unrouted(light), routed, options, limits, budget)
+    if strategy is LNS:
+        strategy = None  # no plan to improve region by region: the whole model
     try:
         with budget.phase("build"):
             problem = build()
@@ -97,15 +104,11 @@ def solve(
         if routed is None or light is None:
             return _no_problem(scenario, objective, limits, budget)
         problem, routed.notes = light, [*routed.notes, PATHS_NOT_BUILT_NOTE]
-        incumbent, why = decide(
-            problem,
-            routed,
-            interrupted=stop_requested(),
-            time_limit_s=limits.time_limit_s,
-            workers=limits.workers,
-        )
+        incumbent, why = _decide(problem, routed, limits)
         return _plan(scenario, problem, incumbent, why, WHOLE, options, limits, budget)
     strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
+    if strategy.neighbourhoods:  # chosen on the built problem, but the greedy found no plan
+        strategy = WHOLE
     parts = None  # the bound's independent parts, which the site-by-site search re-plans
 
     def search(problem: Problem, incumbent: Incumbent) -> Incumbent:
@@ -124,20 +127,52 @@ def solve(
             problem, incumbent = widen_paths(build, search, problem, incumbent, budget)
         if incumbent.infeasible and not incumbent.has_plan and options.explain:
             reasons = explain_conflict(scenario, problem, limits)
-    incumbent, why = decide(
-        problem,
-        incumbent,
-        interrupted=stop_requested(),
-        time_limit_s=limits.time_limit_s,
-        workers=limits.workers,
-    )
+    incumbent, why = _decide(problem, incumbent, limits)
     return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
+
+
+def _by_neighbourhoods(
+    scenario: Scenario,
+    problem: Problem,
+    routed: Incumbent,
+    options: SolveOptions,
+    limits: RunLimits,
+    budget: Budget,
+) -> Plan:
+    """The pipeline of the large-neighbourhood strategy: start plans, the bound, then the
+    search region by region from the routing-aware greedy's plan (`lns.py`), on a problem
+    without chain paths. No qualify stage: no path set of the whole network was searched."""
+    from nfvplan.solver.lns import search_neighbourhoods
+    from nfvplan.solver.start import with_routed
+    from nfvplan.solver.strategy import LNS
+
+    incumbent = with_routed(_start(problem, LNS, budget, limits), routed)
+    incumbent, _parts = _bound(problem, incumbent, LNS, budget, limits)
+    with budget.phase("search"):
+        incumbent = search_neighbourhoods(problem, incumbent, budget, limits)
+    incumbent, why = _decide(problem, incumbent, limits)
+    return _plan(scenario, problem, incumbent, why, LNS, options, limits, budget)
 
 
 PATHS_NOT_BUILT_NOTE = (
     "the candidate chain paths could not be enumerated within the time limit: the plan is the "
     "routing-aware greedy's, with no search after it (allow more time for a better plan)"
 )
+
+
+def _decide(
+    problem: Problem, incumbent: Incumbent, limits: RunLimits
+) -> tuple[Incumbent, list[str]]:
+    """`status.decide` with what only the pipeline knows (an interrupt, the limit)."""
+    from nfvplan.solver.status import decide
+
+    return decide(
+        problem,
+        incumbent,
+        interrupted=stop_requested(),
+        time_limit_s=limits.time_limit_s,
+        workers=limits.workers,
+    )
 
 
 def _routed_first(

@@ -57,6 +57,16 @@ free-running portfolio continues from its plan (docs/solver.md, "Determinism")."
 MIN_SEARCH_S = 0.5
 """A second, free-running search shorter than this is not started."""
 
+# -- the large-neighbourhood search (lns.py) -------------------------------------------------
+HOOD_DTIME = 2.0
+"""CP-SAT deterministic time per neighbourhood: a deterministic limit, not a wall-clock one,
+so a search that finishes (converges) before the time limit gives the same plan every run."""
+HOOD_WALL_S = 6.0
+"""Wall-clock cap per neighbourhood on top of `HOOD_DTIME`, for a loaded machine (and never
+more than what is left of the limit)."""
+MIN_HOOD_S = 0.3
+"""A neighbourhood is not started with less than this left of the limit."""
+
 # -- qualifying an outcome over restricted paths ------------------------------------------
 MIN_RETRY_S = 1.0
 """A retry with a wider path set is only worth starting with at least this much time left."""

@@ -115,6 +115,20 @@ class Current:
     max_moves: int | None = None
 
 
+@dataclass(frozen=True)
+class Frozen:
+    """What a neighbourhood of the large-neighbourhood search keeps of the plan around it
+    (`solver/lns.py`), in the model's units: the restricted problem's model re-decides every
+    server it has, and these keep the rules that cross its border exact.
+    """
+
+    links: dict[tuple[str, str], int]
+    """Undirected link key → Mbit/s the kept demands' routes put on it."""
+    carried: dict[tuple[str, str], int]
+    """(VNF, site) → Mbit/s of the kept demands that the VNF's instances there process (a
+    border site: the kept demands stop there too)."""
+
+
 @dataclass
 class Problem:
     """Everything a formulation needs, index-based and in integer units."""
@@ -141,6 +155,8 @@ class Problem:
     """`survive.Recovery` per single failure the plan must survive (empty: a plain plan)."""
     nesting: NestingTables | None = None
     """Worker VMs of the nested form (`container-in-vm`); None when no kind is nested."""
+    frozen: Frozen | None = None
+    """A neighbourhood's restricted problem: what it keeps of the plan (`solver/lns.py`)."""
     _kinds_by_vnf: dict[str, list[int]] | None = field(default=None, repr=False, compare=False)
     _kinds_indexed: int = field(default=0, repr=False, compare=False)
 

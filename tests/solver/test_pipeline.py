@@ -114,6 +114,8 @@ def _imports(path: Path) -> set[str]:
     [
         ("search.py", {"nfvplan.solver.bound", "nfvplan.solver.start", "nfvplan.solver.greedy"}),
         ("sitewise.py", {"nfvplan.solver.bound", "nfvplan.solver.start"}),
+        ("lns.py", {"nfvplan.solver.bound", "nfvplan.solver.start", "nfvplan.solver.search"}),
+        ("neighbourhood.py", {"nfvplan.solver.bound", "nfvplan.solver.start"}),
         ("assignment/__init__.py", {"nfvplan.solver.patterns", "nfvplan.solver.greedy"}),
         ("assignment/constraints.py", {"nfvplan.solver.patterns", "nfvplan.solver.greedy"}),
         ("explain.py", {"nfvplan.solver.search", "nfvplan.solver.patterns"}),

@@ -47,6 +47,19 @@ def _small(text: str) -> Problem:
     return build_problem(scenario, scenario.objective)
 
 
+def _large_network() -> Problem:
+    """A line of 100 sites, one server and one demand: routing on a large network."""
+    sites = "".join(f"  s{i}: {{servers: {{box: 1}}}}\n" for i in range(100))
+    links = "".join(
+        f"  - {{between: [s{i}, s{i + 1}], gbps: 100, latency_ms: 1}}\n" for i in range(99)
+    )
+    base = PACKING.split("sites:")[0]
+    vnfs = "vnfs:\n  upf: {flavor: {vcpu: 2, memory_gib: 4}, throughput_gbps: 10}\n"
+    services = "services:\n  web:\n    chain: [upf]\n    demands: [{from: s0, to: s99, gbps: 5}]\n"
+    scenario = parse(base + "sites:\n" + sites + vnfs + "links:\n" + links + services)
+    return build_problem(scenario, scenario.objective, routing=False)
+
+
 def _replan() -> Problem:
     problem = _large(0)
     attach_current(problem, [])
@@ -63,6 +76,7 @@ BUILDERS = {
     "pure packing (no services), fewer than 500 instances": lambda: _small(PACKING),
     "small routing (services)": lambda: _small(ROUTED),
     "large routing (services), 500 instances or more": lambda: _large(None),
+    "routing on a large network (100 sites or more, or 500 demands or more)": _large_network,
     "large, no routing, 500 instances or more": lambda: _large(0),
     "re-plan (`--current`), any size": _replan,
     "plan for failures (`--survive`)": _failures,

@@ -85,6 +85,17 @@ class AssignmentModel:
             here = any(totals.get((k, s), 0) for k in v.kinds_on[s] if kinds[k].form is form)
             self.cp.add_hint(flag, here)
 
+    def add_network_hint(
+        self, flows: dict[tuple[int, int], int], traffic: dict[tuple[int, int], int]
+    ) -> None:
+        """A starting plan's routes: Mbit/s per (demand, candidate path) and per (kind, slot)
+        carried traffic, after `add_hint` (a hint of counts alone leaves CP-SAT to find the
+        routes again; with these, a complete plan is a complete hint)."""
+        for key, var in self.variables.flow.items():
+            self.cp.add_hint(var, flows.get(key, 0))
+        for key, var in self.variables.t.items():
+            self.cp.add_hint(var, traffic.get(key, 0))
+
     def read_counts(self, solver: cp_model.CpSolver) -> Counts:
         """Instance counts per (kind, slot, NUMA node) in the solution."""
         return self._read.counts(solver)

@@ -242,8 +242,11 @@ class Constraints:
         capacity = {
             (min(link.a, link.b), max(link.a, link.b)): link.gbps for link in p.scenario.links
         }
+        kept_links = p.frozen.links if p.frozen is not None else {}
+        kept_carried = p.frozen.carried if p.frozen is not None else {}
         for key, flows in link_load.items():
-            self.cp.add(sum(flows) <= scale_down(capacity[key], NIC))
+            room = scale_down(capacity[key], NIC) - kept_links.get(key, 0)
+            self.cp.add(sum(flows) <= room)
         for name in p.traffic:
             sites = {p.slots[s].site.name for k in p.kinds_of(name) for s in p.candidates[k]}
             # Sorted: a set of strings iterates in a per-process hash order, and constraint
@@ -254,7 +257,8 @@ class Constraints:
                     for (k, s), var in v.t.items()
                     if p.kinds[k].vnf.name == name and p.slots[s].site.name == site
                 ]
-                self.cp.add(sum(carried) == sum(at_site.get((name, site), [])))
+                kept = kept_carried.get((name, site), 0)
+                self.cp.add(sum(carried) == sum(at_site.get((name, site), [])) + kept)
 
     def _numa(self) -> None:
         """Aligned instances on one node fit the node's share (reserves split over all nodes)."""

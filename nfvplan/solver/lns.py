@@ -1,0 +1,210 @@
+"""The large-neighbourhood search: improve the routing-aware greedy's plan region by region.
+
+On large networks the whole model cannot even be built in time (its candidate chain paths
+took 33 s of a 60 s limit at 143 sites), and a CP-SAT search over all of it improved nothing.
+So the search starts from the plan it has (the greedy's, which routes every demand) and
+repeatedly re-plans one *neighbourhood* exactly (`neighbourhood.restrict`): a seed site and
+its nearest sites by latency, with the demands whose routes process traffic there or start
+there, everything else kept. Each neighbourhood is a small restricted `Problem` solved by the
+one assignment model with the current sub-plan as a complete hint, under a deterministic time
+limit; its solution replaces the sub-plan only when the whole plan gets cheaper, so the plan
+only ever improves (never worse than the greedy).
+
+The neighbourhood size adapts: one more site after a neighbourhood solved to optimality (it
+was easy), one fewer after one that ran out of its time. Seeds go round the sites that hold
+instances or are demand sources, in an order drawn from the seed; the search ends when the
+time is up or when a whole round of seeds has brought nothing (then, with deterministic
+limits per neighbourhood, the same scenario and seed give the same plan every run).
+"""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass, replace
+
+from ortools.sat.python import cp_model
+
+from nfvplan.model import Objective
+from nfvplan.network import PathCache, build_graph
+from nfvplan.solver.assignment import AssignmentModel
+from nfvplan.solver.budget import HOOD_DTIME, HOOD_WALL_S, MIN_HOOD_S, Budget
+from nfvplan.solver.cpsat import make_solver
+from nfvplan.solver.incumbent import Incumbent, Progress, RunLimits, natural
+from nfvplan.solver.neighbourhood import Neighbourhood, SiteIndex, merge, restrict
+from nfvplan.solver.problem import DEFAULT_K_PATHS, Problem
+from nfvplan.solver.routing import RoutingSet
+from nfvplan.solver.stop import Stopped
+
+LNS_SITES = 100
+"""From this many sites a routed scenario is searched by neighbourhoods: at 143 sites the
+whole model's chain paths took 33 s of a 60 s limit and its search improved nothing, while at
+50 sites (47 demands) they took 0.9 s and the search proved the optimum (docs/network-scale.md)."""
+LNS_PATHS = 1500
+"""... or from this many estimated chain paths (demands x `DEFAULT_K_PATHS`, the estimate
+made before enumerating any): germany50's 1 628-demand matrix enumerated 178 969 paths in 80 s."""
+FIRST_SITES = 4
+"""Sites of the first neighbourhoods (a seed and its three nearest)."""
+MAX_SITES = 40
+"""Largest region tried: past it a neighbourhood is as slow to solve as the whole model."""
+MAX_FREED = 150
+"""Freed demands a neighbourhood may hold; a region freeing more is shrunk around its seed
+(a core site's catchment on a full traffic matrix frees hundreds)."""
+K_PATHS = 3
+"""Shortest paths per chain leg enumerated for a freed demand."""
+PATH_CAP = 60
+"""Chain paths kept per freed demand (plus its routes of today)."""
+IMPROVED_NOTE = (
+    "improved by large-neighbourhood search over regions of sites from the routing-aware "
+    "greedy's plan ({rounds} neighbourhoods, {better} improvements)"
+)
+
+
+@dataclass
+class _Outcome:
+    """What one neighbourhood's search gave."""
+
+    found: Incumbent | None
+    optimal: bool
+
+
+def use_lns(problem: Problem) -> bool:
+    """True for routing on a network too large for the whole model's path enumeration (not for
+    re-plans, failure survival or `balance`, which the routing-aware greedy does not plan)."""
+    scenario = problem.scenario
+    if not scenario.services or problem.current is not None or problem.failures:
+        return False
+    if problem.objective is Objective.BALANCE:
+        return False
+    demands = sum(len(service.demands) for service in scenario.services.values())
+    return len(scenario.sites) >= LNS_SITES or demands * DEFAULT_K_PATHS >= LNS_PATHS
+
+
+def unrouted(light: Problem) -> Problem:
+    """The light problem (built without chain paths) as the strategy's problem: an empty,
+    non-exhaustive path set says that routing matters (the start plans are hints, not plans;
+    the bound is the one that ignores routing) though no chain path was enumerated."""
+    return replace(light, routing=RoutingSet([], exhaustive=False, k=K_PATHS, cap=PATH_CAP))
+
+
+def search_neighbourhoods(
+    problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits
+) -> Incumbent:
+    """Improve the incumbent's plan neighbourhood by neighbourhood within the time left."""
+    if not incumbent.has_plan or not incumbent.flows:
+        return incumbent
+    search = _Search(problem, incumbent, budget, limits)
+    try:
+        return search.run()
+    except Stopped:  # Ctrl-C or the deadline while building a neighbourhood: keep the best
+        return search.finish()
+
+
+class _Search:
+    """The loop's state: the best plan, the region size, the seeds still to try."""
+
+    def __init__(
+        self, problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits
+    ) -> None:
+        self.problem = problem
+        self.best = incumbent
+        self.budget = budget
+        self.limits = limits
+        self.cache = PathCache(build_graph(problem.scenario))
+        self.index = SiteIndex.of(problem)
+        self.random = random.Random(limits.seed)
+        self.sites = sorted(self.index.slots)
+        self.size = min(FIRST_SITES, len(self.sites))
+        self.rounds = 0
+        self.better = 0
+
+    def run(self) -> Incumbent:
+        seeds = self._seeds()
+        stale = 0
+        queue: list[str] = []
+        while stale < len(seeds) and self.budget.left() > MIN_HOOD_S:
+            if not queue:
+                queue = list(seeds)
+                self.random.shuffle(queue)
+            seed = queue.pop()
+            hood = self._neighbourhood(seed)
+            outcome = self._solve(hood)
+            self.rounds += 1
+            improved = False
+            if outcome.found is not None:
+                merged = merge(self.problem, self.best, hood, outcome.found)
+                assert merged.value is not None and self.best.value is not None
+                if merged.value < self.best.value:
+                    self.best, improved = merged, True
+                    self.better += 1
+                    self._report()
+            stale = 0 if improved else stale + 1
+            if outcome.optimal:
+                self.size = min(self.size + 1, MAX_SITES, len(self.sites))
+            else:
+                self.size = max(1, self.size - 1)
+        return self.finish()
+
+    def finish(self) -> Incumbent:
+        """The best plan, with a note when the search improved the greedy's."""
+        if self.better:
+            note = IMPROVED_NOTE.format(rounds=self.rounds, better=self.better)
+            self.best.notes = [
+                *(n for n in self.best.notes if "routing-aware greedy (chain_greedy)" not in n),
+                note,
+            ]
+        return self.best
+
+    def _seeds(self) -> list[str]:
+        """Sites holding instances or sending demands, in name order (the loop shuffles)."""
+        busy = {self.problem.slots[s].site.name for (_k, s, _n), c in self.best.counts.items() if c}
+        busy |= {flow.path.sites[0] for flow in self.best.flows}
+        return [site for site in self.sites if site in busy]
+
+    def _region(self, seed: str, size: int) -> list[str]:
+        """The seed and its nearest sites with servers, by latency (names break ties)."""
+        distance = [(self.cache.shortest_latency(seed, site), site) for site in self.sites]
+        return [site for _d, site in sorted(distance)[:size]]
+
+    def _neighbourhood(self, seed: str) -> Neighbourhood:
+        """The neighbourhood around `seed` at the current size, shrunk while it frees more
+        demands than `MAX_FREED`."""
+        size = self.size
+        while True:
+            hood = restrict(
+                self.problem,
+                self.best,
+                self._region(seed, size),
+                self.index,
+                self.cache,
+                K_PATHS,
+                PATH_CAP,
+            )
+            if len(hood.freed) <= MAX_FREED or size == 1:
+                return hood
+            size = max(1, size // 2)
+
+    def _solve(self, hood: Neighbourhood) -> _Outcome:
+        """The restricted model from the current sub-plan, under the deterministic limit."""
+        model = AssignmentModel(hood.problem)
+        model.add_hint(hood.counts)
+        model.add_network_hint(hood.flows, hood.traffic)
+        seconds = min(HOOD_WALL_S, self.budget.left())
+        solver = make_solver(seconds, workers=self.limits.workers, seed=self.limits.seed)
+        solver.parameters.max_deterministic_time = HOOD_DTIME
+        status = solver.solve(model.cp)
+        if status == cp_model.MODEL_INVALID:
+            raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return _Outcome(None, optimal=False)
+        found = Incumbent(counts=model.read_counts(solver))
+        model.read_network(solver, found)
+        return _Outcome(found, optimal=status == cp_model.OPTIMAL)
+
+    def _report(self) -> None:
+        if self.limits.progress is None or self.best.value is None:
+            return
+        objective = self.problem.objective
+        value = natural(objective, self.best.value)
+        bound = natural(objective, self.best.bound or 0)
+        self.limits.progress(Progress(time.perf_counter() - self.budget.started, value, bound))
