@@ -37,6 +37,7 @@ from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
+from nfvplan.plan import Status
 
 # Every library module beyond `choices` and `errors` is imported inside the commands
 # that use it: the solver, checker, file readers (yaml), failure analysis and report. typer
@@ -219,12 +220,18 @@ def solve_command(
                 progress.clear()
     if stop.is_set():
         typer.echo("interrupted: stopping with the best plan found so far", err=True)
-    # Interrupted before any plan: nothing is written, an existing file stays (docs/solver.md).
-    if output is not None and not (stop.is_set() and not plan.status.has_plan):
+    written = output is not None and writes_plan_file(plan.status)
+    if written:
         try:
             write_plan(plan, output, plan_format.value if plan_format else None)
         except OSError as error:
             fail_usage(f"cannot write {output}: {error.strerror or error}")
+    elif output is not None:
+        typer.echo(
+            f"no plan written to {output}: no plan was found (status {plan.status.value}) and "
+            "none was proven impossible; a file already there is left as it was",
+            err=True,
+        )
     if stats_file is not None:
         from nfvplan.io.plan_io import write_stats
 
@@ -245,13 +252,21 @@ def solve_command(
         typer.echo(format_summary(plan, loaded))
         if survival is not None:
             typer.echo("\n" + format_survival(survival))
-        if output is not None and not (stop.is_set() and not plan.status.has_plan):
+        if written:
             typer.echo(f"\nplan written to {output}")
     elif not plan.status.has_plan:
         typer.echo("\n".join(plan.explanation or []), err=True)
     if stop.is_set():
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(survival.exit_code if survival is not None else plan.status.exit_code)
+
+
+def writes_plan_file(status: Status) -> bool:
+    """Whether `solve -o` writes a file for this outcome: a plan, or the explanation of a
+    proven infeasibility (which `check` and `report` read). An `unknown` outcome (time limit,
+    Ctrl-C before any plan) has neither: nothing is written and a file already there stays,
+    so a script never mistakes a stale or empty file for a result (docs/format.md)."""
+    return status.has_plan or status is Status.INFEASIBLE
 
 
 @app.command("check")

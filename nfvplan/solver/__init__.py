@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from nfvplan.model import Objective, Scenario
-from nfvplan.plan import Plan
+from nfvplan.plan import Plan, Status
 from nfvplan.solver.incumbent import Progress, ProgressCallback, RunLimits
 from nfvplan.solver.stop import Stop, Stopped, stop_requested, stopping
 
@@ -122,8 +122,6 @@ def solve(
                 incumbent = search(problem, incumbent)
         with budget.phase("qualify"):
             problem, incumbent = widen_paths(build, search, problem, incumbent, budget)
-        if incumbent.infeasible and not incumbent.has_plan and options.explain:
-            reasons = explain_conflict(scenario, problem, limits)
     incumbent, why = decide(
         problem,
         incumbent,
@@ -131,6 +129,11 @@ def solve(
         time_limit_s=limits.time_limit_s,
         workers=limits.workers,
     )
+    # Only a proven infeasibility is explained (one over restricted paths is `unknown`, and
+    # its conflict would be the path set's), and only within what is left of the limit.
+    if incumbent.status is Status.INFEASIBLE and not reasons and options.explain:
+        with budget.phase("explain"):
+            reasons = explain_conflict(scenario, problem, limits, budget.deadline)
     return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
 
 
