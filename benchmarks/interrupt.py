@@ -29,13 +29,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from _common import table
-
-
-def nfvplan_command() -> list[str]:
-    """The `nfvplan` of this Python's environment (a venv's bin/), else the module itself."""
-    beside = Path(sys.executable).parent / "nfvplan"
-    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "nfvplan.cli.main"]
+from _common import nfvplan_command, table
 
 
 def phase_hit(phases: dict[str, float]) -> str:

@@ -201,12 +201,6 @@ def limit_for(sites: int, override: float | None) -> float:
     return SMALL_LIMIT_S if sites <= SMALL_SITES else LARGE_LIMIT_S
 
 
-def nfvplan_command() -> list[str]:
-    """The `nfvplan` of this Python's environment (a venv's bin/), else the module itself."""
-    beside = Path(sys.executable).parent / "nfvplan"
-    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "nfvplan.cli.main"]
-
-
 def scenario_file(network: str, model: str, shape: str, folder: Path) -> tuple[Path, int]:
     """The rung's scenario (and its topology beside it) in `folder`; its site count."""
     from nfvplan.generate import GenerateOptions, generate_scenario
@@ -254,6 +248,8 @@ def run_child(command: list[str], timeout_s: float) -> tuple[int, float, float]:
 
 def run_rung(network: str, model: str, limit_s: float | None, shape: str = "abilene") -> Rung:
     """Build the rung's scenario, solve it with `nfvplan solve` and check the plan written."""
+    from _common import nfvplan_command
+
     from nfvplan.io import load_scenario
 
     rung = Rung(network, model)

@@ -184,3 +184,16 @@ def test_the_run_statistics_name_the_routed_floor_and_the_bound() -> None:
     assert plan.stats.first_plan_s is not None
     assert plan.stats.first_plan_s <= plan.stats.wall_time_s
     assert plan.objective.bound == 100 and plan.stats.bound_source
+
+
+def test_a_reserved_budget_shares_the_clock_and_ends_earlier() -> None:
+    """Tests `Budget.reserved`: the same start, a deadline that many seconds earlier (never
+    before the start), and the stages' times recorded in the one `phases`."""
+    budget = Budget(10.0)
+    inner = budget.reserved(3.0)
+    assert inner.started == budget.started
+    assert inner.deadline == budget.deadline - 3.0
+    assert budget.reserved(30.0).deadline == budget.started
+    with inner.phase("search"):
+        pass
+    assert "search" in budget.phases
