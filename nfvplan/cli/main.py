@@ -163,8 +163,9 @@ def solve_command(
         Path | None,
         typer.Option(
             "--stats",
-            help="Write the run statistics (wall time, formulation, workers, seed) to this JSON "
-            "file; the plan file holds nothing time- or machine-dependent.",
+            help="Write the run statistics (wall time, formulation, workers, seed, seconds per "
+            "stage, time to the first plan, the routing-aware greedy's cost, which bound) to "
+            "this JSON file; the plan file holds nothing time- or machine-dependent.",
         ),
     ] = None,
 ) -> None:
