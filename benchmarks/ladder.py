@@ -109,6 +109,7 @@ class Rung:
     bound: float | None = None
     bound_source: str = ""
     gap: float | None = None
+    solve_s: float | None = None
     wall_s: float | None = None
     limit_s: float = 0.0
     peak_rss_mib: float | None = None
@@ -293,6 +294,7 @@ def _read_stats(rung: Rung, stats: dict) -> None:
     rung.status = stats.get("status", "")
     rung.build_s = phases.get("build-light", 0.0) + phases.get("build", 0.0)
     rung.first_plan_s = stats.get("first_plan_s")
+    rung.solve_s = stats.get("wall_time_s")
     rung.greedy_cost = stats.get("baseline")
     rung.bound_source = stats.get("bound_source", "")
     rung.phases = " ".join(f"{name} {seconds:.1f}" for name, seconds in phases.items())
@@ -304,7 +306,9 @@ def targets(rung: Rung) -> tuple[str, list[str]]:
     Up to 50 sites and 100 demands: gap <= 2 % (60 s). Up to 200 sites and 1 000 demands: first
     plan <= 10 s, gap <= 5 % (300 s). About 850 sites: a checked plan, first plan <= 60 s.
     Always: a plan, never worse than the greedy of the same run, passing `nfvplan check`;
-    wall <= limit + MARGIN_S; peak RSS <= 4 GiB.
+    the solve within limit + MARGIN_S (`solve s`, from the stats: the clock of `solve()`; the
+    process's `wall s` adds starting Python, loading the scenario and writing the plan);
+    peak RSS <= 4 GiB.
     """
     has_plan = rung.final_cost is not None
     gap = rung.gap if rung.gap is not None else (0.0 if rung.status == "optimal" else None)
@@ -315,7 +319,7 @@ def targets(rung: Rung) -> tuple[str, list[str]]:
             "floor",
             has_plan and (rung.greedy_cost is None or rung.final_cost <= rung.greedy_cost + 1e-6),
         ),
-        ("wall", rung.wall_s is not None and rung.wall_s <= rung.limit_s + MARGIN_S),
+        ("limit", rung.solve_s is not None and rung.solve_s <= rung.limit_s + MARGIN_S),
         ("rss", rung.peak_rss_mib is not None and rung.peak_rss_mib <= RSS_LIMIT_MIB),
     ]
     first = rung.first_plan_s
@@ -345,6 +349,7 @@ HEADERS = (
     "bound",
     "bound is",
     "gap",
+    "solve s",
     "wall s",
     "limit",
     "RSS MiB",
@@ -371,6 +376,7 @@ def cells(rung: Rung) -> list:
         rung.bound,
         rung.bound_source or "-",
         pct(rung.gap),
+        rung.solve_s,
         rung.wall_s,
         rung.limit_s,
         rung.peak_rss_mib,

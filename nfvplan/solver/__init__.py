@@ -326,7 +326,8 @@ def _plan(
             objective=problem.objective,
         )
     incumbent.wall_time_s = budget.elapsed()
-    plan = build_plan(problem, incumbent, strategy.name, limits.workers, limits.seed)
+    with budget.phase("plan"):
+        plan = build_plan(problem, incumbent, strategy.name, limits.workers, limits.seed)
     if reasons or not incumbent.status.has_plan:
         plan = replace(plan, explanation=reasons or ["no plan exists for this scenario"])
     elif options.current is not None:
