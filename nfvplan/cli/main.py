@@ -37,7 +37,6 @@ from nfvplan.cli.sweep import sweep_command
 from nfvplan.cli.topology import topology_app
 from nfvplan.cli.whatif import whatif_command
 from nfvplan.errors import InputError
-from nfvplan.plan import Status
 
 # Every library module beyond `choices` and `errors` is imported inside the commands
 # that use it: the solver, checker, file readers (yaml), failure analysis and report. typer
@@ -46,7 +45,7 @@ from nfvplan.plan import Status
 if TYPE_CHECKING:
     from nfvplan.check import Violation
     from nfvplan.model import Scenario
-    from nfvplan.plan import Plan
+    from nfvplan.plan import Plan, Status
 
 EXIT_INTERNAL = 1
 EXIT_VIOLATIONS = 5
@@ -267,6 +266,8 @@ def writes_plan_file(status: Status) -> bool:
     proven infeasibility (which `check` and `report` read). An `unknown` outcome (time limit,
     Ctrl-C before any plan) has neither: nothing is written and a file already there stays,
     so a script never mistakes a stale or empty file for a result (docs/format.md)."""
+    from nfvplan.plan import Status  # here: `--help` imports no reader (tests/cli/test_startup)
+
     return status.has_plan or status is Status.INFEASIBLE
 
 
