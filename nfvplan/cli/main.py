@@ -226,12 +226,6 @@ def solve_command(
             write_plan(plan, output, plan_format.value if plan_format else None)
         except OSError as error:
             fail_usage(f"cannot write {output}: {error.strerror or error}")
-    elif output is not None:
-        typer.echo(
-            f"no plan written to {output}: no plan was found (status {plan.status.value}) and "
-            "none was proven impossible; a file already there is left as it was",
-            err=True,
-        )
     if stats_file is not None:
         from nfvplan.io.plan_io import write_stats
 
@@ -256,6 +250,12 @@ def solve_command(
             typer.echo(f"\nplan written to {output}")
     elif not plan.status.has_plan:
         typer.echo("\n".join(plan.explanation or []), err=True)
+    if output is not None and not written:
+        typer.echo(
+            f"no plan written to {output}: no plan was found (status {plan.status.value}) and "
+            "none was proven impossible; a file already there is left as it was",
+            err=True,
+        )
     if stop.is_set():
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(survival.exit_code if survival is not None else plan.status.exit_code)
