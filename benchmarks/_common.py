@@ -11,6 +11,7 @@ from __future__ import annotations
 import platform
 import statistics
 import subprocess
+import sys
 import time
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -130,3 +131,9 @@ def stopwatch() -> Iterator[list[float]]:
         yield box
     finally:
         box[0] = time.perf_counter() - started
+
+
+def nfvplan_command() -> list[str]:
+    """The `nfvplan` of this Python's environment (a venv's bin/), else the module itself."""
+    beside = Path(sys.executable).parent / "nfvplan"
+    return [str(beside)] if beside.is_file() else [sys.executable, "-m", "nfvplan.cli.main"]

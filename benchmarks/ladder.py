@@ -19,47 +19,69 @@ set; 400 Gbps per link, topohub has none) with one of the demand models of
   regional site next to a busy core runs out of servers or links: backbone/europe and
   Topology Zoo's Ulaknet come out infeasible (Ulaknet proven by the solver).
 
-Per rung, in one child process (so that its peak RSS is its own):
-- model build: `build_problem` with the candidate chain paths `solve()` enumerates today;
-- first plan: the routing-aware greedy (`chain_greedy`) from a problem built without them,
-  its cost, and the checker's verdict on it;
-- the solve itself (`nfvplan solve`'s code path) with the limit: final cost, bound, gap, wall
-  time against the limit, the checker's verdict;
-- peak RSS of the child.
+Each rung runs as the user runs it: `nfvplan solve SCENARIO -o PLAN --stats STATS
+--time-limit L` in a child process (so wall time and peak RSS are the user's: RSS from
+`os.wait4` of that child), then `nfvplan check SCENARIO PLAN` on the written plan. The stats
+file gives the stage times (model build = `build-light` + `build`, the chain-path
+enumeration), the time to the first plan, the routing-aware greedy's cost in the same run (the
+floor) and which bound is reported. Each figure is printed beside the issue's target for the
+rung (`targets`): met or missed.
 
-Run from the repository root (the full ladder takes hours on 2 cores; `--only` picks rungs):
+Run from the repository root (the full ladder takes hours on 2 cores; `--only` picks rungs,
+`--limit` overrides the per-rung limit of 60 s up to 50 sites and 300 s above):
 
-    python benchmarks/network.py --ladder --time-limit 60 --only nobel,germany50
+    python benchmarks/network.py --ladder --only nobel,germany50:edge --limit 30
 """
 
 from __future__ import annotations
 
 import csv
-import resource
+import json
+import os
+import subprocess
+import sys
 import tempfile
+import threading
 import time
-import traceback
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
+
+import yaml
 
 HERE = Path(__file__).resolve().parent
 
 RUNGS: tuple[tuple[str, str], ...] = (
     ("sndlib/nobel-eu", "edge-to-core"),
     ("sndlib/nobel-eu", "two-per-site"),
+    ("sndlib/nobel-eu", "gravity"),
     ("sndlib/germany50", "edge-to-core"),
     ("sndlib/germany50", "two-per-site"),
     ("sndlib/germany50", "gravity"),
-    ("topozoo/Ulaknet", "edge-to-core"),
     ("topozoo/TataNld", "edge-to-core"),
     ("topozoo/TataNld", "two-per-site"),
+    ("topozoo/TataNld", "gravity"),
     ("backbone/north_america_nosc", "edge-to-core"),
     ("backbone/north_america_nosc", "two-per-site"),
-    ("backbone/europe_nosc", "edge-to-core"),
+    ("backbone/north_america_nosc", "gravity"),
+    ("backbone/americas_nosc", "edge-to-core"),
+    ("backbone/americas_nosc", "two-per-site"),
+    ("backbone/americas_nosc", "gravity"),
     ("backbone/europe", "edge-to-core"),
+    ("backbone/europe", "two-per-site"),
 )
-"""(topohub network, demand model), smallest first: 28, 50, 76, 143, 225, 554 and 852 sites."""
+"""(topohub network, demand model), smallest first: 28, 50, 143, 225, 418 and 852 sites.
+backbone/europe has no gravity rung: its full matrix (some 700 000 site pairs before rounding)
+is not a scenario anyone plans in one piece."""
+
+SMALL_SITES = 50
+"""Up to this many sites the limit is `SMALL_LIMIT_S`, above it `LARGE_LIMIT_S` (the issue's)."""
+SMALL_LIMIT_S = 60.0
+LARGE_LIMIT_S = 300.0
+MARGIN_S = 2.0
+"""`nfvplan.solver.budget.MARGIN_S`, the documented overrun (not imported: the benchmark
+measures the promise from outside)."""
+RSS_LIMIT_MIB = 4096.0
+"""The issue's memory target: 4 GiB at every rung."""
 
 LINK_GBPS = 400.0
 """Per link (topohub has none): 4 x 100G. With 100 Gbps, backbone/europe's edge-to-core scenario
@@ -80,18 +102,22 @@ class Rung:
     links: int = 0
     demands: int = 0
     build_s: float | None = None
-    chain_paths: int | None = None
     first_plan_s: float | None = None
     greedy_cost: float | None = None
-    greedy_check: str = ""
     status: str = ""
     final_cost: float | None = None
     bound: float | None = None
+    bound_source: str = ""
     gap: float | None = None
+    solve_s: float | None = None
     wall_s: float | None = None
     limit_s: float = 0.0
     peak_rss_mib: float | None = None
+    exit_code: int | None = None
     check: str = ""
+    phases: str = ""
+    targets: str = ""
+    missed: list[str] = field(default_factory=list)
     error: str = ""
 
 
@@ -169,75 +195,144 @@ def abilene_shape(doc: dict, model: str, time_limit_s: float, seed: int = 5) -> 
     return COMMON + "\n".join(lines) + "\n"
 
 
-def run_rung(
-    network: str, model: str, time_limit_s: float, build: bool, shape: str = "abilene"
-) -> Rung:
-    """Build, plan and solve one rung (in the calling process)."""
-    from nfvplan.check import check_plan
+def limit_for(sites: int, override: float | None) -> float:
+    """The rung's time limit: the override, else the issue's (60 s up to 50 sites, 300 s)."""
+    if override is not None:
+        return override
+    return SMALL_LIMIT_S if sites <= SMALL_SITES else LARGE_LIMIT_S
+
+
+def scenario_file(network: str, model: str, shape: str, folder: Path) -> tuple[Path, int]:
+    """The rung's scenario (and its topology beside it) in `folder`; its site count."""
     from nfvplan.generate import GenerateOptions, generate_scenario
-    from nfvplan.io import parse_scenario
-    from nfvplan.solver import SolveOptions, solve
-    from nfvplan.solver.chain_greedy import chain_greedy_plan
-    from nfvplan.solver.problem import build_problem
-    from nfvplan.solver.result import build_plan
-    from nfvplan.solver.status import decided
     from nfvplan.topohub_import import import_topohub, render_topology
 
-    rung = Rung(network, model, limit_s=time_limit_s)
-    try:
-        with tempfile.TemporaryDirectory(prefix="nfvplan-ladder-") as scratch:
-            folder = Path(scratch)
-            doc = import_topohub(network, gbps=LINK_GBPS)
-            topology = folder / "topology.yaml"
-            topology.write_text(render_topology(doc), encoding="utf-8")
-            sites = len(doc["sites"])
-            target = folder / "scenario.yaml"
-            if shape == "abilene":
-                text = abilene_shape(doc, model, time_limit_s)
-            else:
-                options = GenerateOptions(
-                    instances=max(100, INSTANCES_PER_SITE * sites),
-                    topology=topology,
-                    output=target,
-                    time_limit_s=time_limit_s,
-                    demand_model=model,
-                )
-                text = generate_scenario(options)
-            target.write_text(text, encoding="utf-8")
-            scenario = parse_scenario(text, filename=str(target), base_dir=folder)
-        rung.sites = len(scenario.sites)
-        rung.links = len(scenario.links)
+    doc = import_topohub(network, gbps=LINK_GBPS)
+    sites = len(doc["sites"])
+    topology = folder / "topology.yaml"
+    topology.write_text(render_topology(doc), encoding="utf-8")
+    target = folder / "scenario.yaml"
+    if shape == "abilene":
+        text = abilene_shape(doc, model, limit_for(sites, None))
+    else:
+        options = GenerateOptions(
+            instances=max(100, INSTANCES_PER_SITE * sites),
+            topology=topology,
+            output=target,
+            demand_model=model,
+        )
+        text = generate_scenario(options)
+    target.write_text(text, encoding="utf-8")
+    return target, sites
+
+
+def run_child(command: list[str], timeout_s: float) -> tuple[int, float, float]:
+    """Run `command` to its end: (exit code, wall seconds, peak RSS in MiB of that child).
+
+    `os.wait4` gives the child's own rusage (RUSAGE_CHILDREN would be the largest of all
+    children so far). A child still running `timeout_s` after its start is killed (-9).
+    """
+    started = time.perf_counter()
+    child = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    killer = threading.Timer(timeout_s, child.kill)
+    killer.start()
+    assert child.stderr is not None
+    errors = child.stderr.read()  # to its end: the child has exited or closed stderr
+    _, status, usage = os.wait4(child.pid, 0)
+    wall = time.perf_counter() - started
+    killer.cancel()
+    child.returncode = os.waitstatus_to_exitcode(status)  # Popen must not wait again
+    if child.returncode not in (0, 3, 4):
+        sys.stderr.write(errors.decode("utf-8", "replace")[-2000:])
+    return child.returncode, wall, usage.ru_maxrss / 1024
+
+
+def run_rung(network: str, model: str, limit_s: float | None, shape: str = "abilene") -> Rung:
+    """Build the rung's scenario, solve it with `nfvplan solve` and check the plan written."""
+    from _common import nfvplan_command
+
+    from nfvplan.io import load_scenario
+
+    rung = Rung(network, model)
+    with tempfile.TemporaryDirectory(prefix="nfvplan-ladder-") as scratch:
+        folder = Path(scratch)
+        try:
+            scenario_path, sites = scenario_file(network, model, shape, folder)
+            scenario = load_scenario(scenario_path)
+        except Exception as error:  # a benchmark reports a broken rung as a row, then goes on
+            rung.error = f"{type(error).__name__}: {error}"[:200]
+            return rung
+        rung.sites, rung.links = len(scenario.sites), len(scenario.links)
         rung.demands = sum(len(s.demands) for s in scenario.services.values())
-        if build:
-            started = time.perf_counter()
-            problem = build_problem(scenario, scenario.objective)
-            rung.build_s = time.perf_counter() - started
-            assert problem.routing is not None
-            rung.chain_paths = sum(len(d.paths) for d in problem.routing.demands)
-            del problem
-        started = time.perf_counter()
-        light = build_problem(scenario, scenario.objective, routing=False)
-        first = chain_greedy_plan(light, started + time_limit_s)
-        rung.first_plan_s = time.perf_counter() - started
-        if first is not None:
-            plan = build_plan(light, decided(light, first), "chain-greedy", 1, 1)
-            rung.greedy_cost = plan.objective.value
-            rung.greedy_check = "ok" if not check_plan(scenario, plan) else "VIOLATIONS"
-        started = time.perf_counter()
-        plan = solve(scenario, SolveOptions(time_limit_s=time_limit_s, explain=False))
-        rung.wall_s = time.perf_counter() - started
-        rung.status = plan.status.value
-        rung.final_cost = plan.objective.value
-        rung.bound = plan.objective.bound
-        rung.gap = plan.objective.gap
-        if plan.status.has_plan:
-            violations = check_plan(scenario, plan)
-            rung.check = "ok" if not violations else f"{len(violations)} violations"
-    except Exception as error:  # a benchmark reports a crash as a row, then goes on
-        rung.error = f"{type(error).__name__}: {error}"[:200]
-        traceback.print_exc()
-    rung.peak_rss_mib = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        rung.limit_s = limit_for(sites, limit_s)
+        del scenario
+        plan, stats = folder / "plan.yaml", folder / "stats.json"
+        solve = [*nfvplan_command(), "solve", str(scenario_path), "-o", str(plan)]
+        solve += ["--stats", str(stats), "--time-limit", f"{rung.limit_s:g}", "-q"]
+        rung.exit_code, rung.wall_s, rung.peak_rss_mib = run_child(solve, 2 * rung.limit_s + 120)
+        if stats.exists():
+            _read_stats(rung, json.loads(stats.read_text(encoding="utf-8")))
+        if plan.exists():
+            objective = yaml.safe_load(plan.read_text(encoding="utf-8"))["objective"]
+            rung.final_cost, rung.bound, rung.gap = (
+                objective.get("value"),
+                objective.get("bound"),
+                objective.get("gap"),
+            )
+            check = [*nfvplan_command(), "check", str(scenario_path), str(plan), "-q"]
+            code = subprocess.run(check, capture_output=True, timeout=600).returncode
+            rung.check = {0: "ok", 5: "VIOLATIONS"}.get(code, f"exit {code}")
+        elif rung.exit_code == 4:
+            rung.check = "no plan"
+    rung.targets, rung.missed = targets(rung)
     return rung
+
+
+def _read_stats(rung: Rung, stats: dict) -> None:
+    """The figures `solve --stats` writes: status, stages, first plan, floor, bound source."""
+    phases = stats.get("phases") or {}
+    rung.status = stats.get("status", "")
+    rung.build_s = phases.get("build-light", 0.0) + phases.get("build", 0.0)
+    rung.first_plan_s = stats.get("first_plan_s")
+    rung.solve_s = stats.get("wall_time_s")
+    rung.greedy_cost = stats.get("baseline")
+    rung.bound_source = stats.get("bound_source", "")
+    rung.phases = " ".join(f"{name} {seconds:.1f}" for name, seconds in phases.items())
+
+
+def targets(rung: Rung) -> tuple[str, list[str]]:
+    """The issue's targets that apply to the rung, each `name met|missed`, and the missed ones.
+
+    Up to 50 sites and 100 demands: gap <= 2 % (60 s). Up to 200 sites and 1 000 demands: first
+    plan <= 10 s, gap <= 5 % (300 s). About 850 sites: a checked plan, first plan <= 60 s.
+    Always: a plan, never worse than the greedy of the same run, passing `nfvplan check`;
+    the solve within limit + MARGIN_S (`solve s`, from the stats: the clock of `solve()`; the
+    process's `wall s` adds starting Python, loading the scenario and writing the plan);
+    peak RSS <= 4 GiB.
+    """
+    has_plan = rung.final_cost is not None
+    gap = rung.gap if rung.gap is not None else (0.0 if rung.status == "optimal" else None)
+    checks: list[tuple[str, bool]] = [
+        ("plan", has_plan),
+        ("checked", rung.check == "ok"),
+        (
+            "floor",
+            has_plan and (rung.greedy_cost is None or rung.final_cost <= rung.greedy_cost + 1e-6),
+        ),
+        ("limit", rung.solve_s is not None and rung.solve_s <= rung.limit_s + MARGIN_S),
+        ("rss", rung.peak_rss_mib is not None and rung.peak_rss_mib <= RSS_LIMIT_MIB),
+    ]
+    first = rung.first_plan_s
+    if rung.sites <= 50 and rung.demands <= 100:
+        checks.append(("gap<=2%", gap is not None and gap <= 0.02))
+    elif rung.sites <= 200 and rung.demands <= 1000:
+        checks.append(("1st<=10s", first is not None and first <= 10.0))
+        checks.append(("gap<=5%", gap is not None and gap <= 0.05))
+    else:
+        checks.append(("1st<=60s", first is not None and first <= 60.0))
+    missed = [name for name, ok in checks if not ok]
+    text = " ".join(f"{name} {'met' if ok else 'MISSED'}" for name, ok in checks)
+    return text, missed
 
 
 HEADERS = (
@@ -247,18 +342,19 @@ HEADERS = (
     "links",
     "demands",
     "build s",
-    "paths",
     "1st plan s",
     "greedy",
-    "g-check",
     "status",
     "final",
     "bound",
+    "bound is",
     "gap",
+    "solve s",
     "wall s",
     "limit",
     "RSS MiB",
     "check",
+    "targets",
 )
 
 
@@ -273,23 +369,27 @@ def cells(rung: Rung) -> list:
         rung.links,
         rung.demands,
         rung.build_s,
-        rung.chain_paths,
         rung.first_plan_s,
         rung.greedy_cost,
-        rung.greedy_check or "-",
-        rung.status or rung.error[:20] or "-",
+        rung.status or rung.error[:30] or "-",
         rung.final_cost,
         rung.bound,
+        rung.bound_source or "-",
         pct(rung.gap),
+        rung.solve_s,
         rung.wall_s,
         rung.limit_s,
         rung.peak_rss_mib,
         rung.check or "-",
+        rung.targets or "-",
     ]
 
 
-def ladder(time_limit_s: float, only: str | None, build: bool, shape: str = "abilene") -> int:
-    """Run the chosen rungs, one child process each; print a table, write a CSV."""
+def ladder(limit_s: float | None, only: str | None, shape: str = "abilene") -> int:
+    """Run the chosen rungs one after the other; print a table, write a CSV under results/.
+
+    Exit 1 when a plan failed the checker (a bug); a missed target is a figure, not a failure.
+    """
     from _common import machine, revision, table
 
     picked = [
@@ -297,26 +397,22 @@ def ladder(time_limit_s: float, only: str | None, build: bool, shape: str = "abi
         for network, model in RUNGS
         if not only or any(part in f"{network}:{model}" for part in only.split(","))
     ]
+    limits = f"{limit_s:g} s" if limit_s is not None else "60 s up to 50 sites, 300 s above"
     print(f"network ladder: {machine()}; revision {revision()}")
-    print(
-        f"time limit {time_limit_s:g} s per solve, 2 workers, seed 1; {len(picked)} rungs; "
-        f"shape {shape}\n"
-    )
+    print(f"time limit {limits}, 2 workers, seed 1; {len(picked)} rungs; shape {shape}\n")
     rows: list[Rung] = []
     out = HERE / "results" / f"network-ladder-{shape}-{time.strftime('%Y%m%d-%H%M%S')}.csv"
     out.parent.mkdir(exist_ok=True)
     for network, model in picked:
-        with ProcessPoolExecutor(max_workers=1, max_tasks_per_child=1) as pool:
-            rung = pool.submit(run_rung, network, model, time_limit_s, build, shape).result()
-        rows.append(rung)
-        print(table(HEADERS, [cells(r) for r in rows[-1:]]), flush=True)
+        rows.append(run_rung(network, model, limit_s, shape))
+        print(table(HEADERS, [cells(rows[-1])]), flush=True)
+        print(f"  stages: {rows[-1].phases or '-'}", flush=True)
         with out.open("w", newline="", encoding="utf-8") as handle:
             writer = csv.DictWriter(handle, fieldnames=list(asdict(rows[0])))
             writer.writeheader()
             for row in rows:
-                writer.writerow(asdict(row))
+                writer.writerow({**asdict(row), "missed": " ".join(row.missed)})
     print()
     print(table(HEADERS, [cells(r) for r in rows]))
     print(f"\nCSV: {out.relative_to(HERE.parent)}")
-    bad = [r for r in rows if "VIOLATIONS" in r.greedy_check or "violations" in r.check]
-    return 1 if bad else 0
+    return 1 if any(r.check == "VIOLATIONS" for r in rows) else 0

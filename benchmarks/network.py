@@ -39,6 +39,7 @@ Run from the repository root:
     python benchmarks/network.py --time-limit 20 --only bics
     python benchmarks/network.py --generated-ladder --time-limit 30 --topology tata.yaml
     python benchmarks/network.py --ladder --only nobel,germany50   # the topohub ladder
+    python benchmarks/network.py --ladder --only nobel-eu:edge --limit 20
 """
 
 from __future__ import annotations
@@ -437,7 +438,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         "--ladder", action="store_true", help="the topohub ladder of issue 13 (ladder.py)"
     )
     parser.add_argument(
-        "--no-build", action="store_true", help="ladder: skip timing the chain-path enumeration"
+        "--limit",
+        type=float,
+        help="ladder: seconds per rung (default 60 up to 50 sites, 300 above)",
     )
     parser.add_argument(
         "--shape",
@@ -449,7 +452,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.ladder:
         from ladder import ladder
 
-        return ladder(args.time_limit, args.only, build=not args.no_build, shape=args.shape)
+        return ladder(args.limit, args.only, shape=args.shape)
 
     print(f"network benchmark: {machine()}; revision {revision()}")
     print(f"time limit {args.time_limit:g} s per solve, 2 workers, seed 1\n")

@@ -136,6 +136,15 @@ class SolveStats:
     seed: int = 0
     notes: tuple[str, ...] = ()
     """What qualifies the outcome, e.g. the path restriction an `optimal` would depend on."""
+    phases: tuple[tuple[str, float], ...] = ()
+    """Seconds each stage of the solve took, in the order they ran (`--stats` only)."""
+    first_plan_s: float | None = None
+    """Seconds from the start to the end of the first stage that had a plan (`--stats` only)."""
+    baseline: float | None = None
+    """The routing-aware greedy's objective value in the same run: the floor the plan never
+    falls below (`--stats` only; None when it does not apply or found no plan)."""
+    bound_source: str = ""
+    """Which bound the objective's `bound` is (`--stats` only; empty when there is none)."""
 
 
 @dataclass(frozen=True)

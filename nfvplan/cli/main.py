@@ -45,7 +45,7 @@ from nfvplan.errors import InputError
 if TYPE_CHECKING:
     from nfvplan.check import Violation
     from nfvplan.model import Scenario
-    from nfvplan.plan import Plan
+    from nfvplan.plan import Plan, Status
 
 EXIT_INTERNAL = 1
 EXIT_VIOLATIONS = 5
@@ -162,8 +162,9 @@ def solve_command(
         Path | None,
         typer.Option(
             "--stats",
-            help="Write the run statistics (wall time, formulation, workers, seed) to this JSON "
-            "file; the plan file holds nothing time- or machine-dependent.",
+            help="Write the run statistics (wall time, formulation, workers, seed, seconds per "
+            "stage, time to the first plan, the routing-aware greedy's cost, which bound) to "
+            "this JSON file; the plan file holds nothing time- or machine-dependent.",
         ),
     ] = None,
 ) -> None:
@@ -222,8 +223,8 @@ def solve_command(
                 progress.clear()
     if stop.is_set():
         typer.echo("interrupted: stopping with the best plan found so far", err=True)
-    # Interrupted before any plan: nothing is written, an existing file stays (docs/solver.md).
-    if output is not None and not (stop.is_set() and not plan.status.has_plan):
+    written = output is not None and writes_plan_file(plan.status)
+    if written:
         try:
             write_plan(plan, output, plan_format.value if plan_format else None)
         except OSError as error:
@@ -248,13 +249,29 @@ def solve_command(
         typer.echo(format_summary(plan, loaded))
         if survival is not None:
             typer.echo("\n" + format_survival(survival))
-        if output is not None and not (stop.is_set() and not plan.status.has_plan):
+        if written:
             typer.echo(f"\nplan written to {output}")
     elif not plan.status.has_plan:
         typer.echo("\n".join(plan.explanation or []), err=True)
+    if output is not None and not written:
+        typer.echo(
+            f"no plan written to {output}: no plan was found (status {plan.status.value}) and "
+            "none was proven impossible; a file already there is left as it was",
+            err=True,
+        )
     if stop.is_set():
         raise typer.Exit(EXIT_INTERRUPTED)
     raise typer.Exit(survival.exit_code if survival is not None else plan.status.exit_code)
+
+
+def writes_plan_file(status: Status) -> bool:
+    """Whether `solve -o` writes a file for this outcome: a plan, or the explanation of a
+    proven infeasibility (which `check` and `report` read). An `unknown` outcome (time limit,
+    Ctrl-C before any plan) has neither: nothing is written and a file already there stays,
+    so a script never mistakes a stale or empty file for a result (docs/format.md)."""
+    from nfvplan.plan import Status  # here: `--help` imports no reader (tests/cli/test_startup)
+
+    return status.has_plan or status is Status.INFEASIBLE
 
 
 @app.command("check")

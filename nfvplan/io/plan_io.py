@@ -342,6 +342,10 @@ def stats_to_dict(plan: Plan) -> dict[str, Any]:
         "workers": plan.stats.workers,
         "seed": plan.stats.seed,
         "notes": list(plan.stats.notes),
+        "phases": {name: _round(seconds) for name, seconds in plan.stats.phases},
+        "first_plan_s": _round(plan.stats.first_plan_s),
+        "baseline": _round(plan.stats.baseline),
+        "bound_source": plan.stats.bound_source,
     }
 
 

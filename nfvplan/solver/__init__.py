@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from nfvplan.model import Objective, Scenario
-from nfvplan.plan import Plan
+from nfvplan.plan import Plan, Status
 from nfvplan.solver.incumbent import Progress, ProgressCallback, RunLimits
 from nfvplan.solver.stop import Stop, Stopped, stop_requested, stopping
 
@@ -91,10 +91,11 @@ def solve(
     # With services, the routing-aware greedy plans first, on a problem built without chain
     # paths: a plan (and the floor) exists before their enumeration starts, however long it is.
     routed, light = _routed_first(scenario, objective, options, budget)
+    facts = _Facts().saw(routed, budget, objective, baseline=True)
     if strategy is None and light is not None and use_lns(light):
         strategy = LNS  # a large network: no chain path of the whole network is enumerated
     if strategy is LNS and routed is not None and light is not None:
-        return _by_neighbourhoods(scenario, unrouted(light), routed, options, limits, budget)
+        return _by_neighbourhoods(scenario, unrouted(light), routed, options, limits, budget, facts)
     if strategy is LNS:
         strategy = None  # no plan to improve region by region: the whole model
     try:
@@ -102,10 +103,10 @@ def solve(
             problem = build()
     except Stopped:  # path enumeration or the problem's tables outlasted the limit
         if routed is None or light is None:
-            return _no_problem(scenario, objective, limits, budget)
+            return _no_problem(scenario, objective, options, limits, budget)
         problem, routed.notes = light, [*routed.notes, PATHS_NOT_BUILT_NOTE]
         incumbent, why = _decide(problem, routed, limits)
-        return _plan(scenario, problem, incumbent, why, WHOLE, options, limits, budget)
+        return _plan(scenario, problem, incumbent, why, WHOLE, options, limits, budget, facts)
     strategy = strategy or choose_strategy(problem)  # site by site when large, else one model
     if strategy.neighbourhoods:  # chosen on the built problem, but the greedy found no plan
         strategy = WHOLE
@@ -119,16 +120,51 @@ def solve(
         incumbent = Incumbent(infeasible=True, whatever_paths=True)
     else:
         incumbent = with_routed(_start(problem, strategy, budget, limits), routed)
+        facts.saw(incumbent, budget, objective)
         incumbent, parts = _bound(problem, incumbent, strategy, budget, limits)
+        facts.saw(incumbent, budget, objective)
         if not settled(problem, incumbent):  # when the bound meets the plan, no search
             with budget.phase("search"):
                 incumbent = search(problem, incumbent)
+            facts.saw(incumbent, budget, objective)
         with budget.phase("qualify"):
             problem, incumbent = widen_paths(build, search, problem, incumbent, budget)
-        if incumbent.infeasible and not incumbent.has_plan and options.explain:
-            reasons = explain_conflict(scenario, problem, limits)
+        facts.saw(incumbent, budget, objective)
     incumbent, why = _decide(problem, incumbent, limits)
-    return _plan(scenario, problem, incumbent, [*why, *reasons], strategy, options, limits, budget)
+    # Only a proven infeasibility is explained (one over restricted paths is `unknown`, and
+    # its conflict would be the path set's), and only within what is left of the limit.
+    if incumbent.status is Status.INFEASIBLE and not reasons and options.explain:
+        with budget.phase("explain"):
+            reasons = explain_conflict(scenario, problem, limits, budget.deadline)
+    reasons = [*why, *reasons]
+    return _plan(scenario, problem, incumbent, reasons, strategy, options, limits, budget, facts)
+
+
+@dataclass
+class _Facts:
+    """What the run statistics say beyond the plan: when the first plan existed, and the
+    routing-aware greedy's value (the floor), both for `solve --stats` and the benchmarks."""
+
+    first_plan_s: float | None = None
+    baseline: float | None = None
+
+    def saw(
+        self,
+        incumbent: Incumbent | None,
+        budget: Budget,
+        objective: Objective,
+        baseline: bool = False,
+    ) -> _Facts:
+        """Note the end of a stage: the first one with a plan sets `first_plan_s`."""
+        from nfvplan.solver.incumbent import natural
+
+        if incumbent is None or incumbent.value is None:
+            return self
+        if self.first_plan_s is None:
+            self.first_plan_s = budget.elapsed()
+        if baseline:
+            self.baseline = natural(objective, incumbent.value)
+        return self
 
 
 def _by_neighbourhoods(
@@ -138,6 +174,7 @@ def _by_neighbourhoods(
     options: SolveOptions,
     limits: RunLimits,
     budget: Budget,
+    facts: _Facts,
 ) -> Plan:
     """The pipeline of the large-neighbourhood strategy: start plans, the bound, then the
     search region by region from the routing-aware greedy's plan (`lns.py`), on a problem
@@ -147,11 +184,12 @@ def _by_neighbourhoods(
     from nfvplan.solver.strategy import LNS
 
     incumbent = with_routed(_start(problem, LNS, budget, limits), routed)
+    facts.saw(incumbent, budget, problem.objective)
     incumbent, _parts = _bound(problem, incumbent, LNS, budget, limits)
     with budget.phase("search"):
         incumbent = search_neighbourhoods(problem, incumbent, budget, limits)
     incumbent, why = _decide(problem, incumbent, limits)
-    return _plan(scenario, problem, incumbent, why, LNS, options, limits, budget)
+    return _plan(scenario, problem, incumbent, why, LNS, options, limits, budget, facts)
 
 
 PATHS_NOT_BUILT_NOTE = (
@@ -195,14 +233,21 @@ def _routed_first(
 
 
 def _no_problem(
-    scenario: Scenario, objective: Objective, limits: RunLimits, budget: Budget
+    scenario: Scenario,
+    objective: Objective,
+    options: SolveOptions,
+    limits: RunLimits,
+    budget: Budget,
 ) -> Plan:
     """The honest outcome when even the problem could not be built within the limit."""
     from nfvplan.plan import ObjectiveValue, SolveStats
     from nfvplan.solver.status import without_problem
 
     status, reason = without_problem(interrupted=stop_requested(), time_limit_s=limits.time_limit_s)
-    stats = SolveStats(round(budget.elapsed(), 3), "", limits.workers, limits.seed, ())
+    phases = tuple(budget.phases.items())
+    stats = SolveStats(round(budget.elapsed(), 3), "", limits.workers, limits.seed, (), phases)
+    if options.phases is not None:
+        options.phases.update(budget.phases)
     return Plan(
         scenario=scenario.name,
         status=status,
@@ -301,6 +346,7 @@ def _plan(
     options: SolveOptions,
     limits: RunLimits,
     budget: Budget,
+    facts: _Facts,
 ) -> Plan:
     """The plan of the outcome: re-plan notes and migration, explanation, self-check."""
     from nfvplan.migration import plan_migration
@@ -317,7 +363,8 @@ def _plan(
             objective=problem.objective,
         )
     incumbent.wall_time_s = budget.elapsed()
-    plan = build_plan(problem, incumbent, strategy.name, limits.workers, limits.seed)
+    with budget.phase("plan"):
+        plan = build_plan(problem, incumbent, strategy.name, limits.workers, limits.seed)
     if reasons or not incumbent.status.has_plan:
         plan = replace(plan, explanation=reasons or ["no plan exists for this scenario"])
     elif options.current is not None:
@@ -326,4 +373,22 @@ def _plan(
         check_own_plan(scenario, plan)
     if options.phases is not None:
         options.phases.update(budget.phases)
-    return plan
+    stats = replace(
+        plan.stats,
+        wall_time_s=round(budget.elapsed(), 3),
+        phases=tuple(budget.phases.items()),
+        first_plan_s=facts.first_plan_s,
+        baseline=facts.baseline,
+        bound_source=_bound_source(problem, incumbent),
+    )
+    return replace(plan, stats=stats)
+
+
+def _bound_source(problem: Problem, incumbent: Incumbent) -> str:
+    """Which bound the plan reports: the configuration LP's (which ignores routing) or the
+    search's own (over its model: `status.decide` reports the LP's over restricted paths)."""
+    if incumbent.bound is None:
+        return ""
+    if incumbent.relaxation_bound is not None and incumbent.bound <= incumbent.relaxation_bound:
+        return "configuration LP" + (" (ignores routing)" if problem.routing else "")
+    return "search"

@@ -27,6 +27,10 @@ from nfvplan.solver.routing import chain_paths, network_budget, processing_ms
 from nfvplan.solver.stop import Stopped
 
 RESOURCE_NAMES = ("threads", "memory (GiB)", "disk (GiB)", "NIC (Gbps)", "SR-IOV VFs")
+NO_TIME = (
+    "the scenario is infeasible; the time limit left no time to isolate the requirements in "
+    "conflict (allow more time, --time-limit, for that explanation)"
+)
 NO_CORE = (
     "the scenario is infeasible, but no small set of requirements could be isolated: "
     "the installed and purchasable servers cannot hold all instances together"
@@ -397,22 +401,29 @@ def _describe_demand(scenario: Scenario, key: str) -> str:
     return f"{_demand_name(service, int(index), demand)} carried in full{budget}"
 
 
-def explain_conflict(scenario: Scenario, problem: Problem, limits: RunLimits) -> list[str]:
+def explain_conflict(
+    scenario: Scenario, problem: Problem, limits: RunLimits, deadline: float
+) -> list[str]:
     """Find and shrink a conflicting set of requirements with CP-SAT assumptions.
 
-    Runs only once the scenario is proven infeasible, within `budget.EXPLAIN_S` of its own
-    (the first core search within the solve's limit too), under a stop at that deadline.
+    Runs only once the scenario is proven infeasible (status `infeasible`), until `deadline`
+    (a `time.perf_counter()` value: the solve's own, so the time limit holds here too) but for
+    at most `budget.EXPLAIN_S`, under a stop at that deadline. With less than
+    `EXPLAIN_MIN_STEP_S` left it says there was no time rather than starting a search.
     """
     started = time.perf_counter()
-    with stop_at(started + EXPLAIN_S):
+    end = min(deadline, started + EXPLAIN_S)
+    if end - started < EXPLAIN_MIN_STEP_S:
+        return [NO_TIME]
+    with stop_at(end):
         try:
-            return _explain(scenario, problem, limits, started)
+            return _explain(scenario, problem, limits, end)
         except Stopped:
             return [NO_CORE]
 
 
-def _explain(scenario: Scenario, problem: Problem, limits: RunLimits, started: float) -> list[str]:
-    seed, total = limits.seed, EXPLAIN_S
+def _explain(scenario: Scenario, problem: Problem, limits: RunLimits, end: float) -> list[str]:
+    seed = limits.seed
     routing = problem.routing
     relaxed = build_problem(
         scenario,
@@ -422,13 +433,12 @@ def _explain(scenario: Scenario, problem: Problem, limits: RunLimits, started: f
         path_cap=routing.cap if routing else DEFAULT_PATH_CAP,
     )
     relaxed.counts = problem.counts
-    first = min(limits.time_limit_s, total)
-    core = list(dict.fromkeys(_conflict(relaxed, first, seed)))
+    core = list(dict.fromkeys(_conflict(relaxed, end - time.perf_counter(), seed)))
     if not core:
         return [NO_CORE]
     minimal = True
     for requirement in list(core):
-        remaining = total - (time.perf_counter() - started)
+        remaining = end - time.perf_counter()
         if remaining <= EXPLAIN_MIN_STEP_S:
             minimal = False
             break

@@ -14,7 +14,14 @@ import time
 from ortools.sat.python import cp_model
 
 from nfvplan.solver.assignment import AssignmentModel
-from nfvplan.solver.budget import DETERMINISTIC_SHARE, MIN_SEARCH_S, Budget
+from nfvplan.solver.budget import (
+    DETERMINISTIC_SHARE,
+    MIN_SEARCH_S,
+    STOP_RESERVE_SHARE,
+    STOP_S_PER_BUILD_S,
+    Budget,
+    stop_at,
+)
 from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.incumbent import Incumbent, Progress, RunLimits, natural
 from nfvplan.solver.problem import Problem
@@ -31,17 +38,25 @@ STARTING_PLAN_NOTE = "the time limit ran out before the search improved the star
 def search_model(
     problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits
 ) -> Incumbent:
-    """CP-SAT on the whole model within the time left, from the incumbent's plan or hint."""
+    """CP-SAT on the whole model within the time left, from the incumbent's plan or hint.
+
+    The search ends early by the time CP-SAT takes to stop on a model of this size
+    (`STOP_S_PER_BUILD_S`), so that the solve's limit holds even when the stop lands in a
+    long presolve step."""
+    began = time.perf_counter()
     try:
         model = AssignmentModel(problem)
     except Stopped:  # the deadline or Ctrl-C came during the build: keep what we had
         return incumbent
+    reserve = STOP_S_PER_BUILD_S * (time.perf_counter() - began)
+    budget = budget.reserved(min(reserve, STOP_RESERVE_SHARE * budget.limit_s))
     if incumbent.bound is not None:
         model.add_lower_bound(incumbent.bound)
     hint = incumbent.hint or incumbent.counts
     if hint:
         model.add_hint(hint)
-    status, solver, notes = _two_phases(model, budget, limits)
+    with stop_at(budget.deadline):
+        status, solver, notes = _two_phases(model, budget, limits)
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -186,13 +186,20 @@ def test_quiet_infeasible_still_explains_on_stderr(infeasible: Path) -> None:
     assert "needs 7 hosts" in result.stderr
 
 
-def test_no_plan_within_the_time_limit_exits_4(tmp_path: Path) -> None:
-    """Tests exit 4 when the time limit ends the search before any plan.
+@pytest.mark.parametrize("existing", [False, True], ids=["no-file", "existing-file"])
+def test_no_plan_within_the_time_limit_exits_4_and_writes_nothing(
+    tmp_path: Path, existing: bool
+) -> None:
+    """Tests exit 4 when the time limit ends the search before any plan, and that `-o` then
+    writes no file (an `unknown` outcome holds no plan) and says so on stderr; a file already
+    there is left byte for byte, so a script never reads a stale or empty plan as a result.
 
     examples/5g-edge-topology.yaml takes seconds to solve; 0.01 s is not enough to find a plan
     on an ordinary machine. Should a machine find one anyway, the test skips.
     """
     plan = tmp_path / "plan.yaml"
+    if existing:
+        plan.write_text("an earlier plan\n", encoding="utf-8")
     result = run_cli(
         "solve", EXAMPLES / "5g-edge-topology.yaml", "--time-limit", "0.01", "-o", plan
     )
@@ -202,7 +209,13 @@ def test_no_plan_within_the_time_limit_exits_4(tmp_path: Path) -> None:
     assert result.exit_code == 4, result.output
     assert "status: unknown" in result.stdout
     assert "time limit" in result.stdout
-    assert yaml.safe_load(plan.read_text(encoding="utf-8"))["status"] == "unknown"
+    assert f"no plan written to {plan}" in result.stderr
+    assert "plan written to" not in result.stdout
+    if existing:
+        assert plan.read_text(encoding="utf-8") == "an earlier plan\n"
+    else:
+        assert not plan.exists()
+    assert [p.name for p in tmp_path.iterdir()] == (["plan.yaml"] if existing else [])
 
 
 # --- check ----------------------------------------------------------------------------------------

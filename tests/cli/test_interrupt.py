@@ -8,6 +8,7 @@ the time limits used here, so the interrupt always lands mid-search.
 
 from __future__ import annotations
 
+import json
 import os
 import pty
 import random
@@ -172,3 +173,38 @@ def test_a_stop_calls_the_hooks_registered_at_the_time() -> None:
         stop.request()
     stop.request()
     assert calls == ["running"]
+
+
+@pytest.mark.skipif(not SLOW, reason="about 40 s: set NFVPLAN_SLOW_TESTS=1")
+@pytest.mark.parametrize("delay_s", [4.0, 12.0])
+def test_sigint_while_the_network_problem_is_built(delay_s: float, tmp_path: Path) -> None:
+    """Tests SIGINT to the process group of `nfvplan solve` (its own session, as a terminal's
+    Ctrl-C reaches it) on germany50 with a full gravity matrix (some 1 600 demands): the
+    routing-aware greedy takes seconds and enumerating the chain paths tens of seconds, so 4 s
+    lands in loading or the greedy and 12 s in the greedy or the enumeration on any machine.
+    Whichever it is: exit 130, no traceback, no partial file, and either no plan file or a
+    whole `feasible` one marked interrupted that `nfvplan check` accepts; the stats file says
+    the same status."""
+    topology, scenario = tmp_path / "germany50.yaml", tmp_path / "gravity.yaml"
+    made = run_nfvplan("topology", "import", "sndlib/germany50", "--gbps", "400", "-o", topology)
+    assert made.exit_code == 0, made.output
+    made = run_nfvplan(
+        "generate", "--topology", topology, "--demands", "gravity", "--instances", "150",
+        "--seed", "1", "-o", scenario,
+    )  # fmt: skip
+    assert made.exit_code == 0, made.output
+    plan, stats = tmp_path / "plan.yaml", tmp_path / "stats.json"
+    process = subprocess.Popen(
+        [*nfvplan_command(), "solve", scenario, "-o", plan, "--stats", stats, "--time-limit",
+         "300"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )  # fmt: skip
+    time.sleep(delay_s)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=120)
+    assert_interrupted_outcome(process.returncode, out + err, scenario, plan)
+    reported = json.loads(stats.read_text(encoding="utf-8"))["status"]
+    assert reported == ("feasible" if plan.exists() else "unknown")

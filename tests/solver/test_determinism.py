@@ -124,6 +124,10 @@ def test_cli_plan_files_are_byte_identical(tmp_path: Path) -> None:
     assert paths[0].read_bytes() == paths[1].read_bytes()
     stats = json.loads(paths[0].with_suffix(".stats.json").read_text(encoding="utf-8"))
     assert stats["wall_time_s"] >= 0 and stats["seed"] == 3 and stats["scenario"] == "5g-core"
+    assert list(stats["phases"])[:2] == ["build", "start"] and "check" in stats["phases"]
+    assert 0 <= stats["first_plan_s"] <= stats["wall_time_s"]
+    assert stats["baseline"] is None  # no services: the routing-aware greedy does not run
+    assert "phases" not in one["stats"] and "first_plan_s" not in one["stats"]
 
 
 SLOW = os.environ.get("NFVPLAN_SLOW_TESTS") == "1"

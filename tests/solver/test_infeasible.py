@@ -267,6 +267,20 @@ def test_containers_of_two_trust_domains_on_a_single_server() -> None:
     assert_infeasible(plan, "cannot all hold", "'red'", "'blue'", "a:", "b:")
 
 
+PACKS_BADLY = scenario_yaml(
+    PLAIN,
+    """
+    server_types:
+      s: {cores: 8, threads_per_core: 1, memory_gib: 64, monthly_cost: 100}
+    sites:
+      dc: {servers: {s: 2}}
+    vnfs:
+      fn: {flavor: {vcpu: 5, memory_gib: 4}, replicas: 3}
+    """,
+)
+"""3 instances of 5 threads on 2 servers of 8 threads: the volume check passes, the packing not."""
+
+
 def test_inventory_that_cannot_pack_the_instances() -> None:
     """Tests more instances than the inventory holds, although the totals would fit.
 
@@ -274,20 +288,7 @@ def test_inventory_that_cannot_pack_the_instances() -> None:
     check passes), but 2 x 5 = 10 > 8, so each server holds one and the third has nowhere to go.
     The explanation names fn and its 3 replicas.
     """
-    plan = solve_and_check(
-        scenario_yaml(
-            PLAIN,
-            """
-            server_types:
-              s: {cores: 8, threads_per_core: 1, memory_gib: 64, monthly_cost: 100}
-            sites:
-              dc: {servers: {s: 2}}
-            vnfs:
-              fn: {flavor: {vcpu: 5, memory_gib: 4}, replicas: 3}
-            """,
-        )
-    )
-    assert_infeasible(plan, "fn", "3 replicas")
+    assert_infeasible(solve_and_check(PACKS_BADLY), "fn", "3 replicas")
 
 
 @pytest.mark.parametrize("replicas", [2, 3])
@@ -313,3 +314,23 @@ def test_one_more_server_makes_the_packing_feasible(replicas: int) -> None:
     assert plan.status is Status.OPTIMAL
     assert plan.objective.value == pytest.approx(100 * replicas)
     assert plan.summary.servers_bought == (1 if replicas == 3 else 0)
+
+
+def test_the_conflict_search_keeps_to_the_deadline_it_is_given() -> None:
+    """Tests that `explain_conflict` runs within the solve's own deadline (the time limit is a
+    promise in every phase): given a deadline already past it starts no search and says there
+    was no time, and given time it names the conflict of the case above (fn's 3 replicas of 5
+    threads on 2 servers of 8 threads, which the cheap checks let through)."""
+    import time
+
+    from nfvplan.solver.explain import NO_TIME, explain_conflict
+    from nfvplan.solver.incumbent import RunLimits
+    from nfvplan.solver.problem import build_problem
+    from tests.helpers import parse
+
+    scenario = parse(PACKS_BADLY)
+    problem = build_problem(scenario, scenario.objective)
+    limits = RunLimits(time_limit_s=20, workers=1, seed=1)
+    assert explain_conflict(scenario, problem, limits, time.perf_counter()) == [NO_TIME]
+    reasons = explain_conflict(scenario, problem, limits, time.perf_counter() + 20)
+    assert reasons != [NO_TIME] and "fn" in " ".join(reasons)

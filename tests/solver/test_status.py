@@ -48,7 +48,7 @@ def test_a_plan_meeting_its_bound_is_optimal_and_the_search_does_not_run() -> No
     assert plan.status is Status.OPTIMAL
     assert plan.objective.value == 200.0 and plan.objective.bound == 200.0
     assert "search" not in phases
-    assert list(phases) == ["build", "start", "bound", "qualify", "check"]
+    assert list(phases) == ["build", "start", "bound", "qualify", "plan", "check"]
 
 
 def test_first_level_proven_but_lower_levels_open_is_feasible_and_named() -> None:
