@@ -48,7 +48,9 @@ def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...
 
 def container_image_usage(vnf: Vnf) -> float:
     """Disk (GiB) a host gives up once when it runs any container of `vnf`: the pulled image,
-    shared by all of them (a VM's image is in `instance_usage`, once per instance)."""
+    shared by all of them (a VM's image is in `instance_usage`, once per instance). A nested
+    container's image is not the host's: it is stored once per worker VM, inside the worker's
+    disk (`nested.py`, `solver/nesting.py`), which the host carries as the worker's flavor."""
     return vnf.image_gib.container
 
 
