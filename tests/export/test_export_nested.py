@@ -111,9 +111,9 @@ PINNED = two_tenants("[container-in-vm]").replace(
 
 
 def test_heat_kubevirt_and_terraform_deploy_the_worker_vms(tmp_path: Path) -> None:
-    """Tests that Heat, KubeVirt and Terraform export the plan's worker VMs (pinned flavors, on their
-    planned hosts), validated offline, read back as the plan's workers, and that a worker moved
-    to another host in the files is reported."""
+    """Tests that Heat, KubeVirt and Terraform export the plan's worker VMs (pinned flavors, on
+    their planned hosts), validated offline, read back as the plan's workers, and that a worker
+    moved to another host in the files is reported."""
     for target in ("kubevirt", "heat", "terraform"):
         scenario, plan, directory = _vm_target(target, tmp_path)
         readback = read_export(directory)

@@ -27,8 +27,18 @@ IMAGES = scenario_yaml(
     sites:
       dc: {servers: {box: 2}}
     vnfs:
-      a: {flavor: {vcpu: 1, memory_gib: 2}, forms: [container-in-vm], replicas: 1, trust: t, image_gib: IMG}
-      b: {flavor: {vcpu: 1, memory_gib: 2}, forms: [container-in-vm], replicas: 1, trust: t, image_gib: IMG}
+      a:
+        flavor: {vcpu: 1, memory_gib: 2}
+        forms: [container-in-vm]
+        replicas: 1
+        trust: t
+        image_gib: IMG
+      b:
+        flavor: {vcpu: 1, memory_gib: 2}
+        forms: [container-in-vm]
+        replicas: 1
+        trust: t
+        image_gib: IMG
     """
 )
 
