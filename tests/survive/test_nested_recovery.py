@@ -125,3 +125,34 @@ def test_each_worker_pulls_its_own_image_when_the_plan_deploys() -> None:
     assert deploy_seconds(scenario, plan) == pytest.approx(192)
     scenario, plan = spread(case(1, None))
     assert deploy_seconds(scenario, plan) == pytest.approx(112)
+
+
+def test_the_explanation_names_the_new_worker_start() -> None:
+    """Tests the reason given when the full-worker plan misses its 40 s budget: the fastest
+    start on the surviving box is a new worker's, 80 s pull + 32 s boot = 112 s, though that
+    box already runs a (in a full worker)."""
+    scenario, plan = spread(case(1, 40))
+    [first, _second] = both_failures(scenario, plan)
+    text = " ".join(first.blocking)
+    assert "a: max_recovery_seconds 40 cannot be met: the fastest start is 112 s" in text
+    assert "80 s pull + 32 s boot (container-in-vm) on dc/box/2" in text
+
+
+def test_the_report_says_which_worker_took_the_restart() -> None:
+    """Tests the resilience report's restart rows: the received restart reads `container-in-vm
+    (surviving worker)` with no pull and 2 s; the new-worker one `(new worker)`, 80 s + 32 s."""
+    from nfvplan.survive import format_report, report_dict
+
+    for vcpu, worker, pull, boot, total in (
+        (3, "surviving", "-", "2 s", "2 s"),
+        (1, "new", "80 s", "32 s", "112 s"),
+    ):
+        scenario, plan = spread(case(vcpu, None))
+        report = check_resilience(scenario, plan, Level.SERVER, FAST)
+        rows = [" ".join(line.split()) for line in format_report(report, "table").splitlines()]
+        assert (
+            f"server dc/box/1 a container-in-vm ({worker} worker) dc/box/2 {pull} {boot} {total} -"
+            in rows
+        )
+        [restart] = report_dict(report)["failures"][0]["restarted"]
+        assert restart["worker"] == worker
