@@ -156,3 +156,20 @@ def test_the_report_says_which_worker_took_the_restart() -> None:
         )
         [restart] = report_dict(report)["failures"][0]["restarted"]
         assert restart["worker"] == worker
+
+
+def test_survive_does_not_claim_impossible_when_workers_could_receive() -> None:
+    """Tests `solve --survive server` with the 3-vCPU workers and a 40 s budget: the plain plan
+    (both a in one worker on box 1, 1000) fails box 1's failure (a new worker: 112 s), and the
+    recovery model, which cannot know the plan's workers, counts a new worker for every
+    restarted nested instance, so it finds no plan. Yet the spread plan above survives (2 s
+    each way): the result is `unknown` and says it is not proven impossible, never
+    `infeasible`."""
+    from nfvplan.solver import SolveOptions
+    from nfvplan.survive import plan_survivable
+
+    scenario = parse(case(3, 40))
+    result = plan_survivable(scenario, Level.SERVER, SolveOptions(time_limit_s=10, workers=1), FAST)
+    assert result.plan.status.value == "unknown"
+    assert "not proven impossible" in result.plan.explanation[0]
+    assert check_plan(scenario, result.plain) == []
