@@ -53,26 +53,22 @@ def test_no_nested_variant_without_the_form() -> None:
     assert [r.variant.key for r in comparison.results] == ["vm", "container", "mixed"]
 
 
-MIXED = """
-nfvplan: 1
-name: mixed-nesting
-platform:
-  vm:
-    overhead: {vcpu: 3, memory_gib: 8}
-    host_reserve: {cores: 1, memory_gib: 2}
-  container:
-    host_reserve: {cores: 1, memory_gib: 2}
-  container-in-vm:
-    worker: {vcpu: 5, memory_gib: 14}
-    reserve: {vcpu: 1, memory_gib: 2}
-server_types:
-  box: {cores: 16, threads_per_core: 1, memory_gib: 64, disk_gib: 100, monthly_cost: 1000}
-sites:
-  dc: {servers: {box: 3}}
-vnfs:
-  a: {flavor: {vcpu: 2, memory_gib: 6}, replicas: 3, trust: tenant-a, forms: FORMS}
-  b: {flavor: {vcpu: 2, memory_gib: 6}, replicas: 2, trust: tenant-b, forms: FORMS}
-""".replace("FORMS", "[vm, container, container-in-vm]")
+def _edit(text: str, *edits: tuple[str, str]) -> str:
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+MIXED = _edit(
+    two_tenants("[vm, container, container-in-vm]"),
+    ("overhead: {vcpu: 2, memory_gib: 8}", "overhead: {vcpu: 3, memory_gib: 8}"),
+    ("host_reserve: {cores: 5, memory_gib: 2}", "host_reserve: {cores: 1, memory_gib: 2}"),
+    ("{servers: {box: 2}}", "{servers: {box: 3}}"),
+    ("replicas: 2, trust: tenant-a", "replicas: 3, trust: tenant-a"),
+)
+"""The two-tenant case with dearer VM overhead (3 vCPU), a light container reserve (1 core),
+three boxes and three instances of a."""
 
 
 def test_mixed_variant_nests_one_tenant_beside_the_others_bare_containers() -> None:
