@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from nfvplan.check import check_plan
 from nfvplan.lifecycle import deploy_seconds, worker_spare
@@ -26,7 +28,7 @@ from tests.helpers import parse, scenario_yaml, solve_and_check
 FAST = CheckOptions(time_limit_s=5, workers=1)
 
 
-def case(worker_vcpu: int, budget: float | None) -> str:
+def case(worker_vcpu: int, budget: float | None, image: float = 10) -> str:
     limit = "" if budget is None else f", max_recovery_seconds: {budget:g}"
     return scenario_yaml(
         f"""
@@ -45,7 +47,7 @@ def case(worker_vcpu: int, budget: float | None) -> str:
           dc: {{servers: {{box: 2}}}}
         vnfs:
           a: {{flavor: {{vcpu: 1, memory_gib: 2}}, forms: [container-in-vm], replicas: 2,
-               image_gib: 10{limit}}}
+               image_gib: {image:g}{limit}}}
         """
     )
 
@@ -173,3 +175,26 @@ def test_survive_does_not_claim_impossible_when_workers_could_receive() -> None:
     assert result.plan.status.value == "unknown"
     assert "not proven impossible" in result.plan.explanation[0]
     assert check_plan(scenario, result.plain) == []
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    vcpu=st.integers(1, 3),
+    image=st.sampled_from([0, 2.5, 10, 20]),
+    budget=st.sampled_from([None, 1, 2, 40, 60, 112, 200]),
+)
+def test_the_solver_and_the_check_agree_on_nested_restarts(
+    vcpu: int, image: float, budget: float | None
+) -> None:
+    """Tests, over worker sizes, images and budgets, that the re-placement's budget rows and
+    the check's lifecycle rule agree (the check raises on a re-placement that misses a budget)
+    with the hand formula: a worker of 2 vCPU or more has room, so the restart takes 2 s;
+    otherwise 30 + image x 8 + 2 s. Survivable exactly when that is within the budget."""
+    scenario, plan = spread(case(vcpu, budget, image))
+    expected = 2.0 if vcpu >= 2 else 32 + image * 8
+    for result in both_failures(scenario, plan):
+        if budget is None or expected <= budget:
+            assert result.outcome is Outcome.SURVIVABLE
+            assert result.recovery_s == pytest.approx(expected)
+        else:
+            assert result.outcome is Outcome.NOT_SURVIVABLE
