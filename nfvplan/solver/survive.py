@@ -22,9 +22,10 @@ the slot's image pulls (each image it does not hold before the failure, at the p
 `nfvplan.lifecycle`, as the network stands during the failure) plus the instance's boot fit the
 budget. A restarted nested instance boots a new worker VM and pulls into it, unless a
 surviving worker that holds its image receives it (`lifecycle.worker_spare`): the re-placement
-knows the plan's workers and credits them; the plan's own recovery layers do not know which
-workers the plan will have, so they count a new worker for every restarted nested instance
-(conservative, as their capacity rows are: `Constraints.restarted_workers`). The same family
+knows the plan's workers and credits them exactly; the plan's own recovery layers credit only
+the workers that run that one VNF alone (`Constraints.worker_credit`: their room left, a lower
+bound on the rule's), and still count a worker VM of its own for every restarted nested
+instance in capacity (conservative, `Constraints.restarted_workers`). The same family
 holds the re-placement of the resilience check (a solve with the plan as `current`,
 `keep_current`, on the failed scenario: what is started beyond the kept counts).
 
@@ -153,7 +154,7 @@ class _Recovery:
             return flags[(k, s)]
 
         restarted = {key: [var] for key, var in self.y.items()}
-        recovery_budgets(self.c, self.tag, restarted, cached, self.f.pulls)
+        recovery_budgets(self.c, self.tag, restarted, cached, self.f.pulls, self.c.worker_credit)
 
     def _layer(self, hit_vnfs: set[str]) -> Layer:
         """Base + recovery counts on the surviving slots that receive restarted instances."""

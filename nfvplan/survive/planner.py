@@ -136,7 +136,7 @@ def plan_survivable(
 
 def _nests(scenario: Scenario) -> bool:
     """True when some VNF may run as a container in a VM (the recovery model is then
-    conservative: a new worker per restarted nested instance, `solver/survive.py`)."""
+    conservative for its restarts, `solver/survive.py`)."""
     return any(Form.NESTED in vnf.forms for vnf in scenario.vnfs.values())
 
 
@@ -148,8 +148,9 @@ def _no_survivable_plan(
     if plan.status is Status.INFEASIBLE and nests:
         reason = (
             f"no plan found that survives every single {level.value} failure with "
-            f"{', '.join(labels)}: not proven impossible, the recovery model counts a new "
-            "worker VM for every restarted container-in-vm instance (its boot and pull too); "
+            f"{', '.join(labels)}: not proven impossible, the recovery model is conservative "
+            "for container-in-vm restarts (a worker VM of its own each in capacity, only the "
+            "room of workers running their VNF alone credited for a budget); "
             "nfvplan resilience on the plain plan shows what each failure lacks"
         )
     elif plan.status is Status.INFEASIBLE:

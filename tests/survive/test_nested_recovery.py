@@ -160,21 +160,42 @@ def test_the_report_says_which_worker_took_the_restart() -> None:
         assert restart["worker"] == worker
 
 
-def test_survive_does_not_claim_impossible_when_workers_could_receive() -> None:
+def test_survive_plans_a_surviving_worker_with_room_next_to_each_instance() -> None:
     """Tests `solve --survive server` with the 3-vCPU workers and a 40 s budget: the plain plan
-    (both a in one worker on box 1, 1000) fails box 1's failure (a new worker: 112 s), and the
-    recovery model, which cannot know the plan's workers, counts a new worker for every
-    restarted nested instance, so it finds no plan. Yet the spread plan above survives (2 s
-    each way): the result is `unknown` and says it is not proven impossible, never
-    `infeasible`."""
+    (both a in one worker on box 1, 1000) fails box 1's failure (a new worker on box 2: 112 s).
+    The recovery layer credits the room left in a worker that runs a alone (3 - its count),
+    so the survivable optimum is one a per box, each in a worker of its own: 2000, and each
+    failure is recovered in 2 s by the other box's worker (one box cannot survive its own
+    failure, so 2000 is optimal)."""
     from nfvplan.solver import SolveOptions
     from nfvplan.survive import plan_survivable
 
     scenario = parse(case(3, 40))
-    result = plan_survivable(scenario, Level.SERVER, SolveOptions(time_limit_s=10, workers=1), FAST)
+    options = SolveOptions(time_limit_s=10, workers=1)
+    result = plan_survivable(scenario, Level.SERVER, options, FAST)
+    assert check_plan(scenario, result.plain) == []
+    assert check_plan(scenario, result.plan) == []
+    assert result.plain.summary.monthly_cost == pytest.approx(1000)
+    assert result.plan.status.value == "optimal"
+    assert result.plan.summary.monthly_cost == pytest.approx(2000)
+    assert sorted(w.server for w in result.plan.workers) == ["dc/box/1", "dc/box/2"]
+    assert result.report is not None and result.report.survivable
+    assert [r.recovery_s for r in result.report.results] == pytest.approx([2, 2])
+
+
+def test_survive_does_not_claim_impossible_with_containers_in_vms() -> None:
+    """Tests the wording when `--survive` finds no plan with containers in VMs: a 1 s budget
+    is below the container's own 2 s boot, so nothing meets it, but the recovery model is
+    conservative for nested restarts (a worker VM of its own in capacity), so the result is
+    `unknown` and says it is not proven impossible, never `infeasible`."""
+    from nfvplan.solver import SolveOptions
+    from nfvplan.survive import plan_survivable
+
+    scenario = parse(case(3, 1))
+    options = SolveOptions(time_limit_s=10, workers=1)
+    result = plan_survivable(scenario, Level.SERVER, options, FAST)
     assert result.plan.status.value == "unknown"
     assert "not proven impossible" in result.plan.explanation[0]
-    assert check_plan(scenario, result.plain) == []
 
 
 @settings(max_examples=8, deadline=None)
