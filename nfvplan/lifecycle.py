@@ -45,6 +45,7 @@ from dataclasses import dataclass
 from nfvplan.model import Form, Scenario
 from nfvplan.nested import inner_usage, worker_room
 from nfvplan.plan import Plan
+from nfvplan.usage import container_image_usage
 
 __all__ = [
     "PullSource",
@@ -268,7 +269,7 @@ def worker_spare(scenario: Scenario, plan: Plan) -> dict[tuple[str, str], int]:
                 room[r] -= value
         kinds = sorted(set(names))
         for name in kinds:
-            room[2] -= scenario.vnfs[name].image_gib.container
+            room[2] -= container_image_usage(scenario.vnfs[name])
         for name in kinds:
             need = inner_usage(scenario, scenario.vnfs[name])
             fits = [
