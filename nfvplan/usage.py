@@ -47,8 +47,11 @@ def instance_usage(scenario: Scenario, vnf: Vnf, form: Form) -> tuple[float, ...
 
 
 def container_image_usage(vnf: Vnf) -> float:
-    """Disk (GiB) a host gives up once when it runs any container of `vnf`: the pulled image,
-    shared by all of them (a VM's image is in `instance_usage`, once per instance)."""
+    """Disk (GiB) of the pulled container image of `vnf`, stored once per cache and shared by
+    every container of it there: a host's for bare containers, a worker VM's for nested ones
+    (each worker is a node with its own cache, inside the worker's disk, which the host
+    carries as the worker's flavor: `nested.py`, `solver/nesting.py`). A VM's image is in
+    `instance_usage`, once per instance."""
     return vnf.image_gib.container
 
 

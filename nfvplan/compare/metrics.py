@@ -16,7 +16,9 @@ asks the solver. The figures follow FORMAT.md's capacity rules (docs/compare.md 
   present on it. Ties on the instance count go to the slower recovery, then to plan order;
 - *time to deploy* is how long the whole plan takes to come up on hosts that hold no image yet:
   each host pulls its images once (at its site's `image_pull_gbps`), then boots its instances;
-  the slowest host decides (`nfvplan.lifecycle`).
+  each worker VM of the nested form boots, pulls its own copy of its VNFs' images (it is a
+  node with its own cache) and boots its containers; the slowest host decides
+  (`nfvplan.lifecycle`).
 """
 
 from __future__ import annotations

@@ -16,7 +16,7 @@ from nfvplan.errors import InputError
 from nfvplan.export.common import Export, note_skipped
 from nfvplan.export.hosts import HOSTS_FILE, WORKERS_FILE, HostMap, derive_hosts, dump_workers
 from nfvplan.export.kubernetes import DEFAULT_SRIOV_RESOURCE, NESTED
-from nfvplan.export.spec import Deployment, build_deployment
+from nfvplan.export.spec import VM_TARGETS, Deployment, build_deployment
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
 
@@ -87,7 +87,7 @@ def export_plan(
         )
     form = FORM_OF_TARGET[target]
     forms = (form, NESTED) if target == "kubernetes" else (form,)
-    vm_target = target in ("heat", "kubevirt")  # they deploy the worker VMs too
+    vm_target = target in VM_TARGETS  # they deploy the worker VMs too
     if not any(p.form in forms for p in plan.placements) and not (vm_target and plan.workers):
         others = {"vm": "kubernetes", "container": "heat, terraform or kubevirt"}
         raise InputError.single(
@@ -113,7 +113,7 @@ def export_plan(
         where = (
             f"their {len(deployment.workers)} worker VMs are exported"
             if vm_target
-            else "their worker VMs: --to heat or kubevirt"
+            else "their worker VMs: --to heat, terraform or kubevirt"
         )
         note_skipped(result, deployment, NESTED, "VMs", f" (use --to kubernetes; {where})")
     if host_map.derived:

@@ -21,6 +21,7 @@ import yaml
 
 from nfvplan.errors import InputError
 from nfvplan.export.hosts import HOSTS_FILE, WORKERS_FILE, HostMap, read_hosts, read_workers
+from nfvplan.export.spec import VM_TARGETS
 from nfvplan.model import Scenario
 from nfvplan.plan import Placement, Plan
 
@@ -71,7 +72,7 @@ class ReadBack:
     placements: list[Placement] = field(default_factory=list)
     deployed: dict[str, Deployed] = field(default_factory=dict)
     workers: dict[str, str] = field(default_factory=dict)
-    """Worker VM id -> server, for the worker VMs of nested containers (Heat, KubeVirt)."""
+    """Worker VM id -> server, for the worker VMs of nested containers (`VM_TARGETS`)."""
     worker_deployed: dict[str, Deployed] = field(default_factory=dict)
 
     @property
@@ -229,6 +230,10 @@ def _terraform(root: Path, hosts: HostMap) -> ReadBack:
                 vfs += any(b.get("vnic_type") == "direct" for b in binding)
         pinned = _server_of(by_host, host, where)
         meta = server.get("metadata", {})
+        if "nfvplan_worker_vm" in meta:  # a worker VM of nested containers
+            result.workers[meta["nfvplan_worker_vm"]] = pinned
+            result.worker_deployed[meta["nfvplan_worker_vm"]] = _nova_deployed(flavor, vfs)
+            continue
         result.add(meta, "nfvplan_", server["name"], pinned, _nova_deployed(flavor, vfs))
     return result
 
@@ -386,12 +391,12 @@ def verify_export(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> 
 
 
 def _worker_problems(scenario: Scenario, plan: Plan, readbacks: list[ReadBack]) -> list[str]:
-    """Worker VMs (Heat, KubeVirt): each planned one exported once, on its server, with its
+    """Worker VMs (`VM_TARGETS`): each planned one exported once, on its server, with its
     flavor's vCPUs, memory and pinning; none that the plan does not list."""
     problems: list[str] = []
     seen: dict[str, str] = {}
     got: dict[str, Deployed] = {}
-    vm_targets = [r for r in readbacks if r.target in ("heat", "kubevirt")]
+    vm_targets = [r for r in readbacks if r.target in VM_TARGETS]
     for readback in vm_targets:
         for worker, server in readback.workers.items():
             if worker in seen:

@@ -116,6 +116,9 @@ class Deployment:
 WORKER_VM = "worker-vm"
 """The form of a worker VM's spec: a VM that runs a tenant's containers."""
 
+VM_TARGETS = ("heat", "kubevirt", "terraform")
+"""The targets that deploy VMs, and so the worker VMs of nested containers with them."""
+
 
 def worker_vnf(trust: str) -> str:
     """What a worker VM is named after in flavors and images: its trust domain's workers."""

@@ -4,7 +4,9 @@ The same Nova objects as the Heat export (flavors with the plan's extra specs, a
 server groups, SR-IOV ports with `vnic_type = direct`, servers pinned to their hosts), in
 Terraform's JSON syntax. Pinning uses `availability_zone_hints = "ZONE:HOST"`, which the
 provider documents for pinning to a host (plain `availability_zone` would be read back from Nova
-as the zone alone and show a change on every plan); Nova allows it only to admins.
+as the zone alone and show a change on every plan); Nova allows it only to admins. The worker
+VMs of containers in VMs are servers too, as in the Heat export (a flavor per trust domain's
+worker, metadata `nfvplan_worker_vm`); their containers are the Kubernetes target's.
 """
 
 from __future__ import annotations
@@ -22,7 +24,7 @@ from nfvplan.export.common import (
     unique,
 )
 from nfvplan.export.naming import identifier
-from nfvplan.export.spec import Deployment, InstanceSpec
+from nfvplan.export.spec import WORKER_VM, Deployment, InstanceSpec
 
 PROVIDER_SOURCE = "terraform-provider-openstack/openstack"
 PROVIDER_VERSION = "~> 3.0"
@@ -41,7 +43,7 @@ COMMENT = (
 def render_terraform(deployment: Deployment) -> Export:
     """`main.tf.json` (provider, variables, resources) and an example variables file."""
     result = Export("terraform")
-    vms = deployment.of_form("vm")
+    vms = deployment.of_form("vm", WORKER_VM)  # worker VMs of nested containers are servers
     names = unique((s.instance for s in vms), identifier, "instance names")
     variables: dict[str, Any] = {
         "key_pair": {"type": "string", "description": "Nova key pair of the servers"},

@@ -265,6 +265,7 @@ def _build(
     path_cap: int | None,
 ) -> Problem:
     """The solver's view of the scenario with the deployment and the failures attached."""
+    from nfvplan.lifecycle import worker_spare
     from nfvplan.solver.problem import (
         DEFAULT_K_PATHS,
         DEFAULT_PATH_CAP,
@@ -286,6 +287,7 @@ def _build(
             keep=options.keep_current,
             move_cost=options.move_cost,
             max_moves=options.max_moves,
+            spare=worker_spare(scenario, options.current) if options.keep_current else None,
         )
     problem.failures = [resolve(problem, spec) for spec in options.failures]
     return problem

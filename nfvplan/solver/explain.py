@@ -15,7 +15,7 @@ from dataclasses import replace
 
 from ortools.sat.python import cp_model
 
-from nfvplan.model import Demand, Scenario, Scope, Vnf
+from nfvplan.model import Demand, Form, Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.assignment import AssignmentModel, Requirement
 from nfvplan.solver.budget import EXPLAIN_MIN_STEP_S, EXPLAIN_S, EXPLAIN_STEP_S, stop_at
@@ -211,7 +211,9 @@ def _recovery_budgets(problem: Problem) -> list[str]:
     instance of a VNF with `max_recovery_seconds` (it needs more than the kept ones) where no
     surviving server can start it in time: none holds its image in a form that boots in time,
     and none pulls it fast enough. The fastest start offered is a lower bound (a host's other
-    pulls only add to it), so the check is a necessary condition."""
+    pulls only add to it), so the check is a necessary condition. A nested instance skips the
+    pull only in a surviving worker VM with room that runs it (`lifecycle.worker_spare`); in
+    a new worker it pulls and boots the worker first, whatever its host holds."""
     from nfvplan.lifecycle import image_pull_seconds, pull_sources
 
     current = problem.current
@@ -233,9 +235,14 @@ def _recovery_budgets(problem: Problem) -> list[str]:
         for k in problem.kinds_of(name):
             kind = problem.kinds[k]
             boot = problem.scenario.platform.form(kind.form).boot_seconds or 0.0
+            nested = kind.form is Form.NESTED
+            inner = problem.scenario.platform.container.boot_seconds or 0.0
             for s in problem.candidates[k]:
                 slot = problem.slots[s]
-                if current.stay.get((k, s)):
+                if nested and current.spare.get((k, s)):  # a surviving worker takes it in
+                    start = inner
+                    how = f"{_ms(inner)} s boot (container, in a surviving worker VM)"
+                elif current.stay.get((k, s)) and not nested:
                     start, how = boot, f"{_ms(boot)} s boot ({kind.form.value}, image cached)"
                 else:
                     pull = image_pull_seconds(
@@ -259,6 +266,11 @@ def _recovery_budgets(problem: Problem) -> list[str]:
             f"booting alone takes {_ms(min(boots))} s"
             if min(boots) > budget
             else "a restart within the budget needs a surviving host that already runs it"
+            + (
+                " (for container-in-vm, a worker VM of it with room)"
+                if Form.NESTED in vnf.forms
+                else ""
+            )
         )
         messages.append(
             f"{name}: max_recovery_seconds {_ms(budget)} cannot be met: {fastest}; {remedy}"

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from nfvplan.model import Form
 from nfvplan.nested import inner_usage, worker_flavor, worker_host_usage, worker_room
 from nfvplan.solver.data import DISK, MEMORY, NUMA_RESOURCES, THREADS, scale_up
+from nfvplan.usage import container_image_usage
 
 INNER_UNITS = (1000, 1024, 1024)
 """Integer units inside a worker: milli-vCPU, MiB, MiB of disk."""
@@ -104,8 +105,8 @@ def build_tables(scenario, kinds, units: tuple[int, ...]) -> NestingTables | Non
         use = inner_usage(scenario, vnf)
         inner[k] = tuple(math.ceil(round(v * u, 6)) for v, u in zip(use, INNER_UNITS, strict=True))
         domain_of[k] = vnf.trust
-        if vnf.image_gib.container:
-            image[k] = math.ceil(round(vnf.image_gib.container * INNER_UNITS[2], 6))
+        if gib := container_image_usage(vnf):  # once per worker: its own node's cache
+            image[k] = math.ceil(round(gib * INNER_UNITS[2], 6))
     return NestingTables(domains, inner, domain_of, image)
 
 

@@ -113,6 +113,9 @@ class Current:
     move_cost: int = 0
     """Objective units (cents for cost) charged per moved instance; 0 = moves only break ties."""
     max_moves: int | None = None
+    spare: dict[tuple[int, int], int] = field(default_factory=dict)
+    """(nested kind, slot) → restarted instances the current plan's worker VMs there take in
+    (`lifecycle.worker_spare`): they neither boot a worker nor pull (recovery budgets)."""
 
 
 @dataclass(frozen=True)
@@ -478,8 +481,10 @@ def attach_current(
     keep: bool = False,
     move_cost: float = 0.0,
     max_moves: int | None = None,
+    spare: dict[tuple[str, str], int] | None = None,
 ) -> None:
-    """Record the deployment `placements` ((vnf, instance, server id, form) each) on `problem`.
+    """Record the deployment `placements` ((vnf, instance, server id, form) each) on `problem`,
+    with the room its worker VMs have left per (server id, VNF) (`lifecycle.worker_spare`).
 
     Instances of VNFs the scenario no longer has are simply gone (not moves); instances whose
     server is out of service, unknown or no longer allowed for them must move.
@@ -507,4 +512,9 @@ def attach_current(
         keep=keep,
         move_cost=round(move_cost * COST_SCALE),
         max_moves=max_moves,
+        spare={
+            (kind_of[(vnf, Form.NESTED.value)], slot_of[server]): count
+            for (server, vnf), count in (spare or {}).items()
+            if (vnf, Form.NESTED.value) in kind_of and server in slot_of
+        },
     )

@@ -20,8 +20,14 @@ Recovery budgets (`max_recovery_seconds`) are one more family over the restarted
 (`recovery_budgets`): on each surviving slot that restarts an instance of a VNF with a budget,
 the slot's image pulls (each image it does not hold before the failure, at the pull seconds of
 `nfvplan.lifecycle`, as the network stands during the failure) plus the instance's boot fit the
-budget. The same family holds the re-placement of the resilience check (a solve with the plan
-as `current`, `keep_current`, on the failed scenario: what is started beyond the kept counts).
+budget. A restarted nested instance boots a new worker VM and pulls into it, unless a
+surviving worker that holds its image receives it (`lifecycle.worker_spare`): the re-placement
+knows the plan's workers and credits them exactly; the plan's own recovery layers credit only
+the workers that run that one VNF alone (`Constraints.worker_credit`: their room left, a lower
+bound on the rule's), and still count a worker VM of its own for every restarted nested
+instance in capacity (conservative, `Constraints.restarted_workers`). The same family
+holds the re-placement of the resilience check (a solve with the plan as `current`,
+`keep_current`, on the failed scenario: what is started beyond the kept counts).
 
 What is left out, on purpose, is what would make this a restriction rather than a relaxation
 of the resilience check: routing after the failure (paths, link capacities, latency, traffic
@@ -148,7 +154,7 @@ class _Recovery:
             return flags[(k, s)]
 
         restarted = {key: [var] for key, var in self.y.items()}
-        recovery_budgets(self.c, self.tag, restarted, cached, self.f.pulls)
+        recovery_budgets(self.c, self.tag, restarted, cached, self.f.pulls, self.c.worker_credit)
 
     def _layer(self, hit_vnfs: set[str]) -> Layer:
         """Base + recovery counts on the surviving slots that receive restarted instances."""
@@ -235,6 +241,7 @@ def recovery_budgets(
     restarted: dict[tuple[int, int], list[cp_model.LinearExprT]],
     cached: Callable[[int, int], cp_model.LinearExprT | int],
     pulls: dict[str, PullSource | None],
+    spare: Callable[[int, int], int] = lambda k, s: 0,
 ) -> None:
     """The one family of `max_recovery_seconds`, over the instances a recovery restarts.
 
@@ -244,6 +251,12 @@ def recovery_budgets(
     other) every image of a kind it restarts and does not hold, then the instance boots; that
     sum stays within the VNF's budget. A pull the registry cannot serve (cut off) is longer
     than any budget: only a cached image restarts there.
+
+    A nested kind (`container-in-vm`, `nfvplan.lifecycle`): up to `spare(k, s)` of its
+    restarted instances are received by surviving workers that hold its image (only the
+    container boots); beyond that it starts in a new worker VM, whose cache is empty: the pull
+    counts whatever the host ran before (`cached` is not its), then the worker's and the
+    container's boots (the nested form's `boot_seconds`).
     """
     p, cp = constraints.problem, constraints.cp
     budgets = {
@@ -263,6 +276,7 @@ def recovery_budgets(
         site = p.slots[s].site.name
         has: dict[int, cp_model.IntVar] = {}
         pulling = []
+        fresh: dict[int, cp_model.IntVar] = {}
         for k in kinds:
             kind = p.kinds[k]
             seconds = image_pull_seconds(pulls.get(site), kind.vnf.image_gib.of(kind.form))
@@ -270,15 +284,28 @@ def recovery_budgets(
             if k not in budgets and not pull:
                 continue  # neither limited nor slowing the slot down
             has[k] = flag = cp.new_bool_var(f"restarts{tag}_{k}_{s}")
-            cp.add(sum(restarted[(k, s)]) <= p.bounds[(k, s)] * flag)
-            if pull:
+            count = sum(restarted[(k, s)])
+            cp.add(count <= p.bounds[(k, s)] * flag)
+            if kind.form is Form.NESTED:
+                fresh[k] = flag = cp.new_bool_var(f"newworker{tag}_{k}_{s}")
+                cp.add(count <= spare(k, s) + p.bounds[(k, s)] * flag)
+                if pull:
+                    pulling.append(pull * flag)  # the new worker pulls into its own cache
+            elif pull:
                 pulled = cp.new_bool_var(f"pulls{tag}_{k}_{s}")
                 cp.add(pulled >= flag - cached(k, s))
                 pulling.append(pull * pulled)
+        platform = p.scenario.platform
         for k in limited:
-            boot = p.scenario.platform.form(p.kinds[k].form).boot_seconds
+            boot = platform.form(p.kinds[k].form).boot_seconds
             assert boot is not None  # the loader refuses a budget without it
-            cp.add(sum(pulling) + _up(boot) <= budgets[k]).only_enforce_if(has[k])
+            if k in fresh:
+                inner = platform.container.boot_seconds
+                assert inner is not None  # the nested form's boot needs the container's
+                cp.add(_up(inner) <= budgets[k]).only_enforce_if(has[k])
+                cp.add(sum(pulling) + _up(boot) <= budgets[k]).only_enforce_if(fresh[k])
+            else:
+                cp.add(sum(pulling) + _up(boot) <= budgets[k]).only_enforce_if(has[k])
 
 
 def _replacement_budgets(constraints: Constraints) -> None:
@@ -290,10 +317,12 @@ def _replacement_budgets(constraints: Constraints) -> None:
     assert p.current is not None
     stay = p.current.stay
     restarted = {(k, s): [var - stay.get((k, s), 0)] for (k, s), var in x.items()}
+    spare = p.current.spare
     recovery_budgets(
         constraints,
         "rb",
         restarted,
         lambda k, s: 1 if stay.get((k, s), 0) else 0,
         pull_sources(p.scenario),
+        lambda k, s: spare.get((k, s), 0),
     )

@@ -16,7 +16,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
-from nfvplan.model import Scenario
+from nfvplan.model import Form, Scenario
 from nfvplan.plan import Plan, Status
 from nfvplan.solver import SolveOptions, solve
 from nfvplan.survive.check import CheckOptions, Outcome, ResilienceReport, check_resilience
@@ -127,19 +127,33 @@ def plan_survivable(
         rounds += 1
         plan = solve(scenario, replace(options, explain=False, failures=tuple(specs.values())))
         if not plan.status.has_plan:
-            plan = _no_survivable_plan(plan, level, list(specs), report)
+            plan = _no_survivable_plan(plan, level, list(specs), report, _nests(scenario))
             return SurvivalResult(level, plan, plain, None, tuple(specs), rounds)
         report = check_resilience(scenario, plan, level, check)
     result = SurvivalResult(level, plan, plain, report, tuple(specs), rounds)
     return replace(result, plan=_annotated(result, scenario))
 
 
+def _nests(scenario: Scenario) -> bool:
+    """True when some VNF may run as a container in a VM (the recovery model is then
+    conservative for its restarts, `solver/survive.py`)."""
+    return any(Form.NESTED in vnf.forms for vnf in scenario.vnfs.values())
+
+
 def _no_survivable_plan(
-    plan: Plan, level: Level, labels: list[str], report: ResilienceReport
+    plan: Plan, level: Level, labels: list[str], report: ResilienceReport, nests: bool = False
 ) -> Plan:
     """Say why there is no plan: the failures that could not all be survived, and what blocked
     each in the last check (a recovery budget no restart meets, say), once per reason."""
-    if plan.status is Status.INFEASIBLE:
+    if plan.status is Status.INFEASIBLE and nests:
+        reason = (
+            f"no plan found that survives every single {level.value} failure with "
+            f"{', '.join(labels)}: not proven impossible, the recovery model is conservative "
+            "for container-in-vm restarts (a worker VM of its own each in capacity, only the "
+            "room of workers running their VNF alone credited for a budget); "
+            "nfvplan resilience on the plain plan shows what each failure lacks"
+        )
+    elif plan.status is Status.INFEASIBLE:
         reason = (
             f"no plan survives every single {level.value} failure: no plan obeys every rule "
             f"and can also restart what fails with {', '.join(labels)} (proven with routing "
@@ -157,7 +171,8 @@ def _no_survivable_plan(
         if r.outcome is not Outcome.SURVIVABLE and r.failure.label in labels
         for line in r.blocking
     ]
-    return replace(plan, explanation=[reason, *_recovery_lines(blocked)])
+    status = Status.UNKNOWN if plan.status is Status.INFEASIBLE and nests else plan.status
+    return replace(plan, status=status, explanation=[reason, *_recovery_lines(blocked)])
 
 
 def _recovery_lines(lines: list[str]) -> list[str]:

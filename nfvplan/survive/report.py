@@ -12,6 +12,8 @@ import json
 from collections import Counter
 from typing import Any
 
+from nfvplan.lifecycle import Restart
+from nfvplan.model import Form
 from nfvplan.survive.check import FailureResult, Outcome, ResilienceReport
 from nfvplan.survive.failures import Level
 from nfvplan.survive.planner import SurvivalResult
@@ -42,6 +44,14 @@ def _recovery(result: FailureResult) -> str:
     return _unknown(result) if result.recovery_s is None else f"{result.recovery_s:g} s"
 
 
+def _worker(restart: Restart) -> str:
+    """A nested restart's worker VM: `surviving` (it took the instance in, image cached) or
+    `new` (booted and pulled for it); "" for the other forms."""
+    if restart.form != Form.NESTED.value:
+        return ""
+    return "surviving" if restart.received else "new"
+
+
 def _seconds(value: float | None, unknown: str) -> str:
     return unknown if value is None else f"{value:g} s"
 
@@ -59,7 +69,7 @@ def restart_rows(report: ResilienceReport) -> list[tuple[str, ...]]:
                 (
                     result.failure.label,
                     restart.vnf + (f" x{n}" if n > 1 else ""),
-                    restart.form,
+                    restart.form + (f" ({_worker(restart)} worker)" if _worker(restart) else ""),
                     restart.server,
                     "-" if restart.pull_s == 0 else _seconds(restart.pull_s, "unreachable"),
                     _seconds(restart.boot_s, "unset"),
@@ -251,6 +261,7 @@ def report_dict(report: ResilienceReport) -> dict[str, Any]:
                         "total_s": t.total_s,
                         "budget_s": report.budgets.get(t.vnf),
                     }
+                    | ({"worker": _worker(t)} if _worker(t) else {})
                     for t in r.restarts
                 ],
                 "dropped_demands": [

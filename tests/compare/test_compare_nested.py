@@ -51,3 +51,51 @@ def test_no_nested_variant_without_the_form() -> None:
     scenario = parse(two_tenants("[container]"))
     comparison = compare(scenario, FAST)
     assert [r.variant.key for r in comparison.results] == ["vm", "container", "mixed"]
+
+
+def _edit(text: str, *edits: tuple[str, str]) -> str:
+    for old, new in edits:
+        assert text.count(old) == 1, old
+        text = text.replace(old, new)
+    return text
+
+
+MIXED = _edit(
+    two_tenants("[vm, container, container-in-vm]"),
+    ("overhead: {vcpu: 2, memory_gib: 8}", "overhead: {vcpu: 3, memory_gib: 8}"),
+    ("host_reserve: {cores: 5, memory_gib: 2}", "host_reserve: {cores: 1, memory_gib: 2}"),
+    ("{servers: {box: 2}}", "{servers: {box: 3}}"),
+    ("replicas: 2, trust: tenant-a", "replicas: 3, trust: tenant-a"),
+)
+"""The two-tenant case with dearer VM overhead (3 vCPU), a light container reserve (1 core),
+three boxes and three instances of a."""
+
+
+def test_mixed_variant_nests_one_tenant_beside_the_others_bare_containers() -> None:
+    """Tests that the mixed variant may use containers in VMs, and is no dearer than any pure
+    variant (here strictly cheaper than each).
+
+    box: 16 threads, 64 GiB, 1000. a: 3 x (2 vCPU, 6 GiB), tenant a; b: 2 x the same, tenant b.
+    A worker (5 vCPU, 14 GiB, reserve 1 vCPU, 2 GiB) holds two instances and takes 5 + 3 = 8
+    threads, 14 + 8 = 22 GiB of its host. all-VM: 5 VMs x 5 threads + 1 = 26 > 16: 2000.
+    all-container: the kernel rule keeps the tenants on two hosts: 2000. containers in VMs:
+    a needs 2 workers, b 1, and two workers take 2 x 8 + 1 = 17 > 16: a box each, 3000.
+    mixed: a bare (3 x 2 + 1 container reserve = 7 threads, 18 + 2 GiB) and b nested in one
+    worker (8 + 1 hypervisor threads, 22 + 2 GiB): 16 threads, 44 GiB on one box: 1000.
+    Nothing else fits one box (b as two VMs takes 2 x 5 + 1 = 11 threads beside a's 7; a
+    nested takes 16 + 1 for its two workers)."""
+    scenario = parse(MIXED)
+    comparison = compare(scenario, FAST)
+    assert [r.variant.key for r in comparison.results] == ["vm", "container", "nested", "mixed"]
+    costs = {}
+    for result in comparison.results:
+        assert result.plan.status.value == "optimal"
+        assert check_plan(scenario, result.plan) == []
+        assert result.metrics is not None
+        costs[result.variant.key] = result.metrics.monthly_cost
+    assert costs == pytest.approx({"vm": 2000, "container": 2000, "nested": 3000, "mixed": 1000})
+    assert all(costs["mixed"] <= cost for cost in costs.values())
+    mixed = comparison.result("mixed").plan
+    forms = {(p.vnf, p.form) for p in mixed.placements}
+    assert forms == {("a", "container"), ("b", "container-in-vm")}
+    assert [w.trust for w in mixed.workers] == ["tenant-b"]

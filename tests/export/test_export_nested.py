@@ -110,11 +110,11 @@ PINNED = two_tenants("[container-in-vm]").replace(
 )
 
 
-def test_heat_and_kubevirt_deploy_the_worker_vms(tmp_path: Path) -> None:
-    """Tests that Heat and KubeVirt export the plan's worker VMs (pinned flavors, on their
-    planned hosts), validated offline, read back as the plan's workers, and that a worker moved
-    to another host in the files is reported."""
-    for target in ("kubevirt", "heat"):
+def test_heat_kubevirt_and_terraform_deploy_the_worker_vms(tmp_path: Path) -> None:
+    """Tests that Heat, KubeVirt and Terraform export the plan's worker VMs (pinned flavors, on
+    their planned hosts), validated offline, read back as the plan's workers, and that a worker
+    moved to another host in the files is reported."""
+    for target in ("kubevirt", "heat", "terraform"):
         scenario, plan, directory = _vm_target(target, tmp_path)
         readback = read_export(directory)
         assert readback.workers == {w.id: w.server for w in plan.workers}
@@ -130,3 +130,29 @@ def test_heat_and_kubevirt_deploy_the_worker_vms(tmp_path: Path) -> None:
     hosts.write_text(hosts.read_text() + "  dc/box/2: {hostname: dc-box-2}\n")
     problems = verify_export(scenario, plan, [read_export(tmp_path / "heat")]).problems
     assert any("planned on dc/box/1, exported on dc/box/2" in p for p in problems)
+
+
+def test_terraform_worker_moved_or_resized_is_reported(tmp_path: Path) -> None:
+    """Tests Terraform's read-back of worker VMs: a worker pinned to another host in
+    main.tf.json, and a worker flavor shrunk below the trust domain's, are both reported."""
+    import json
+
+    scenario, plan, directory = _vm_target("terraform", tmp_path)
+    main_file = directory / "main.tf.json"
+    main = json.loads(main_file.read_text())
+    servers = main["resource"]["openstack_compute_instance_v2"]
+    workers = [s for s in servers.values() if "nfvplan_worker_vm" in s["metadata"]]
+    assert sorted(s["metadata"]["nfvplan_worker_vm"] for s in workers) == sorted(
+        w.id for w in plan.workers
+    )
+    moved = workers[0]
+    moved["availability_zone_hints"] = "nova:dc-box-2"
+    flavor = moved["flavor_id"].removeprefix("${").removesuffix("}").split(".")[1]
+    main["resource"]["openstack_compute_flavor_v2"][flavor]["vcpus"] = 1
+    main_file.write_text(json.dumps(main))
+    hosts = directory / "nfvplan-hosts.yaml"
+    hosts.write_text(hosts.read_text() + "  dc/box/2: {hostname: dc-box-2}\n")
+    problems = verify_export(scenario, plan, [read_export(directory)]).problems
+    worker = moved["metadata"]["nfvplan_worker_vm"]
+    assert f"worker VM {worker}: planned on dc/box/1, exported on dc/box/2" in problems
+    assert any(p.startswith(f"worker VM {worker}: deployed 1 vCPUs") for p in problems)

@@ -104,6 +104,8 @@ class Constraints:
         self.plan = self._plan_layer()
         self._pulled: dict[tuple[str, str, int], cp_model.IntVar] = {}
         """(layer tag, VNF, slot) → 1 when the slot holds the VNF's container image."""
+        self._credit: dict[tuple[int, int], cp_model.LinearExprT | int] = {}
+        """(nested kind, slot) → the restarts its workers take in (`worker_credit`)."""
         self._image = {
             name: units for name in problem.vnf_names if (units := problem.container_image(name))
         }
@@ -347,6 +349,38 @@ class Constraints:
             self.cp.add(nested.y[(k, s, j)] <= tables.per_worker(k) * flag)
             out.append(tables.image[k] * flag)
         return out
+
+    def worker_credit(self, k: int, s: int) -> cp_model.LinearExprT | int:
+        """How many restarted instances of nested kind k the plan's workers on slot s take in,
+        at least (`lifecycle.worker_spare`, for the recovery budgets of `--survive`): the room
+        left in each worker that runs kind k and nothing else, `per_worker(k) - y[k, s, j]`
+        (integer units round the room down, so this never exceeds the rule's float count).
+        Workers with several VNFs are credited nothing (a lower bound: their split room is a
+        product the model does not need). One variable per (kind, slot), shared by failures."""
+        nested, tables = self.v.nested, self.problem.nesting
+        if nested is None or tables is None or k not in tables.inner:
+            return 0
+        key = (k, s)
+        if key in self._credit:
+            return self._credit[key]
+        name = tables.domain_of[k]
+        members = nested.kinds.get((s, name), [])
+        most = tables.per_worker(k)
+        terms = []
+        for j in range(len(nested.open.get((s, name), []))):
+            if (k, s, j) not in nested.y:
+                continue
+            alone = self.cp.new_bool_var(f"alone_{k}_{s}_{j}")
+            self.cp.add(nested.y[(k, s, j)] >= 1).only_enforce_if(alone)
+            for other in members:
+                if other != k and (other, s, j) in nested.y:
+                    self.cp.add(nested.y[(other, s, j)] == 0).only_enforce_if(alone)
+            room = self.cp.new_int_var(0, most, f"credit_{k}_{s}_{j}")
+            self.cp.add(room <= most * alone)
+            self.cp.add(room <= most - nested.y[(k, s, j)])
+            terms.append(room)
+        self._credit[key] = credit = sum(terms) if terms else 0
+        return credit
 
     def worker_load(self, s: int, resource: int) -> list[cp_model.LinearExprT]:
         """What the worker VMs on slot s take of a host resource (the plan's layer)."""
