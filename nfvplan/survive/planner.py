@@ -201,7 +201,16 @@ def _annotated(result: SurvivalResult, scenario: Scenario) -> Plan:
         )
         if lost:
             note += "; traffic entering or leaving a failed site is lost: " + ", ".join(lost)
-        return replace(plan, stats=replace(plan.stats, notes=(*plan.stats.notes, note)))
+        status = plan.status
+        if status is Status.OPTIMAL and _nests(scenario):
+            status = Status.FEASIBLE  # the recovery model restricts nested restarts
+            note += (
+                "; not proven cheapest: the recovery model gives each restarted "
+                "container-in-vm instance a worker VM of its own, so a plan whose restarts "
+                "share workers could cost less"
+            )
+        notes = (*plan.stats.notes, note)
+        return replace(plan, status=status, stats=replace(plan.stats, notes=notes))
     fatal = [r.failure.label for r in report.results if r.outcome is not Outcome.SURVIVABLE]
     note = (
         f"planned for single {level} failures but NOT proven survivable: the resilience check "

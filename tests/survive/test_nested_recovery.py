@@ -166,7 +166,9 @@ def test_survive_plans_a_surviving_worker_with_room_next_to_each_instance() -> N
     The recovery layer credits the room left in a worker that runs a alone (3 - its count),
     so the survivable optimum is one a per box, each in a worker of its own: 2000, and each
     failure is recovered in 2 s by the other box's worker (one box cannot survive its own
-    failure, so 2000 is optimal)."""
+    failure, so 2000 is optimal). The solver cannot prove it: its recovery model gives each
+    restarted nested instance a worker VM of its own (a restriction), so the plan is only
+    `feasible`, and its note says why."""
     from nfvplan.solver import SolveOptions
     from nfvplan.survive import plan_survivable
 
@@ -176,7 +178,8 @@ def test_survive_plans_a_surviving_worker_with_room_next_to_each_instance() -> N
     assert check_plan(scenario, result.plain) == []
     assert check_plan(scenario, result.plan) == []
     assert result.plain.summary.monthly_cost == pytest.approx(1000)
-    assert result.plan.status.value == "optimal"
+    assert result.plan.status.value == "feasible"
+    assert "not proven cheapest" in " ".join(result.plan.stats.notes)
     assert result.plan.summary.monthly_cost == pytest.approx(2000)
     assert sorted(w.server for w in result.plan.workers) == ["dc/box/1", "dc/box/2"]
     assert result.report is not None and result.report.survivable
