@@ -65,6 +65,7 @@ def solve(
     Raises `selfcheck.PlanCheckError` if the plan found fails the independent checker (a bug).
     """
     started = time.perf_counter()  # the clock: importing OR-Tools and building count too
+    from nfvplan.solver.bound import named
     from nfvplan.solver.budget import Budget
     from nfvplan.solver.explain import cheap_checks, explain_conflict
     from nfvplan.solver.incumbent import Incumbent
@@ -117,6 +118,7 @@ def solve(
     else:
         incumbent = with_routed(_start(problem, strategy, budget, limits), routed)
         incumbent, parts = _bound(problem, incumbent, strategy, budget, limits)
+        strategy = named(strategy, incumbent)  # the formulation says which bound is used
         if not settled(problem, incumbent):  # when the bound meets the plan, no search
             with budget.phase("search"):
                 incumbent = search(problem, incumbent)
