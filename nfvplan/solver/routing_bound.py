@@ -43,6 +43,11 @@ from nfvplan.solver.reach import Reach, adjacency
 from nfvplan.solver.routing import GBPS_UNITS, network_budget, processing_ms
 from nfvplan.solver.stop import check_stop
 
+MAX_FLOWS = 400_000
+"""Most (commodity, site) flow variables the model is built with: backbone/europe's 852 sites
+with one demand per edge site need 96 500 (built in under 3 s); past this the model's memory
+and presolve would eat the search's time, and only the configuration LP bounds."""
+
 NAME = "routing bound (facility location)"
 """What the plan's formulation calls this bound when it is the one used."""
 
@@ -313,7 +318,7 @@ def routing_bound(
     if not applies(problem) or not isinstance(problem.bounds, SlotBounds):
         return None
     found = commodities(problem)
-    if found is None:
+    if found is None or sum(len(c.sites) for c in found) > MAX_FLOWS:
         return None
     model = _Model(problem, found)
     model.objective()
