@@ -94,6 +94,17 @@ def test_latency_and_traffic_force_the_edge_servers_and_the_bound_sees_it() -> N
     assert _bound_of(EDGES) == pytest.approx(340)
 
 
+def test_latency_separated_traffic_forces_the_instance_count() -> None:
+    """In the case above the two demands may only be processed at their own sites, which are
+    disjoint: 3 UPFs at a and 1 at b, so every plan runs 4, not the ceil(30 / 10) = 3 the total
+    traffic asks for; 4 is what the configuration LP is given as the UPF's count."""
+    scenario = parse(EDGES)
+    problem = build_problem(scenario, scenario.objective)
+    assert problem.counts["upf"] == 3
+    found = routing_bound(problem, 20.0, 1)
+    assert found is not None and found.forced["upf"] == 4
+
+
 @pytest.mark.parametrize(
     ("budget", "optimum"),
     [
