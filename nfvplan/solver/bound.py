@@ -23,6 +23,7 @@ from nfvplan.solver.budget import (
     DECOMPOSED_BOUND_SHARE,
     PACKING_BOUND_SHARE,
     ROUTED_BOUND_SHARE,
+    ROUTING_BOUND_MAX_S,
     ROUTING_BOUND_SHARE,
     Budget,
 )
@@ -81,7 +82,7 @@ def _routing(problem: Problem, budget: Budget, seed: int):
     or stopped while building: the configuration LP's bound is then the only one)."""
     if not applies(problem):
         return None
-    share = budget.share(ROUTING_BOUND_SHARE)
+    share = min(budget.share(ROUTING_BOUND_SHARE), ROUTING_BOUND_MAX_S)
     try:
         with budget.phase("routing-bound", BOUND_HARD * share):
             return routing_bound(problem, share, seed)

@@ -52,6 +52,9 @@ small (a variable per site and kind, per site and latency-separated commodity) b
 takes time: on germany50 edge-to-core (loaded machine) 6 s gave 8 010, 10 s the optimum
 8 460; when it is cut, the bound proven so far is kept (docs/network-scale.md, "The routing
 bound")."""
+ROUTING_BOUND_MAX_S = 20.0
+"""...but never more than this: past the first seconds the bound creeps (TataNld edge-to-core:
+19 690 after 10 s, 19 890 after 45 s of a 300 s limit) while the search needs the time."""
 CHAIN_GREEDY_SHARE = 0.2
 """Most of the limit the routing-aware greedy (`chain_greedy.py`) may take for its variants
 before it keeps the best it has: it is the first plan of a routed scenario and the floor the
