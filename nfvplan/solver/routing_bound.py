@@ -261,6 +261,9 @@ class _Model:
                 if load:
                     cp.add(sum(load) <= sum(room))
             hosts = sum(var for _g, var in used)
+            for k in kinds_at[site]:  # no used server holds more than its slot bound
+                per = self.groups.per_kind[k]
+                cp.add(self.y[(k, site)] <= sum(per.get(g, 0) * var for g, var in used))
             for name, vnf in p.scenario.vnfs.items():
                 here = y_of.get((name, site))
                 if not here:
