@@ -141,7 +141,7 @@ def forced_counts(problem: Problem, found: list[Commodity]) -> dict[str, int]:
     for name, group in by_vnf.items():
         if not problem.scales_with_traffic(name):
             continue
-        each = throughput(problem, name, sum(c.units for c in group))
+        each = max(1, throughput(problem, name, sum(c.units for c in group)))
         taken: set[str] = set()
         need = 0
         for c in sorted(group, key=lambda c: (len(c.sites), sorted(c.sites))):
@@ -179,7 +179,8 @@ class _Model:
         for k, per_group in enumerate(self.groups.per_kind):
             check_stop()
             for g, bound in per_group.items():
-                self.n.setdefault(g, cp.new_int_var(0, len(self.groups.groups[g]), f"n_{g}"))
+                if g not in self.n:
+                    self.n[g] = cp.new_int_var(0, len(self.groups.groups[g]), f"n_{g}")
                 most[(k, self._site(g))] += bound * len(self.groups.groups[g])
         self.most = dict(most)
         for (k, site), top in sorted(most.items()):
