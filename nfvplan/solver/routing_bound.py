@@ -17,7 +17,8 @@ Rows: every commodity is processed in full; a site's traffic of a VNF fits its i
 (`throughput_gbps` each, one instance at least for a fixed-count VNF that carries any); instance
 counts as the assignment model has them (exact for `replicas`, at least the traffic-sized count);
 per site and resource, the instances (and on the NIC the traffic they carry) fit the site's used
-servers less the smallest host reserve of any form (a used server hosts at least one form);
+servers less the smallest host reserve of any form (a used server hosts at least one form),
+and no more instances of a kind than its used servers' slot bounds (`Problem.bounds`);
 host anti-affinity and isolation one instance per used server, site anti-affinity one per site,
 rack anti-affinity one per rack. Everything else (how instances split over servers, NUMA, trust
 domains, images, link capacities, spare spreading) is relaxed, so every plan of the assignment
