@@ -20,8 +20,10 @@ per site and resource, the instances (and on the NIC the traffic they carry) fit
 servers less the smallest host reserve of any form (a used server hosts at least one form),
 and no more instances of a kind than its used servers' slot bounds (`Problem.bounds`);
 host anti-affinity and isolation one instance per used server, site anti-affinity one per site,
-rack anti-affinity one per rack. Everything else (how instances split over servers, NUMA, trust
-domains, images, link capacities, spare spreading) is relaxed, so every plan of the assignment
+rack anti-affinity one per rack; containers of different trust domains on different servers
+(`_trust`); spares that survive any one host (`_spread`). Everything else (how instances split
+over servers, NUMA, the reserves of every form present, images, link capacities) is relaxed,
+so every plan of the assignment
 model, over any chain paths, is a solution of this model at the same first-level value: CP-SAT's
 proven bound on it (`best_objective_bound`, valid even when the search is stopped) is a bound on
 the plan's optimum. `tests/solver/test_routing_bound.py` checks that on hand cases and on random
