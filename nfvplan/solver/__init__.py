@@ -65,6 +65,7 @@ def solve(
     Raises `selfcheck.PlanCheckError` if the plan found fails the independent checker (a bug).
     """
     started = time.perf_counter()  # the clock: importing OR-Tools and building count too
+    from nfvplan.solver.bound import named
     from nfvplan.solver.budget import Budget
     from nfvplan.solver.explain import cheap_checks, explain_conflict
     from nfvplan.solver.incumbent import Incumbent
@@ -123,6 +124,7 @@ def solve(
         facts.saw(incumbent, budget, objective)
         incumbent, parts = _bound(problem, incumbent, strategy, budget, limits)
         facts.saw(incumbent, budget, objective)
+        strategy = named(strategy, incumbent)  # the formulation says which bound is used
         if not settled(problem, incumbent):  # when the bound meets the plan, no search
             with budget.phase("search"):
                 incumbent = search(problem, incumbent)
@@ -179,6 +181,7 @@ def _by_neighbourhoods(
     """The pipeline of the large-neighbourhood strategy: start plans, the bound, then the
     search region by region from the routing-aware greedy's plan (`lns.py`), on a problem
     without chain paths. No qualify stage: no path set of the whole network was searched."""
+    from nfvplan.solver.bound import named
     from nfvplan.solver.lns import search_neighbourhoods
     from nfvplan.solver.start import with_routed
     from nfvplan.solver.strategy import LNS
@@ -186,10 +189,11 @@ def _by_neighbourhoods(
     incumbent = with_routed(_start(problem, LNS, budget, limits), routed)
     facts.saw(incumbent, budget, problem.objective)
     incumbent, _parts = _bound(problem, incumbent, LNS, budget, limits)
+    strategy = named(LNS, incumbent)  # the formulation says which bound is used
     with budget.phase("search"):
         incumbent = search_neighbourhoods(problem, incumbent, budget, limits)
     incumbent, why = _decide(problem, incumbent, limits)
-    return _plan(scenario, problem, incumbent, why, LNS, options, limits, budget, facts)
+    return _plan(scenario, problem, incumbent, why, strategy, options, limits, budget, facts)
 
 
 PATHS_NOT_BUILT_NOTE = (
@@ -392,5 +396,7 @@ def _bound_source(problem: Problem, incumbent: Incumbent) -> str:
     if incumbent.bound is None:
         return ""
     if incumbent.relaxation_bound is not None and incumbent.bound <= incumbent.relaxation_bound:
+        if incumbent.bound_name:  # the routing bound, or the LP over its forced counts
+            return incumbent.bound_name
         return "configuration LP" + (" (ignores routing)" if problem.routing else "")
     return "search"

@@ -46,6 +46,16 @@ alone. On the network ladder (1 000 generated instances per topology, 30 s, 2 wo
 `benchmarks/network.py --generated-ladder`) 0.4 left germany50 without a plan (the LP took 14 s) and
 0.1 weakened every bound (abilene's gap 7 % -> 42 %); 0.2 gave the best plan and gap on all
 five committed topologies (abilene 82 870 at 3.6 %, germany50 a plan at 55.6 %)."""
+ROUTING_BOUND_SHARE = 0.15
+"""Most of the limit the routing bound (`routing_bound.py`: facility location over sites,
+CP-SAT) may take, before the configuration LP, when the scenario has services. The model is
+small (a variable per site and kind, per site and latency-separated commodity) but its proof
+takes time: on germany50 edge-to-core (loaded machine) 6 s gave 8 010, 10 s the optimum
+8 460; when it is cut, the bound proven so far is kept (docs/network-scale.md, "The routing
+bound")."""
+ROUTING_BOUND_MAX_S = 20.0
+"""...but never more than this: past the first seconds the bound creeps (TataNld edge-to-core:
+19 690 after 10 s, 19 890 after 45 s of a 300 s limit) while the search needs the time."""
 CHAIN_GREEDY_SHARE = 0.2
 """Most of the limit the routing-aware greedy (`chain_greedy.py`) may take for its variants
 before it keeps the best it has: it is the first plan of a routed scenario and the floor the

@@ -79,6 +79,8 @@ class Incumbent:
     `result.py` packs them itself when they do not match `counts` (`nesting.pack`)."""
     hint: Counts = field(default_factory=dict)
     """A starting plan for the search (may be partial or ignore routing)."""
+    bound_name: str = ""
+    """Which bound the bound stage kept (`bound.named`; "" for the configuration LP's)."""
     relaxation_bound: float | None = None
     """A bound that holds whatever paths are allowed (the configuration LP ignores routing)."""
     proven: bool = False
