@@ -6,8 +6,10 @@ and `nfvplan diff` (an old plan file against a new one).
 Instance names are arbitrary (the solver numbers them afresh on every run), so instances are
 compared per VNF as multisets of (server, form): what both plans hold is kept, and of the rest
 as many as possible count as moved (one left a place, one took another) before the remainder
-counts as added or removed. Links are compared by utilisation against `HOT_LINK` only: what an
-operator acts on is a link that became (or stopped being) congested, not a 3 % drift.
+counts as added or removed. Worker VMs (`container-in-vm`) are matched the same way, per
+trust domain as multisets of (server, flavor): their ids are numbered afresh too. Links are
+compared by utilisation against `HOT_LINK` only: what an operator acts on is a link that
+became (or stopped being) congested, not a 3 % drift.
 """
 
 from __future__ import annotations
@@ -131,6 +133,9 @@ class PlanDiff:
     servers: tuple[ServerChange, ...] = ()
     instances: tuple[InstanceChange, ...] = ()
     """Every moved, added and removed instance, per VNF in plan order (see `pair_places`)."""
+    workers: tuple[InstanceChange, ...] = ()
+    """Every moved, added and removed worker VM, per trust domain (its `vnf` field): places
+    are (server, worker flavor)."""
 
     @property
     def changed(self) -> bool:
@@ -141,7 +146,7 @@ class PlanDiff:
         return (
             self.status_changed
             or cost_differs
-            or bool(self.servers or self.instances)
+            or bool(self.servers or self.instances or self.workers)
             or any(s.changed for s in self.sites)
             or any(v.changed for v in self.vnfs)
         )
@@ -195,12 +200,25 @@ class PlanDiff:
                 }
                 for c in self.instances
             ],
+            "workers": [
+                {
+                    "action": c.action,
+                    "trust": c.vnf,
+                    "from": None if c.source is None else _worker_dict(c.source),
+                    "to": None if c.target is None else _worker_dict(c.target),
+                }
+                for c in self.workers
+            ],
             "changed": self.changed,
         }
 
 
 def _place_dict(place: Place) -> dict[str, str]:
     return {"server": place[0], "form": place[1]}
+
+
+def _worker_dict(place: Place) -> dict[str, str]:
+    return {"server": place[0], "flavor": place[1]}
 
 
 def diff_plans(
@@ -239,6 +257,7 @@ def diff_plans(
         explanation_after=tuple(changed.explanation or ()) if not changed.status.has_plan else (),
         servers=_servers(base, changed) if both else (),
         instances=tuple(c for v in vnfs for c in pair_places(v)),
+        workers=tuple(c for w in _workers(base, changed) for c in pair_places(w)) if both else (),
     )
 
 
@@ -342,7 +361,25 @@ def _vnfs(base: Plan, changed: Plan) -> tuple[VnfChange, ...]:
             result.setdefault(p.vnf, Counter())[(p.server, p.form)] += 1
         return result
 
-    before, after = places(base), places(changed)
+    return _matched(places(base), places(changed))
+
+
+def _workers(base: Plan, changed: Plan) -> tuple[VnfChange, ...]:
+    """Worker VMs per trust domain, matched like instances with (server, flavor) places."""
+
+    def places(plan: Plan) -> dict[str, Counter[Place]]:
+        result: dict[str, Counter[Place]] = {}
+        for w in plan.workers:
+            result.setdefault(w.trust, Counter())[(w.server, w.flavor)] += 1
+        return result
+
+    return _matched(places(base), places(changed))
+
+
+def _matched(
+    before: dict[str, Counter[Place]], after: dict[str, Counter[Place]]
+) -> tuple[VnfChange, ...]:
+    """One VnfChange per key of either side (VNF or trust domain), places matched."""
     result = []
     for vnf in dict.fromkeys([*before, *after]):
         b, a = before.get(vnf, Counter()), after.get(vnf, Counter())
