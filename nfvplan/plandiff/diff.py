@@ -15,6 +15,7 @@ became (or stopped being) congested, not a 3 % drift.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
 from nfvplan.model import Scenario
@@ -356,10 +357,7 @@ def match_instances(before: Counter[Place], after: Counter[Place]) -> tuple[int,
 
 def _vnfs(base: Plan, changed: Plan) -> tuple[VnfChange, ...]:
     def places(plan: Plan) -> dict[str, Counter[Place]]:
-        result: dict[str, Counter[Place]] = {}
-        for p in plan.placements:
-            result.setdefault(p.vnf, Counter())[(p.server, p.form)] += 1
-        return result
+        return _grouped((p.vnf, (p.server, p.form)) for p in plan.placements)
 
     return _matched(places(base), places(changed))
 
@@ -368,12 +366,17 @@ def _workers(base: Plan, changed: Plan) -> tuple[VnfChange, ...]:
     """Worker VMs per trust domain, matched like instances with (server, flavor) places."""
 
     def places(plan: Plan) -> dict[str, Counter[Place]]:
-        result: dict[str, Counter[Place]] = {}
-        for w in plan.workers:
-            result.setdefault(w.trust, Counter())[(w.server, w.flavor)] += 1
-        return result
+        return _grouped((w.trust, (w.server, w.flavor)) for w in plan.workers)
 
     return _matched(places(base), places(changed))
+
+
+def _grouped(items: Iterable[tuple[str, Place]]) -> dict[str, Counter[Place]]:
+    """Places per key (VNF or trust domain), counted, keys in first-seen order."""
+    result: dict[str, Counter[Place]] = {}
+    for key, place in items:
+        result.setdefault(key, Counter())[place] += 1
+    return result
 
 
 def _matched(
