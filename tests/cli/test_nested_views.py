@@ -164,3 +164,25 @@ def test_whatif_resilience_and_report_run_on_the_nested_plan(nested, tmp_path: P
     report = run_cli("report", NESTED, plan_file, "-o", tmp_path / "r.html")
     assert report.exit_code == 0, report.output
     assert 'data-worker="worker-mvno-a-1"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+
+
+def test_topology_show_draws_a_nested_plan(tmp_path: Path) -> None:
+    """Tests `topology show --plan` on a nested plan: the example moved onto metro-ring's
+    core-1 solves the same (700, two worker VMs), checks, and is drawn without error."""
+    pytest.importorskip("matplotlib")
+    ring = EXAMPLES.parent / "topologies" / "metro-ring.yaml"
+    text = NESTED.read_text(encoding="utf-8").replace(
+        "sites:\n  dc: {servers: {box: 2}}",
+        f"topology: {ring}\n\nsites:\n  core-1: {{servers: {{box: 2}}}}",
+    )
+    scenario = tmp_path / "ring.yaml"
+    scenario.write_text(text, encoding="utf-8")
+    plan = solved(scenario, tmp_path / "plan.yaml")
+    assert plan.summary.monthly_cost == pytest.approx(700)
+    assert len(plan.workers) == 2
+    drawn = run_cli(
+        "topology", "show", ring, "--plot", tmp_path / "ring.png", "--plan", tmp_path / "plan.yaml"
+    )
+    assert drawn.exit_code == 0, drawn.output
+    assert drawn.exception is None
+    assert (tmp_path / "ring.png").stat().st_size > 0
