@@ -12,12 +12,14 @@ import re
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from nfvplan.check import check_plan
 from nfvplan.io import load_scenario, read_plan
 from nfvplan.plan import Plan
 from nfvplan.review.servers import server_views
-from tests.helpers import EXAMPLES, run_cli
+from tests.helpers import EXAMPLES, parse, run_cli, scenario_yaml, solve_and_check
 
 NESTED = EXAMPLES / "nested-tenants.yaml"
 
@@ -186,3 +188,60 @@ def test_topology_show_draws_a_nested_plan(tmp_path: Path) -> None:
     assert drawn.exit_code == 0, drawn.output
     assert drawn.exception is None
     assert (tmp_path / "ring.png").stat().st_size > 0
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    sizes=st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.integers(1, 12),
+            st.integers(1, 3),
+            st.sampled_from("ab"),
+            st.integers(0, 3),
+        ),
+        min_size=1,
+        max_size=3,
+    ),
+    pinned=st.booleans(),
+    forms=st.sampled_from(["[container-in-vm]", "[vm, container, container-in-vm]"]),
+)
+def test_random_nested_server_views_add_up(sizes, pinned, forms) -> None:
+    """Tests on random checked plans (workers pinned or shared under overcommit 2, images,
+    bare containers and VMs beside workers) that every server's parts add up to the plan's
+    `used` with nothing stale, and that the view's workers are the plan's."""
+    vnfs = "\n".join(
+        f"  v{i}: {{flavor: {{vcpu: {vcpu}, memory_gib: {mem}}}, forms: {forms}, "
+        f"replicas: {n}, trust: {trust}, image_gib: {image}}}"
+        for i, (vcpu, mem, n, trust, image) in enumerate(sizes)
+    )
+    cpu = ", cpu: dedicated" if pinned else ""
+    text = scenario_yaml(
+        f"""
+        platform:
+          vm:
+            overhead: {{vcpu: 1, memory_gib: 2, disk_gib: 5}}
+            host_reserve: {{cores: 1, memory_gib: 2}}
+          container:
+            overhead: {{vcpu: 0.5, memory_gib: 0.25}}
+            host_reserve: {{cores: 1, memory_gib: 4}}
+          container-in-vm:
+            worker: {{vcpu: 10, memory_gib: 40, disk_gib: 20{cpu}}}
+            reserve: {{vcpu: 1, memory_gib: 2, disk_gib: 2}}
+          cpu_overcommit: 2
+        server_types:
+          s: {{cores: 12, threads_per_core: 2, memory_gib: 96, disk_gib: 400, monthly_cost: 100}}
+        sites:
+          dc: {{servers: {{s: 4}}}}
+        """,
+        "vnfs:\n" + vnfs,
+    )
+    plan = solve_and_check(text, time_limit_s=5)
+    if not plan.status.has_plan:
+        return
+    views = server_views(parse(text), plan)
+    assert sorted(w.id for v in views for w in v.workers) == sorted(w.id for w in plan.workers)
+    for view in views:
+        for r in view.resources:
+            assert r.stale == 0, (view.id, r.key)
+            assert r.workload + r.overhead + r.reserve + r.traffic == pytest.approx(r.used)
