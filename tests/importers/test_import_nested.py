@@ -44,6 +44,39 @@ spec:
 """
 
 
+TOSCA = """\
+tosca_definitions_version: tosca_simple_yaml_1_3
+imports: [etsi_nfv_sol001_vnfd_types.yaml]
+topology_template:
+  node_templates:
+    web:
+      type: tosca.nodes.nfv.Vdu.OsContainerDeployableUnit
+      properties: {name: web}
+      requirements: [{container: app}]
+    app:
+      type: tosca.nodes.nfv.Vdu.OsContainer
+      properties: {requested_cpu_resources: 1000, requested_memory_resources: 1 GiB}
+    db:
+      type: tosca.nodes.nfv.Vdu.Compute
+      properties:
+        name: db
+        vdu_profile: {min_number_of_instances: 1, max_number_of_instances: 1}
+      capabilities:
+        virtual_compute:
+          properties:
+            virtual_cpu: {num_virtual_cpu: 2}
+            virtual_memory: {virtual_mem_size: 4 GB}
+"""
+
+
+def test_cnf_form_applies_to_sol001_container_vdus_not_to_compute_ones(
+    importer: Importer,
+) -> None:
+    got = importer.entries("vnfd.yaml", TOSCA, cnf_form="container-in-vm")
+    assert got["web"]["forms"] == ["container-in-vm"]
+    assert got["db"]["forms"] == ["vm"]
+
+
 def upf(selector: str = "") -> str:
     return UPF.replace("NODE_SELECTOR", selector or "hostNetwork: false")
 
