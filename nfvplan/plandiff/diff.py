@@ -192,34 +192,25 @@ class PlanDiff:
             "explanation_before": list(self.explanation_before),
             "explanation_after": list(self.explanation_after),
             "servers": [asdict(s) for s in self.servers],
-            "instances": [
-                {
-                    "action": c.action,
-                    "vnf": c.vnf,
-                    "from": None if c.source is None else _place_dict(c.source),
-                    "to": None if c.target is None else _place_dict(c.target),
-                }
-                for c in self.instances
-            ],
-            "workers": [
-                {
-                    "action": c.action,
-                    "trust": c.vnf,
-                    "from": None if c.source is None else _worker_dict(c.source),
-                    "to": None if c.target is None else _worker_dict(c.target),
-                }
-                for c in self.workers
-            ],
+            "instances": [_change_dict(c, "vnf", "form") for c in self.instances],
+            "workers": [_change_dict(c, "trust", "flavor") for c in self.workers],
             "changed": self.changed,
         }
 
 
-def _place_dict(place: Place) -> dict[str, str]:
-    return {"server": place[0], "form": place[1]}
+def _change_dict(change: InstanceChange, key: str, second: str) -> dict[str, object]:
+    """One change as JSON: `key` names what changed (a VNF, a worker's trust domain) and
+    `second` the place's second part (an instance's form, a worker's flavor)."""
 
+    def place(value: Place | None) -> dict[str, str] | None:
+        return None if value is None else {"server": value[0], second: value[1]}
 
-def _worker_dict(place: Place) -> dict[str, str]:
-    return {"server": place[0], "flavor": place[1]}
+    return {
+        "action": change.action,
+        key: change.vnf,
+        "from": place(change.source),
+        "to": place(change.target),
+    }
 
 
 def diff_plans(
