@@ -166,6 +166,19 @@ def test_whatif_resilience_and_report_run_on_the_nested_plan(nested, tmp_path: P
     report = run_cli("report", NESTED, plan_file, "-o", tmp_path / "r.html")
     assert report.exit_code == 0, report.output
     assert 'data-worker="worker-mvno-a-1"' in (tmp_path / "r.html").read_text(encoding="utf-8")
+    sections = run_cli(
+        "report",
+        NESTED,
+        plan_file,
+        "-o",
+        tmp_path / "r2.html",
+        "--whatif",
+        "--set vnfs.smf-a.replicas=5",
+        "--resilience",
+    )
+    assert sections.exit_code == 0, sections.output
+    page = (tmp_path / "r2.html").read_text(encoding="utf-8")
+    assert "Worker VMs: moved 0, added 1, removed 0." in page
 
 
 def test_topology_show_draws_a_nested_plan(tmp_path: Path) -> None:
