@@ -7,11 +7,13 @@ from __future__ import annotations
 
 from collections import Counter
 
-from nfvplan.model import Scenario
+from nfvplan.model import Form, Scenario
 from nfvplan.plan import Migration, Plan
 from nfvplan.wording import cost_change, count, money, pct
 
 BUSIEST_LINKS = 5
+WORKERS_SHOWN = 12
+"""Worker VMs solve's summary lists; `show --servers` lists every one."""
 
 
 def format_objective(plan: Plan) -> str:
@@ -36,6 +38,40 @@ def format_objective(plan: Plan) -> str:
     )
 
 
+def form_counts(plan: Plan) -> str:
+    """`1 VM, 8 containers`, and where some are nested `8 containers in 2 worker VMs` (all of
+    them) or `10 containers (8 in 2 worker VMs)`: the plan's instances by form, in one phrase
+    every view prints (solve's summary, `show`, `check`, the report)."""
+    s = plan.summary
+    text = f"{count(s.vms, 'VM')}, {count(s.containers, 'container')}"
+    nested = sum(1 for p in plan.placements if p.form == Form.NESTED.value)
+    if not nested and not plan.workers:
+        return text
+    workers = count(len(plan.workers), "worker VM")
+    if nested == s.containers:
+        return f"{text} in {workers}"
+    return f"{text} ({nested} in {workers})"
+
+
+def format_workers(plan: Plan, server: str) -> list[str]:
+    """One line per worker VM on `server`: id, trust domain, flavor, NUMA node, containers."""
+    inside: dict[str, list[str]] = {}
+    for placement in plan.placements:
+        if placement.worker is not None:
+            inside.setdefault(placement.worker, []).append(placement.instance)
+    lines = []
+    for worker in plan.workers:
+        if worker.server != server:
+            continue
+        numa = "" if worker.numa_node is None else f", NUMA {worker.numa_node}"
+        held = inside.get(worker.id, [])
+        lines.append(
+            f"{worker.id} ({worker.trust}, flavor {worker.flavor}{numa}): "
+            f"{count(len(held), 'container')}: {', '.join(held) or '-'}"
+        )
+    return lines
+
+
 def format_summary(plan: Plan, scenario: Scenario) -> str:
     """The human summary of a plan: headline, servers per site, forms, utilisation, links."""
     lines = [f"scenario: {plan.scenario}", format_objective(plan)]
@@ -48,8 +84,7 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
     s = plan.summary
     lines.append(
         f"monthly cost: {money(s.monthly_cost)}   servers used: {s.servers_used} "
-        f"({s.servers_bought} bought)   instances: {s.instances} "
-        f"({count(s.vms, 'VM')}, {count(s.containers, 'container')})"
+        f"({s.servers_bought} bought)   instances: {s.instances} ({form_counts(plan)})"
     )
     lines.append(
         f"utilisation of used servers: CPU {pct(s.cpu_utilisation)}, "
@@ -75,6 +110,20 @@ def format_summary(plan: Plan, scenario: Scenario) -> str:
             f"{site:<16}{len(here):>8}{sum(x.bought for x in here):>8}"
             f"{forms[(site, 'vm')]:>6}{forms[(site, 'container')]:>12}  {type_text}"
         )
+    if plan.workers:
+        lines.append("")
+        lines.append("worker VMs (container-in-vm):")
+        listed = [
+            f"  {server.id}: {line}"
+            for server in plan.servers
+            for line in format_workers(plan, server.id)
+        ]
+        lines.extend(listed[:WORKERS_SHOWN])
+        if len(listed) > WORKERS_SHOWN:
+            lines.append(
+                f"  ... and {count(len(listed) - WORKERS_SHOWN, 'more worker VM')} "
+                "(nfvplan show --servers lists them all)"
+            )
     unlisted = sum(n for (site, _), n in forms.items() if site is None)
     if unlisted:
         lines.append(

@@ -28,6 +28,7 @@ STATED_OPTIMA = {
     "5g-edge-topology": 9000,
     "edge-recovery": 1400,
     "ims-volte": 7720,
+    "nested-tenants": 700,
     "vcpe-sdwan": 4710,
 }
 """Monthly cost each example's header derives by hand ("Total ... per month" / "Optimum")."""

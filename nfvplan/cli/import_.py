@@ -7,6 +7,7 @@ written.
 
 from __future__ import annotations
 
+from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
@@ -15,6 +16,15 @@ import typer
 from nfvplan.cli.errors import fail_input, fail_usage
 from nfvplan.errors import InputError
 from nfvplan.wording import count
+
+
+class CnfForm(str, Enum):
+    """`--cnf-form`: where containerised workloads run (nfvplan.importers.CNF_FORMS)."""
+
+    container = "container"
+    container_in_vm = "container-in-vm"
+    both = "both"
+
 
 import_app = typer.Typer(
     help="Import what operators already have (VNF descriptors, Kubernetes manifests).",
@@ -70,6 +80,15 @@ def vnfd_command(
             "is an SR-IOV VF pool, e.g. 'intel.com/*'; repeatable. Default: *sriov*.",
         ),
     ] = None,
+    cnf_form: Annotated[
+        CnfForm,
+        typer.Option(
+            "--cnf-form",
+            help="Forms of containerised workloads: container (bare-metal Kubernetes), "
+            "container-in-vm (Kubernetes worker VMs, e.g. OpenShift on OpenStack) or both "
+            "(the solver picks).",
+        ),
+    ] = CnfForm.container,
 ) -> None:
     """Import VNFs from descriptors and manifests; every entry says where it came from.
 
@@ -86,6 +105,7 @@ def vnfd_command(
         flavour=flavour,
         binary_si=not decimal_units,
         sriov_patterns=tuple(sriov_resource) if sriov_resource else DEFAULT_SRIOV_PATTERNS,
+        cnf_form=cnf_form.value,
     )
     command = "nfvplan import vnfd " + " ".join(str(f) for f in files)
     try:

@@ -316,10 +316,13 @@ def check_command(
         typer.echo(f"{' and '.join(found)} found in {plan_file}", err=True)
         raise typer.Exit(EXIT_VIOLATIONS)
     if not quiet:
+        from nfvplan.report import form_counts
+
         typer.echo(
             f"{plan_file}: every rule holds ({plan.status.value}, "
             f"{count(plan.summary.instances, 'instance')} on "
-            f"{count(plan.summary.servers_used, 'server')})"
+            f"{count(plan.summary.servers_used, 'server')}"
+            + (f": {form_counts(plan)})" if plan.workers else ")")
         )
 
 

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from nfvplan.errors import InputError
+from nfvplan.errors import InputError, Problem
 from nfvplan.importers.kubernetes import DEFAULT_SRIOV_PATTERNS, import_kubernetes
 from nfvplan.importers.model import ImportedVnf, ImportResult
 from nfvplan.importers.sol006 import import_sol006
@@ -33,13 +33,25 @@ from nfvplan.io.yamlsrc import Node, read_capped
 __all__ = ["ImportOptions", "ImportResult", "ImportedVnf", "import_descriptors"]
 
 
+CNF_FORMS = {
+    "container": ("container",),
+    "container-in-vm": ("container-in-vm",),
+    "both": ("container", "container-in-vm"),
+}
+"""What `--cnf-form` writes for a containerised workload (a Kubernetes pod template, a SOL001
+OsContainerDeployableUnit): bare-metal Kubernetes nodes, Kubernetes worker VMs (OpenShift on
+OpenStack, Tanzu on vSphere: the nested form), or both for the solver to choose."""
+
+
 @dataclass(frozen=True)
 class ImportOptions:
-    """How to read: the deployment flavour to pick, TOSCA's MB/GB reading, SR-IOV names."""
+    """How to read: the deployment flavour to pick, TOSCA's MB/GB reading, SR-IOV names, and
+    the forms a containerised workload gets (`CNF_FORMS`)."""
 
     flavour: str | None = None
     binary_si: bool = True
     sriov_patterns: tuple[str, ...] = DEFAULT_SRIOV_PATTERNS
+    cnf_form: str = "container"
 
 
 def import_descriptors(paths: Sequence[Path], options: ImportOptions | None = None) -> ImportResult:
@@ -53,6 +65,7 @@ def import_descriptors(paths: Sequence[Path], options: ImportOptions | None = No
             _import_csar(data, str(path), result, options)
         else:
             _import_plain(data, path, result, options)
+    _apply_cnf_form(result, options.cnf_form)
     if not result.vnfs:
         raise InputError.single(
             ", ".join(map(str, paths)),
@@ -66,6 +79,36 @@ def import_descriptors(paths: Sequence[Path], options: ImportOptions | None = No
             + ("; ".join(reasons) if reasons else "no vCPU and memory figures found"),
         )
     return result
+
+
+def _apply_cnf_form(result: ImportResult, cnf_form: str) -> None:
+    """Give every containerised VNF the forms `cnf_form` names. Done once here, after every
+    importer, so that TOSCA and Kubernetes containers follow the same option; KubeVirt and
+    VDU VMs stay VMs. A workload whose source says it runs on worker VMs, imported as bare
+    containers, gets a warning naming the option."""
+    forms = CNF_FORMS[cnf_form]
+    for vnf in result.vnfs:
+        if vnf.forms != ("container",):
+            continue
+        if forms != vnf.forms:
+            vnf.forms = forms
+            pinned = " (pinned: cpu: dedicated)" if vnf.cpu_dedicated else ""
+            vnf.notes.append(
+                f"forms: {', '.join(forms)} from --cnf-form {cnf_form}; needs "
+                f"platform.container-in-vm.worker{pinned}"
+            )
+        elif vnf.vm_nodes:
+            result.warnings.append(
+                Problem(
+                    vnf.source,
+                    vnf.line,
+                    None,
+                    vnf.where,
+                    "selects nodes by instance type, so it runs on Kubernetes worker VMs: "
+                    "imported as bare containers; --cnf-form container-in-vm (or both) plans "
+                    "it inside worker VMs",
+                )
+            )
 
 
 def _import_plain(data: bytes, path: Path, result: ImportResult, options: ImportOptions) -> None:

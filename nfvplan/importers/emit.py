@@ -204,6 +204,11 @@ def check_section(text: str, file: str) -> None:
         " sriov_vfs: 100000, nic_gbps: 1.0e+6, numa_nodes: 1, monthly_cost: 1}\n"
         "sites:\n  s: {servers: {any: 1}}\n"
     )
+    if "container-in-vm" in text:  # nested VNFs need a worker flavor to load
+        host += (
+            "platform:\n  container-in-vm:\n"
+            "    worker: {vcpu: 50000, memory_gib: 1.0e+8, cpu: dedicated}\n"
+        )
     try:
         parse_scenario(host + text, file)
     except InputError as exc:  # pragma: no cover - a bug in the emitter, not the user's file

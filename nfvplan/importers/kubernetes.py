@@ -222,7 +222,32 @@ def _workload(
     _replicas(vnf, obj, kind, col, label)
     _anti_affinity(vnf, obj, spec, col, label)
     _unmapped_pod_fields(obj, spec, kind, col, label)
+    vnf.vm_nodes = _on_vm_nodes(spec)
     return vnf
+
+
+INSTANCE_TYPE_LABELS = ("node.kubernetes.io/instance-type", "beta.kubernetes.io/instance-type")
+"""Node labels whose value is the node's VM flavor (set by the cloud provider on Kubernetes
+worker VMs): a pod selecting on one runs on VM-based Kubernetes."""
+
+
+def _on_vm_nodes(spec: Node | None) -> bool:
+    """True when the pod selects its nodes by instance type (nodeSelector or a required
+    nodeAffinity term): its nodes are worker VMs of a cloud flavor."""
+    if any(key in INSTANCE_TYPE_LABELS for key in tree.keys(tree.child(spec, "nodeSelector"))):
+        return True
+    required = tree.child(
+        spec,
+        "affinity",
+        "nodeAffinity",
+        "requiredDuringSchedulingIgnoredDuringExecution",
+        "nodeSelectorTerms",
+    )
+    return any(
+        tree.text(tree.child(expression, "key")) in INSTANCE_TYPE_LABELS
+        for term in tree.seq(required)
+        for expression in tree.seq(tree.child(term, "matchExpressions"))
+    )
 
 
 def _cpu_memory(

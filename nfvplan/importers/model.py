@@ -39,6 +39,9 @@ class ImportedVnf:
     anti_affinity: str | None = None
     trust: str | None = None
     notes: list[str] = field(default_factory=list)
+    vm_nodes: bool = False
+    """The source says it runs on Kubernetes worker VMs (a pod selecting nodes by instance
+    type): the `container-in-vm` form fits it (`--cnf-form`)."""
 
     @property
     def sized(self) -> bool:

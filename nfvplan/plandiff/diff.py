@@ -6,13 +6,16 @@ and `nfvplan diff` (an old plan file against a new one).
 Instance names are arbitrary (the solver numbers them afresh on every run), so instances are
 compared per VNF as multisets of (server, form): what both plans hold is kept, and of the rest
 as many as possible count as moved (one left a place, one took another) before the remainder
-counts as added or removed. Links are compared by utilisation against `HOT_LINK` only: what an
-operator acts on is a link that became (or stopped being) congested, not a 3 % drift.
+counts as added or removed. Worker VMs (`container-in-vm`) are matched the same way, per
+trust domain as multisets of (server, flavor): their ids are numbered afresh too. Links are
+compared by utilisation against `HOT_LINK` only: what an operator acts on is a link that
+became (or stopped being) congested, not a 3 % drift.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import asdict, dataclass, replace
 
 from nfvplan.model import Scenario
@@ -131,6 +134,9 @@ class PlanDiff:
     servers: tuple[ServerChange, ...] = ()
     instances: tuple[InstanceChange, ...] = ()
     """Every moved, added and removed instance, per VNF in plan order (see `pair_places`)."""
+    workers: tuple[InstanceChange, ...] = ()
+    """Every moved, added and removed worker VM, per trust domain (its `vnf` field): places
+    are (server, worker flavor)."""
 
     @property
     def changed(self) -> bool:
@@ -141,7 +147,7 @@ class PlanDiff:
         return (
             self.status_changed
             or cost_differs
-            or bool(self.servers or self.instances)
+            or bool(self.servers or self.instances or self.workers)
             or any(s.changed for s in self.sites)
             or any(v.changed for v in self.vnfs)
         )
@@ -186,21 +192,25 @@ class PlanDiff:
             "explanation_before": list(self.explanation_before),
             "explanation_after": list(self.explanation_after),
             "servers": [asdict(s) for s in self.servers],
-            "instances": [
-                {
-                    "action": c.action,
-                    "vnf": c.vnf,
-                    "from": None if c.source is None else _place_dict(c.source),
-                    "to": None if c.target is None else _place_dict(c.target),
-                }
-                for c in self.instances
-            ],
+            "instances": [_change_dict(c, "vnf", "form") for c in self.instances],
+            "workers": [_change_dict(c, "trust", "flavor") for c in self.workers],
             "changed": self.changed,
         }
 
 
-def _place_dict(place: Place) -> dict[str, str]:
-    return {"server": place[0], "form": place[1]}
+def _change_dict(change: InstanceChange, key: str, second: str) -> dict[str, object]:
+    """One change as JSON: `key` names what changed (a VNF, a worker's trust domain) and
+    `second` the place's second part (an instance's form, a worker's flavor)."""
+
+    def place(value: Place | None) -> dict[str, str] | None:
+        return None if value is None else {"server": value[0], second: value[1]}
+
+    return {
+        "action": change.action,
+        key: change.vnf,
+        "from": place(change.source),
+        "to": place(change.target),
+    }
 
 
 def diff_plans(
@@ -239,6 +249,7 @@ def diff_plans(
         explanation_after=tuple(changed.explanation or ()) if not changed.status.has_plan else (),
         servers=_servers(base, changed) if both else (),
         instances=tuple(c for v in vnfs for c in pair_places(v)),
+        workers=tuple(c for w in _workers(base, changed) for c in pair_places(w)) if both else (),
     )
 
 
@@ -337,12 +348,32 @@ def match_instances(before: Counter[Place], after: Counter[Place]) -> tuple[int,
 
 def _vnfs(base: Plan, changed: Plan) -> tuple[VnfChange, ...]:
     def places(plan: Plan) -> dict[str, Counter[Place]]:
-        result: dict[str, Counter[Place]] = {}
-        for p in plan.placements:
-            result.setdefault(p.vnf, Counter())[(p.server, p.form)] += 1
-        return result
+        return _grouped((p.vnf, (p.server, p.form)) for p in plan.placements)
 
-    before, after = places(base), places(changed)
+    return _matched(places(base), places(changed))
+
+
+def _workers(base: Plan, changed: Plan) -> tuple[VnfChange, ...]:
+    """Worker VMs per trust domain, matched like instances with (server, flavor) places."""
+
+    def places(plan: Plan) -> dict[str, Counter[Place]]:
+        return _grouped((w.trust, (w.server, w.flavor)) for w in plan.workers)
+
+    return _matched(places(base), places(changed))
+
+
+def _grouped(items: Iterable[tuple[str, Place]]) -> dict[str, Counter[Place]]:
+    """Places per key (VNF or trust domain), counted, keys in first-seen order."""
+    result: dict[str, Counter[Place]] = {}
+    for key, place in items:
+        result.setdefault(key, Counter())[place] += 1
+    return result
+
+
+def _matched(
+    before: dict[str, Counter[Place]], after: dict[str, Counter[Place]]
+) -> tuple[VnfChange, ...]:
+    """One VnfChange per key of either side (VNF or trust domain), places matched."""
     result = []
     for vnf in dict.fromkeys([*before, *after]):
         b, a = before.get(vnf, Counter()), after.get(vnf, Counter())

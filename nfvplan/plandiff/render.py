@@ -8,6 +8,7 @@ Only what changed is listed in the table and Markdown; JSON carries everything
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 from nfvplan.plandiff.diff import InstanceChange, PlanDiff, SiteChange
 from nfvplan.wording import delta, money
@@ -37,6 +38,40 @@ def _counts(diff: PlanDiff) -> str:
     added = sum(v.added for v in diff.vnfs)
     removed = sum(v.removed for v in diff.vnfs)
     return f"kept {kept}, moved {moved}, added {added}, removed {removed}"
+
+
+def _worker_counts(diff: PlanDiff) -> str:
+    """`moved 1, added 2, removed 0`: the worker VMs an apply changes (kept ones are not
+    listed: the counts are of changes only)."""
+    actions = Counter(c.action for c in diff.workers)
+    return ", ".join(f"{a} {actions[a]}" for a in ("moved", "added", "removed"))
+
+
+def worker_lines(diff: PlanDiff) -> list[str]:
+    """The worker VMs an apply adds, removes or moves, for a terminal (none: no lines); shared
+    with `nfvplan whatif`."""
+    if not diff.workers:
+        return []
+    lines = ["", f"worker VMs ({_worker_counts(diff)}):"]
+    rows = [_instance_line(c) for c in diff.workers]
+    width = max(len(trust) for _, trust, _, _ in rows)
+    for action, trust, source, target in rows:
+        lines.append(f"  {action:<8} {trust:<{width}}  {source} -> {target}")
+    return lines
+
+
+def worker_markdown(diff: PlanDiff) -> list[str]:
+    """`worker_lines` as a Markdown table."""
+    if not diff.workers:
+        return []
+    return [
+        "",
+        f"Worker VMs: {_worker_counts(diff)}.",
+        "",
+        "| action | trust domain | from (flavor) | to (flavor) |",
+        "|---|---|---|---|",
+        *("| " + " | ".join(_instance_line(c)) + " |" for c in diff.workers),
+    ]
 
 
 def _headline(diff: PlanDiff, old_name: str, new_name: str) -> list[str]:
@@ -76,6 +111,7 @@ def format_table(diff: PlanDiff, old_name: str = "old", new_name: str = "new") -
         width = max(len(vnf) for _, vnf, _, _ in rows)
         for action, vnf, source, target in rows:
             lines.append(f"  {action:<8} {vnf:<{width}}  {source} -> {target}")
+    lines += worker_lines(diff)
     for title, reasons in (
         ("old plan has no plan:", diff.explanation_before),
         ("new plan has no plan:", diff.explanation_after),
@@ -120,6 +156,7 @@ def format_markdown(diff: PlanDiff, old_name: str = "old", new_name: str = "new"
             "|---|---|---|---|",
         ]
         lines += ["| " + " | ".join(_instance_line(c)) + " |" for c in diff.instances]
+    lines += worker_markdown(diff)
     for title, reasons in (
         ("The old plan has no plan:", diff.explanation_before),
         ("The new plan has no plan:", diff.explanation_after),

@@ -109,6 +109,12 @@ def _table(
 # --- summary ------------------------------------------------------------------------------------
 
 
+def _nesting_count(plan: Plan) -> str:
+    """`8 in 2`: the nested instances and the worker VMs holding them."""
+    nested = sum(1 for p in plan.placements if p.worker is not None)
+    return f"{nested} in {len(plan.workers)}"
+
+
 def _summary(scenario: Scenario, plan: Plan) -> str:
     status = plan.status
     objective = plan.objective
@@ -130,6 +136,11 @@ def _summary(scenario: Scenario, plan: Plan) -> str:
         _card("servers used (bought)", "servers", f"{s.servers_used} ({s.servers_bought})"),
         _card(
             "instances (VMs / containers)", "instances", f"{s.instances} ({s.vms} / {s.containers})"
+        ),
+        *(
+            [_card("containers in worker VMs", "workers", _nesting_count(plan))]
+            if plan.workers
+            else []
         ),
         _card("CPU used", "cpu_utilisation", pct(s.cpu_utilisation)),
         _card("memory used", "memory_utilisation", pct(s.memory_utilisation)),
@@ -184,6 +195,7 @@ def _sites(scenario: Scenario, plan: Plan, views: list[ServerView]) -> str:
     site_of = {server.id: server.site for server in plan.servers}
     for placement in plan.placements:
         forms[(site_of.get(placement.server), placement.form)] += 1
+    workers = Counter(site_of.get(worker.server) for worker in plan.workers)
     rows = []
     for name, site in scenario.sites.items():
         here = [v for v in views if v.site == name]
@@ -202,7 +214,9 @@ def _sites(scenario: Scenario, plan: Plan, views: list[ServerView]) -> str:
                 str(sum(v.bought for v in here)),
                 f"{installed}" + (f" + {buyable} to buy" if buyable else ""),
                 str(forms[(name, "vm")]),
-                str(forms[(name, "container")]),
+                # a nested container (container-in-vm) is a container, as in the summary
+                str(forms[(name, "container")] + forms[(name, "container-in-vm")]),
+                *([str(workers[name])] if plan.workers else []),
                 pct(threads / capacity if capacity else 0.0),
                 esc(", ".join(f"{n} x {t}" for t, n in types.items())),
             ]
@@ -216,11 +230,12 @@ def _sites(scenario: Scenario, plan: Plan, views: list[ServerView]) -> str:
             "servers there",
             "VMs",
             "containers",
+            *(["worker VMs"] if plan.workers else []),
             "CPU used",
             "types",
         ),
         rows,
-        numeric=(2, 3, 5, 6, 7),
+        numeric=(2, 3, 5, 6, 7, 8) if plan.workers else (2, 3, 5, 6, 7),
     )
 
 
@@ -370,13 +385,14 @@ def _server(view: ServerView) -> str:
     meta = (
         f"{view.type} · rack {view.rack} · {state} · {money(view.monthly_cost)}/month · "
         f"forms: {', '.join(view.forms) or 'none'} · {count(len(view.instances), 'instance')}"
+        + (f" · {count(len(view.workers), 'worker VM')}" if view.workers else "")
     )
     bars = "".join(_bar(view, key) for key in RESOURCE_KEYS)
     rows = [
         [
             esc(i.instance),
             esc(i.vnf),
-            esc(i.form),
+            esc(i.form) + ("" if i.worker is None else f" in {esc(i.worker)}"),
             "-" if i.numa_node is None else str(i.numa_node),
             esc(amount(i.workload[0] + i.overhead[0])),
             esc(amount(i.workload[1] + i.overhead[1])),
@@ -390,6 +406,7 @@ def _server(view: ServerView) -> str:
         numeric=(3, 4, 5, 6),
         css="sortable instances",
     )
+    table += _workers(view)
     stale = [r for r in view.resources if r.stale]
     warning = "".join(
         f'<p class="warn">The plan\'s {esc(r.label)} figure is {esc(amount(r.stale))} '
@@ -404,6 +421,31 @@ def _server(view: ServerView) -> str:
     )
 
 
+def _workers(view: ServerView) -> str:
+    """The server's worker VMs (container-in-vm): domain, flavor, how full, the containers."""
+    if not view.workers:
+        return ""
+    rows = [
+        [
+            esc(w.id),
+            esc(w.trust),
+            esc(w.flavor),
+            "-" if w.numa_node is None else str(w.numa_node),
+            esc(f"{amount(w.held[0])} of {amount(w.room[0])}"),
+            esc(f"{amount(w.held[1])} of {amount(w.room[1])}"),
+            esc(", ".join(w.instances) or "-"),
+        ]
+        for w in view.workers
+    ]
+    return _table(
+        ("worker VM", "trust domain", "flavor", "NUMA node", "vCPU held", "GiB held", "containers"),
+        rows,
+        numeric=(3, 4, 5),
+        row_attrs=[f'data-worker="{esc(w.id)}"' for w in view.workers],
+        css="sortable workers",
+    )
+
+
 def _servers(scenario: Scenario, views: list[ServerView]) -> str:
     legend = "".join(
         f'<span><i class="seg-{part}"></i>{esc(label)}</span>' for part, label in SEGMENTS[:4]
@@ -413,6 +455,16 @@ def _servers(scenario: Scenario, views: list[ServerView]) -> str:
         '<p class="muted">Each bar is the server\'s capacity; its coloured parts add up to what '
         "the plan says is used. Form overheads and host reserves together are the "
         "virtualisation tax; the grey rest is free.</p>",
+        *(
+            [
+                '<p class="muted">A worker VM (container-in-vm) takes its flavor and the VM '
+                "overhead of its host: its containers' flavors are workload, the VM's and the "
+                "containers' overheads are overhead, and the runtime's reserve with the room its "
+                "containers leave counts as reserve.</p>"
+            ]
+            if any(v.workers for v in views)
+            else []
+        ),
         f'<div class="legend-row">{legend}'
         '<span><i style="background:var(--free)"></i>free</span></div>',
     ]

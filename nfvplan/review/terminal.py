@@ -12,9 +12,9 @@ from collections.abc import Sequence
 
 from nfvplan.model import Scenario
 from nfvplan.plan import Plan
-from nfvplan.report import format_objective
+from nfvplan.report import form_counts, format_objective
 from nfvplan.review.figures import amount, money, pct
-from nfvplan.review.servers import ServerView, cost_breakdown, server_views
+from nfvplan.review.servers import ServerView, WorkerView, cost_breakdown, server_views
 
 FORMATS = ("text", "markdown")
 WIDTH = 100
@@ -63,6 +63,17 @@ def _instance_text(server: ServerView) -> str:
     return ", ".join(parts)
 
 
+def _worker_text(worker: WorkerView) -> str:
+    """`worker-a-1 (tenant-a, flavor worker): 4 of 4 vCPU, 12 of 12 GiB: a-1, a-2`."""
+    numa = "" if worker.numa_node is None else f", NUMA {worker.numa_node}"
+    return (
+        f"{worker.id} ({worker.trust}, flavor {worker.flavor}{numa}): "
+        f"{amount(worker.held[0])} of {amount(worker.room[0])} vCPU, "
+        f"{amount(worker.held[1])} of {amount(worker.room[1])} GiB: "
+        f"{', '.join(worker.instances) or '-'}"
+    )
+
+
 def _stale_notes(server: ServerView) -> list[str]:
     return [
         f"the plan's {r.label} figure is {amount(r.stale)} {r.unit} off its placements "
@@ -80,7 +91,8 @@ def _headline(scenario: Scenario, plan: Plan) -> list[str]:
         f"monthly cost: {money(plan.summary.monthly_cost)} = servers {money(cost.installed)} "
         f"+ purchases {money(cost.purchases)} + licences {money(cost.licences)}",
         f"servers used: {plan.summary.servers_used} ({plan.summary.servers_bought} bought)   "
-        f"instances: {plan.summary.instances}",
+        f"instances: {plan.summary.instances}"
+        + (f" ({form_counts(plan)})" if plan.workers else ""),
     ]
 
 
@@ -117,6 +129,16 @@ def format_servers_text(scenario: Scenario, plan: Plan) -> str:
             break_on_hyphens=False,
         )
         lines += [line.replace(NBSP, " ") for line in wrapped]
+        if server.workers:
+            lines.append(f"  worker VMs ({len(server.workers)}):")
+            for worker in server.workers:
+                lines += textwrap.wrap(
+                    _worker_text(worker),
+                    width=WIDTH,
+                    initial_indent="    ",
+                    subsequent_indent="      ",
+                    break_on_hyphens=False,
+                )
         lines += [f"  note: {note}" for note in _stale_notes(server)]
     return "\n".join(lines)
 
@@ -150,6 +172,12 @@ def format_servers_markdown(scenario: Scenario, plan: Plan) -> str:
             f"| {i.instance} | {i.vnf} | {i.form} | {'-' if i.numa_node is None else i.numa_node} |"
             for i in server.instances
         ]
+        if server.workers:
+            lines += ["", "| worker VM | trust domain | flavor | holds |", "|---|---|---|---|"]
+            lines += [
+                f"| {w.id} | {w.trust} | {w.flavor} | {_cell(_worker_text(w).split(': ', 1)[1])} |"
+                for w in server.workers
+            ]
         notes = _stale_notes(server)
         if notes:
             lines += ["", *(f"- note: {note}" for note in notes)]

@@ -1,6 +1,7 @@
 """`PlanDiff` as text for a terminal, Markdown for a change ticket, or JSON for a script.
 
-All three say the same things in the same order: outcome, cost, notes, sites, VNFs, links.
+All three say the same things in the same order: outcome, cost, notes, sites, VNFs, worker
+VMs, links.
 Only what changed is listed in text and Markdown; JSON carries every site and VNF.
 """
 
@@ -9,6 +10,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 
+from nfvplan.plandiff.render import worker_lines, worker_markdown
 from nfvplan.whatif.diff import HOT_LINK, PlanDiff, VnfChange
 from nfvplan.wording import delta, money, pct
 
@@ -68,13 +70,15 @@ def format_text(diff: PlanDiff) -> str:
                 lines.append(f"    left:    {_places(v.left)}")
             if v.entered:
                 lines.append(f"    entered: {_places(v.entered)}")
+    lines += worker_lines(diff)
     if diff.links:
         lines += ["", f"links crossing {pct(HOT_LINK)}:"]
         lines += [
             f"  {c.a} - {c.b}: {pct(c.before)} -> {pct(c.after)} ({c.direction})"
             for c in diff.links
         ]
-    if diff.cost_delta is not None and not sites and not vnfs and not diff.links:
+    quiet = not sites and not vnfs and not diff.links and not diff.workers
+    if diff.cost_delta is not None and quiet:
         lines += ["", "no instance, server or link alarm changed"]
     return "\n".join(lines)
 
@@ -119,6 +123,7 @@ def format_markdown(diff: PlanDiff) -> str:
             f"{v.removed} | {_places(v.left)} | {_places(v.entered)} |"
             for v in vnfs
         ]
+    lines += worker_markdown(diff)
     if diff.links:
         lines += ["", f"| link crossing {pct(HOT_LINK)} | before | after |", "|---|---|---|"]
         lines += [

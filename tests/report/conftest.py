@@ -43,9 +43,9 @@ SKIP_REASON = (
     ".ci/run installs it) and the playwright package (pip install -e '.[test]')"
 )
 
-REPORTED = ("5g-core", "5g-abilene", "5g-edge-topology", "infeasible-racks")
+REPORTED = ("5g-core", "5g-abilene", "5g-edge-topology", "nested-tenants", "infeasible-racks")
 """The examples every browser test opens: no network, a real backbone, a metro ring with
-routes, and a scenario without a plan."""
+routes, containers in worker VMs, and a scenario without a plan."""
 
 
 def chromium_path() -> str | None:

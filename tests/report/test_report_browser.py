@@ -17,14 +17,14 @@ from nfvplan.review.figures import amount, money, pct
 
 pytestmark = pytest.mark.usefixtures("browser")
 
-WITH_PLAN = ("5g-core", "5g-abilene", "5g-edge-topology")
+WITH_PLAN = ("5g-core", "5g-abilene", "5g-edge-topology", "nested-tenants")
 
 
 def figures(page, name: str) -> list[str]:
     return [t.strip() for t in page.locator(f'[data-figure="{name}"]').all_inner_texts()]
 
 
-@pytest.mark.parametrize("name", ["5g-core", "5g-abilene", "5g-edge-topology", "infeasible-racks"])
+@pytest.mark.parametrize("name", [*WITH_PLAN, "infeasible-racks"])
 def test_page_loads_without_console_error_or_request(reported, open_report, name):
     opened = open_report(reported[name].html)
     assert opened.errors == []
@@ -112,6 +112,38 @@ def test_map_has_one_mark_per_site_and_one_line_per_link(reported, open_report, 
         assert inner["x"] + inner["width"] <= box["x"] + box["width"] + 0.5
         assert inner["y"] >= box["y"] - 0.5
         assert inner["y"] + inner["height"] <= box["y"] + box["height"] + 0.5
+
+
+def test_worker_vms_appear_on_their_servers_with_their_containers(reported, open_report):
+    """Tests the nested example's page: each server lists exactly the plan's worker VMs on it
+    with their trust domain and containers, the instance rows name their worker, the summary
+    counts the nested containers and their workers, and the sites table counts them as
+    containers."""
+    r = reported["nested-tenants"]
+    page = open_report(r.html).page
+    assert r.plan.workers, "the example must nest something"
+    nested = [p for p in r.plan.placements if p.worker is not None]
+    assert figures(page, "workers") == [f"{len(nested)} in {len(r.plan.workers)}"]
+    for server in r.plan.servers:
+        card = page.locator(f'section.server[data-server="{server.id}"]')
+        rows = card.locator("table.workers tbody tr").evaluate_all(
+            "els => els.map(e => [e.dataset.worker,"
+            " ...Array.from(e.cells).map(c => c.textContent)])"
+        )
+        expected = [w for w in r.plan.workers if w.server == server.id]
+        assert [row[0] for row in rows] == [w.id for w in expected]
+        for row, worker in zip(rows, expected, strict=True):
+            assert row[2] == worker.trust
+            assert row[3] == worker.flavor
+            held = [p.instance for p in nested if p.worker == worker.id]
+            assert row[-1] == ", ".join(held)
+        forms = card.locator("table.instances tbody tr td:nth-child(3)").all_inner_texts()
+        assert sorted(f for f in forms if "in worker" in f) == sorted(
+            f"container-in-vm in {p.worker}" for p in nested if p.server == server.id
+        )
+    sites = page.locator("#sites + table tbody tr td").all_inner_texts()
+    assert sites[6] == str(r.plan.summary.containers)
+    assert sites[7] == str(len(r.plan.workers))
 
 
 def test_service_routes_are_selectable(reported, open_report):
