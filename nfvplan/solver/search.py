@@ -69,6 +69,7 @@ def search_model(
             bound=model.first_level(solver.best_objective_bound),
             counts=model.read_counts(solver),
             relaxation_bound=incumbent.relaxation_bound,
+            bound_name=incumbent.bound_name,  # which relaxation bound it is, for the plan
             proven=status == cp_model.OPTIMAL,
             open_levels=model.objective.open_levels(
                 solver.objective_value, solver.best_objective_bound

@@ -6,7 +6,7 @@ solved by `solve()` (plans re-checked by the independent checker) and the bound 
 figure, `routing_bound` on the same problem, must equal that optimum. The safety property: on
 random routed scenarios the bound never exceeds the value of any plan of the assignment model,
 and in particular its optimum as CP-SAT proves it on a model the bound was never posted to
-(through `solve()` the bound is posted to the search, so an invalid one could hide there).
+(through `solve()` an invalid bound could hide behind the search's own proof).
 """
 
 from __future__ import annotations
@@ -91,6 +91,7 @@ def test_latency_and_traffic_force_the_edge_servers_and_the_bound_sees_it() -> N
     assert plan.objective.value == pytest.approx(340)
     assert plan.objective.bound == pytest.approx(340)
     assert NAME in plan.stats.formulation
+    assert plan.stats.bound_source == NAME
     assert _bound_of(EDGES) == pytest.approx(340)
 
 
