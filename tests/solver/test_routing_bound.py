@@ -177,6 +177,40 @@ def test_spares_that_must_survive_a_host_are_counted_per_server() -> None:
     assert _bound_of(text) == pytest.approx(240)
 
 
+@pytest.mark.parametrize(("gbps", "optimum"), [(30, 360), (80, 460), (90, 480)])
+def test_the_spare_count_that_pays_is_found_below_and_above_the_spelled_out_values(
+    gbps: int, optimum: float
+) -> None:
+    """One site of big servers (16 UPFs each, 150 a month), `redundancy: 1`, traffic that
+    stays there: needed = gbps / 10 UPFs must survive any host, so a server holds at most the
+    spare s = instances - needed. One server cannot (needed + s <= s); two need s >= needed,
+    three s >= needed / 2. At 30 Gbps: 2 x 150 + 6 x 10 = 360 (three: 450 + 50); at 80 Gbps s = 8,
+    the last value the disjunction spells out (`SPARE_VALUES`): 300 + 160 = 460; at 90 Gbps
+    s = 9, above them, where the exact product holds: 300 + 180 = 480 (three: 450 + 140)."""
+    text = scenario_yaml(
+        TYPES,
+        """
+        sites:
+          a: {servers: {big: 4}}
+          core: {servers: {small: 1}}
+        links:
+          - {between: [a, core], gbps: 400, latency_ms: 5}
+        """,
+        _upf(redundancy=1),
+        f"""
+        services:
+          internet:
+            chain: [upf]
+            demands:
+              - {{from: a, gbps: {gbps}, max_latency_ms: 1}}
+        """,
+    )
+    plan = solve_and_check(text)
+    assert plan.status is Status.OPTIMAL
+    assert plan.objective.value == pytest.approx(optimum)
+    assert _bound_of(text) == pytest.approx(optimum)
+
+
 def test_a_chain_through_the_core_bounds_both_ends() -> None:
     """upf then firewall, from edge a to the core, budget 6 ms over a 5 ms link: the firewall
     may only run at the core (`sites`), so the UPF may sit at a or at the core, but not both
