@@ -123,6 +123,7 @@ def solve(
         incumbent = with_routed(_start(problem, strategy, budget, limits), routed)
         facts.saw(incumbent, budget, objective)
         incumbent, parts = _bound(problem, incumbent, strategy, budget, limits)
+        incumbent = _guided(problem, incumbent, budget, limits)
         facts.saw(incumbent, budget, objective)
         strategy = named(strategy, incumbent)  # the formulation says which bound is used
         if not settled(problem, incumbent):  # when the bound meets the plan, no search
@@ -189,6 +190,7 @@ def _by_neighbourhoods(
     incumbent = with_routed(_start(problem, LNS, budget, limits), routed)
     facts.saw(incumbent, budget, problem.objective)
     incumbent, _parts = _bound(problem, incumbent, LNS, budget, limits)
+    incumbent = _guided(problem, incumbent, budget, limits)
     strategy = named(LNS, incumbent)  # the formulation says which bound is used
     with budget.phase("search"):
         incumbent = search_neighbourhoods(problem, incumbent, budget, limits)
@@ -318,6 +320,19 @@ def _bound(problem: Problem, incumbent: Incumbent, strategy: Strategy, budget, l
         incumbent = whole_bound(problem, incumbent, budget, limits.seed)
     _report(problem, incumbent, budget, limits)
     return incumbent, parts
+
+
+def _guided(problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits) -> Incumbent:
+    """The routing-aware greedy again, guided by the routing bound's best solution."""
+    from nfvplan.solver.start import guided_start
+
+    try:
+        with budget.phase("guided-start"):
+            incumbent = guided_start(problem, incumbent, budget)
+    except Stopped:
+        return incumbent
+    _report(problem, incumbent, budget, limits)
+    return incumbent
 
 
 def _search(problem: Problem, incumbent: Incumbent, strategy, parts, budget, limits) -> Incumbent:

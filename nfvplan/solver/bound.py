@@ -58,6 +58,7 @@ def whole_bound(problem: Problem, incumbent: Incumbent, budget: Budget, seed: in
     if routed is not None:
         _raise_bound(incumbent, routed.bound, ROUTING_NAME)
         incumbent.relaxation_bound = incumbent.bound
+        incumbent.opened = routed.opened
         if routed.forced != problem.counts:
             lp_problem = copy.copy(problem)  # shares every table; only the counts differ
             lp_problem.counts = routed.forced

@@ -36,6 +36,7 @@ import heapq
 import math
 import time
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from nfvplan.model import Demand, Objective
@@ -52,6 +53,9 @@ from nfvplan.solver.stop import stop_requested
 LinkKey = tuple[str, str]
 State = tuple[int, str]
 """(layer, site): the traffic is at `site` and has been processed by the first `layer` VNFs."""
+
+Guide = Mapping[tuple[str, str], int]
+"""(VNF, site) → instances a relaxation opened there (`chain_greedy_plan`'s `guide`)."""
 
 LATENCY_TIE = 1e-3
 """Cost units (cents) per ms in the cheapest-path search: only breaks ties between equal costs."""
@@ -106,7 +110,9 @@ class _Job:
     budget: float
 
 
-def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumbent | None:
+def chain_greedy_plan(
+    problem: Problem, deadline: float | None = None, guide: Guide | None = None
+) -> Incumbent | None:
     """A plan that routes every demand, as an `Incumbent` (`status.decide` gives it its
     status); None when the greedy gets stuck (some demand or instance fits nowhere, or its
     plan breaks a rule it does not model: spread spares, container images on a host's disk) or
@@ -116,6 +122,10 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumb
     allows, `VARIANTS` are tried: the other fixed-count VNFs before the routing (the routes'
     instances then share their servers) or after it (they fill gaps), and an idle server priced
     whole or at the opening instance's share; the cheapest plan wins.
+
+    `guide` (VNF, site) → instances says where a relaxation opened them (the routing bound's
+    best solution): up to that many open there without paying for an idle server, so the
+    routes gather where the relaxation found the servers pay (`_open_price`).
     """
     started = time.perf_counter()
     best: Incumbent | None = None
@@ -127,7 +137,7 @@ def chain_greedy_plan(problem: Problem, deadline: float | None = None) -> Incumb
                 if time.perf_counter() + spent > deadline:
                     break
             congestion = CONGESTION * CONGESTION_GROWTH**_restart
-            run = _ChainGreedy(problem, deadline, congestion, amortise)
+            run = _ChainGreedy(problem, deadline, congestion, amortise, guide)
             found = run.run(fixed_first, first)
             if found is not None and not _whole(problem, found):
                 break  # a rule its server filling does not model: this variant has no plan
@@ -161,14 +171,21 @@ class _ChainGreedy:
     """One run: the network's residual capacities and the instances' spare throughput."""
 
     def __init__(
-        self, problem: Problem, deadline: float | None, congestion: float, amortise: bool = False
+        self,
+        problem: Problem,
+        deadline: float | None,
+        congestion: float,
+        amortise: bool = False,
+        guide: Guide | None = None,
     ) -> None:
         self.problem = problem
+        self.guide = guide or {}
+        self.state = _FirstFit(problem, None)
+        self.floor = self._spread_as_guided()
         self.congestion = congestion
         self.amortise = amortise
         self.scenario = scenario = problem.scenario
         self.deadline = deadline
-        self.state = _FirstFit(problem, None)
         self.adjacent: dict[str, list[tuple[str, float, LinkKey]]] = defaultdict(list)
         self.residual: dict[LinkKey, int] = {}
         for link in scenario.links:
@@ -233,9 +250,23 @@ class _ChainGreedy:
             if not self._route_or_repair(job):
                 self.stuck = (job.service, job.index)
                 return None
-        if not self.state.complete():
+        if not self.state.complete(at_least=self.floor):
             return None
         return self._solution()
+
+    def _spread_as_guided(self) -> dict[str, int]:
+        """VNF → instances the plan keeps at least: for a VNF whose spares must survive any
+        host, the guide's total, whose spares (total - needed) allow as many instances on one
+        server (without a guide, one server holds at most `redundancy` of them)."""
+        floor: dict[str, int] = {}
+        for name in self.problem.vnf_names:
+            needed = self.problem.needed_after_failure(name)
+            total = sum(count for (vnf, _site), count in self.guide.items() if vnf == name)
+            if needed is None or total - needed <= self.state.cap.get(name, 0):
+                continue
+            self.state.cap[name] = total - needed
+            floor[name] = total
+        return floor
 
     def _late(self) -> bool:
         return stop_requested() or (
@@ -326,10 +357,17 @@ class _ChainGreedy:
         else:
             k, s = where[0], where[1]
             price = self.licence[name]
-            if not self.state.instances[s]:
+            if not self.state.instances[s] and not self._guided(name, site):
                 price += self.server_cost[s] * self._share(k, s)
         self._open_cost[key] = (self.version[site], price)
         return price
+
+    def _guided(self, name: str, site: str) -> bool:
+        """True while the site holds fewer instances of the VNF than the guide opened there."""
+        wanted = self.guide.get((name, site), 0)
+        if not wanted:
+            return False
+        return sum(self.instances[key] for key in self.carrying.get((name, site), ())) < wanted
 
     def _share(self, k: int, s: int) -> float:
         """The part of an idle server's cost one instance is charged: all of it at first

@@ -12,7 +12,7 @@ from __future__ import annotations
 import heapq
 import time
 from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -257,9 +257,15 @@ class _FirstFit:
         self.servers[s].load[NIC] += units
         self.load[s, NIC] += units
 
-    def complete(self, names: list[str] | None = None, measure: Callable = max) -> bool:
-        """Place what each VNF (of `names`, default all) still lacks of `problem.counts`, in
-        this greedy's order; False when some instance fits nowhere."""
+    def complete(
+        self,
+        names: list[str] | None = None,
+        measure: Callable = max,
+        at_least: Mapping[str, int] | None = None,
+    ) -> bool:
+        """Place what each VNF (of `names`, default all) still lacks of `problem.counts` (or of
+        `at_least`, where larger), in this greedy's order; False when some instance fits
+        nowhere."""
         problem = self.problem
         chosen = problem.vnf_names if names is None else names
         order = sorted(
@@ -270,7 +276,8 @@ class _FirstFit:
             ),
         )
         for name in order:
-            need = problem.counts[name] - self.placed[name]
+            wanted = max(problem.counts[name], (at_least or {}).get(name, 0))
+            need = wanted - self.placed[name]
             if need > 0:
                 if not self._place_vnf(name, need):
                     return False

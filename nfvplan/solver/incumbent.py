@@ -91,6 +91,9 @@ class Incumbent:
     """The search proved its model has no plan (over the paths it was given)."""
     whatever_paths: bool = False
     """The infeasibility proof holds whatever paths are allowed (a necessary condition)."""
+    opened: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(VNF, site) → instances in the routing bound's best solution, the guided greedy's
+    guide (`start.guided_start`); empty when it has none."""
     notes: list[str] = field(default_factory=list)
     conflict: list[tuple[str, str]] = field(default_factory=list)
     """For an infeasible run with requirements relaxable: the requirement keys in conflict."""

@@ -35,7 +35,7 @@ from __future__ import annotations
 import math
 import time
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
@@ -87,6 +87,9 @@ class RoutingBound:
     configuration LP's item counts."""
     optimal: bool
     """CP-SAT proved the relaxation's optimum (more time would not raise the bound)."""
+    opened: dict[tuple[str, str], int] = field(default_factory=dict)
+    """(VNF, site) → instances in the relaxation's best solution (empty without one): where
+    a plan might open them (`chain_greedy_plan`'s guide)."""
 
 
 def applies(problem: Problem) -> bool:
@@ -386,4 +389,13 @@ def routing_bound(
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE, cp_model.UNKNOWN):
         return None  # no plan exists (the cheap checks and the search say why) or a bug
     bound = max(0, math.ceil(solver.best_objective_bound - 1e-6))
-    return RoutingBound(bound, forced_counts(problem, found), status == cp_model.OPTIMAL)
+    opened: dict[tuple[str, str], int] = defaultdict(int)
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        for (k, site), var in model.y.items():
+            opened[(problem.kinds[k].vnf.name, site)] += solver.value(var)
+    return RoutingBound(
+        bound,
+        forced_counts(problem, found),
+        status == cp_model.OPTIMAL,
+        {key: count for key, count in opened.items() if count > 0},
+    )

@@ -24,15 +24,21 @@ from nfvplan.solver.chain_greedy import chain_greedy_plan
 from nfvplan.solver.incumbent import natural
 from nfvplan.solver.problem import build_problem
 from nfvplan.solver.result import build_plan
+from nfvplan.solver.routing_bound import routing_bound
 from nfvplan.solver.status import decided
 from nfvplan.solver.stop import Stop, stopping
 
 
-def greedy(scenario: Scenario) -> Plan | None:
-    """The chain greedy's plan for `scenario`, checked; None when the greedy gets stuck."""
+def greedy(scenario: Scenario, guided: bool = False) -> Plan | None:
+    """The chain greedy's plan for `scenario`, checked; None when the greedy gets stuck.
+    `guided`: guided by the routing bound's best solution, as the pipeline guides it."""
     problem = build_problem(scenario, scenario.objective, routing=False)
     assert problem.routing is None  # it never needs the chain-path enumeration
-    solution = chain_greedy_plan(problem)
+    guide = None
+    if guided:
+        found = routing_bound(problem, 5.0, 1)
+        guide = found.opened if found is not None else None
+    solution = chain_greedy_plan(problem, guide=guide)
     if solution is None:
         return None
     plan = build_plan(problem, decided(problem, solution), "chain-greedy", 1, 1)
@@ -223,6 +229,53 @@ def test_every_chain_greedy_plan_passes_the_checker(doc: Doc, rnd: random.Random
     note(doc.yaml())
     plan = greedy(doc.scenario())
     event("plan" if plan is not None else "greedy stuck")
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(scenario_docs(large=True, services=True, objective="cost"))
+def test_every_guided_chain_greedy_plan_passes_the_checker(doc: Doc) -> None:
+    """Tests the guided greedy on random small networks: its spares spread as the routing
+    bound's solution spreads them (more than `redundancy` on one server), and whenever it
+    returns a plan, the independent checker finds nothing wrong with it."""
+    note(doc.yaml())
+    plan = greedy(doc.scenario(), guided=True)
+    event("plan" if plan is not None else "greedy stuck")
+
+
+def spares_at_one_site(gbps: int) -> str:
+    """One site of four servers (four UPFs each), `redundancy: 1`, traffic that stays there."""
+    return scenario_yaml(
+        TYPES,
+        """
+        sites:
+          a: {servers: {cheap: 4}}
+          core: {servers: {dear: 1}}
+        links:
+          - {between: [a, core], gbps: 100, latency_ms: 5}
+        """,
+        UPF.replace("license_monthly: 10", "redundancy: 1, license_monthly: 10"),
+        f"""
+        services:
+          internet:
+            chain: [upf]
+            demands:
+              - {{from: a, gbps: {gbps}, max_latency_ms: 1}}
+        """,
+    )
+
+
+def test_guided_by_the_routing_bound_the_greedy_spreads_spares_as_the_optimum_does() -> None:
+    """30 Gbps at a: 3 UPFs are needed and must survive any one host. Unguided, one server
+    holds at most `redundancy` = 1 of them: 4 UPFs on 4 servers, 4 x 100 + 40 = 440. The
+    optimum keeps 3 spares, so a server may hold 3: 6 UPFs on 2 servers, 200 + 60 = 260 (three
+    servers: 5 UPFs, 350). The routing bound's solution is that optimum, and the greedy guided
+    by it finds it; `solve()` returns it, proven."""
+    scenario = parse(spares_at_one_site(30))
+    plain, guided = greedy(scenario), greedy(scenario, guided=True)
+    assert plain is not None and plain.objective.value == 440
+    assert guided is not None and guided.objective.value == 260
+    plan = solve_and_check(scenario)
+    assert plan.status is Status.OPTIMAL and plan.objective.value == 260
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
