@@ -461,7 +461,7 @@ class _Cut:
 
     def text(self, to: str, whose: str) -> str:
         """The cut's links and what lies beyond them: 'links A - B 400, ... (800 Gbps) are
-        the only way to {to} from X, Y and 3 more sites, {whose} total N Gbps'."""
+        the only way to {to} from X, Y and 3 more sites, {whose} N Gbps'."""
         ordered = sorted(self.links, key=lambda link: (-link.gbps, link.a, link.b))
         each = len(ordered) > 1  # one link's Gbps is the total in brackets
         shown = ", ".join(
@@ -476,11 +476,11 @@ class _Cut:
             named += f" and {len(sites) - SHOWN} more sites"
         total = sum(self.beyond.values())
         if not ordered:
-            return f"no link joins {to} to {named}, {whose} total {total:g} Gbps"
+            return f"no link joins {to} to {named}, {whose} {total:g} Gbps"
         links, are = ("link", "is") if len(ordered) == 1 else ("links", "are")
         return (
             f"{links} {shown} ({held:g} Gbps) {are} the only way to {to} from {named}, "
-            f"{whose} total {total:g} Gbps"
+            f"{whose} {total:g} Gbps"
         )
 
 
@@ -523,7 +523,7 @@ def flow_cuts(problem: Problem) -> list[str]:
             messages.append(
                 f"links between {site} and the other ends of its demands carry at most "
                 f"{cut.most:g} Gbps, but those demands total {cut.need:g} Gbps: "
-                + cut.text("it", "whose demands with it")
+                + cut.text("it", "whose demands with it total")
             )
     for vnf, ends in through.items():
         sites = {s.site.name for s in _candidate_slots(problem, vnf)}
@@ -536,9 +536,9 @@ def flow_cuts(problem: Problem) -> list[str]:
             where = ", ".join(sorted(sites)) if len(sites) <= SHOWN else f"{len(sites)} sites"
             messages.append(
                 f"{vnf} can run only at {where}: links carry at most {cut.most:g} Gbps "
-                f"between those sites and the other sources and targets of the demands "
-                f"through it, but those demands must bring {cut.need:g} Gbps to them and "
-                f"back: " + cut.text("them", f"whose traffic through {vnf} and back would")
+                f"between those sites and the sources and targets (elsewhere) of the demands "
+                f"through it, which need {cut.need:g} Gbps: "
+                + cut.text("them", f"whose traffic to and from {vnf} totals")
             )
     return messages
 
