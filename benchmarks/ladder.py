@@ -469,10 +469,18 @@ def ladder(limit_s: float | None, only: str | None, shape: str = "abilene") -> i
     """
     from _common import machine, revision, table
 
+    names = {f"{network}:{model}" for network, model in RUNGS}
+    parts = only.split(",") if only else []
+
+    def chosen(name: str) -> bool:
+        """A part that is a whole rung's name picks that rung alone (americas_nosc's
+        two-per-site without its -fit rung), any other part every rung containing it."""
+        return not parts or any(part == name if part in names else part in name for part in parts)
+
     picked = [
         (network, model)
         for network, model in RUNGS
-        if not only or any(part in f"{network}:{model}" for part in only.split(","))
+        if chosen(f"{network}:{model}")
         if shape == "abilene" or not model.endswith(FIT)  # `nfvplan generate` has no fit
     ]
     limits = f"{limit_s:g} s" if limit_s is not None else "60 s up to 50 sites, 300 s above"
