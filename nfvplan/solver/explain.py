@@ -196,7 +196,8 @@ def cheap_checks(problem: Problem) -> list[str]:
         messages = _volume(problem)
     if not messages and problem.scenario.services:
         # Chain paths (the latency check) exist only on a problem built with routing; the cuts
-        # need the links alone, so they also run on the light problem (`solver._routed_first`).
+        # need the links alone, so they also run on the light problem (`solve()` does when the
+        # routing-aware greedy finds no plan, before any chain path is enumerated).
         if problem.routing is not None:
             messages = _unreachable_demands(problem)
         messages = messages or _cuts(problem) or flow_cuts(problem)
@@ -497,12 +498,12 @@ def flow_cuts(problem: Problem) -> list[str]:
       flow from the other ends into the site must reach their total.
     - Per VNF that runs at only some sites (its candidate sites): each demand through it
       carries its Gbps from its source to one of those sites and from there to its target, so
-      the flow from the ends outside them (a source whose target is the same site twice) into
+      the flow from the ends outside them (a demand back to its own source counts twice) into
       those sites must reach their total.
     """
     scenario = problem.scenario
     network: _Network | None = None
-    ends_at: dict[str, dict[str, float]] = {site: defaultdict(float) for site in scenario.sites}
+    ends_at: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     through: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
     for service in scenario.services.values():
         for demand in service.demands:
@@ -514,11 +515,10 @@ def flow_cuts(problem: Problem) -> list[str]:
                 if demand.target:
                     through[vnf][demand.target] += demand.gbps
     messages = []
-    for site, ends in ends_at.items():
-        if not ends:
-            continue
+    order = {site: index for index, site in enumerate(scenario.sites)}  # the file's order
+    for site in sorted(ends_at, key=lambda site: order.get(site, len(order))):
         network = network or _Network(scenario)
-        cut = network.shortfall(ends, {site})
+        cut = network.shortfall(ends_at[site], {site})
         if cut is not None:
             messages.append(
                 f"links between {site} and the other ends of its demands carry at most "
