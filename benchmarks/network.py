@@ -432,7 +432,9 @@ def main(argv: Sequence[str] | None = None) -> int:
         help="generated ladder: one more topology",
     )
     parser.add_argument(
-        "--only", help="bics or ring100; with --ladder, substrings of 'network:model' rungs"
+        "--only",
+        help="bics or ring100; with --ladder, substrings of 'network:model' rungs (a whole "
+        "rung name: that rung alone)",
     )
     parser.add_argument(
         "--ladder", action="store_true", help="the topohub ladder of issue 13 (ladder.py)"

@@ -99,6 +99,15 @@ def solve(
         return _by_neighbourhoods(scenario, unrouted(light), routed, options, limits, budget, facts)
     if strategy is LNS:
         strategy = None  # no plan to improve region by region: the whole model
+    if routed is None and light is not None:
+        # The greedy found no plan: before the chain paths (minutes at operator scale), the
+        # cheap checks on the light problem, which prove most plan-less scenarios in seconds.
+        with budget.phase("checks-light"):
+            reasons = cheap_checks(light)
+        if reasons:
+            incumbent, why = _decide(light, Incumbent(infeasible=True, whatever_paths=True), limits)
+            reasons = [*why, *reasons]
+            return _plan(scenario, light, incumbent, reasons, WHOLE, options, limits, budget, facts)
     try:
         with budget.phase("build"):
             problem = build()

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import time
 from collections import defaultdict
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
+import networkx as nx
 from ortools.sat.python import cp_model
 
-from nfvplan.model import Demand, Form, Scenario, Scope, Vnf
+from nfvplan.model import Demand, Form, Link, Scenario, Scope, Vnf
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.assignment import AssignmentModel, Requirement
 from nfvplan.solver.budget import EXPLAIN_MIN_STEP_S, EXPLAIN_S, EXPLAIN_STEP_S, stop_at
@@ -193,8 +194,13 @@ def cheap_checks(problem: Problem) -> list[str]:
     messages += _recovery_budgets(problem)
     if not messages:
         messages = _volume(problem)
-    if not messages and problem.routing is not None:
-        messages = _unreachable_demands(problem) or _cuts(problem)
+    if not messages and problem.scenario.services:
+        # Chain paths (the latency check) exist only on a problem built with routing; the cuts
+        # need the links alone, so they also run on the light problem (`solve()` does when the
+        # routing-aware greedy finds no plan, before any chain path is enumerated).
+        if problem.routing is not None:
+            messages = _unreachable_demands(problem)
+        messages = messages or _cuts(problem) or flow_cuts(problem)
     return messages
 
 
@@ -365,6 +371,174 @@ def _cuts(problem: Problem) -> list[str]:
             messages.append(
                 f"links at {site} carry at most {capacity:g} Gbps, but the demands that must "
                 f"leave or enter it total {total:g} Gbps ({listed})"
+            )
+    return messages
+
+
+# -- cuts anywhere in the network (issue 13) ---------------------------------------------------
+
+_FROM = ("from",)  # the super-source and super-sink: tuples, so no site name can be one
+_TO = ("to",)
+CUT_REL_TOL = 1e-5
+CUT_ABS_TOL = 1e-3
+"""A cut is reported only when the Gbps exceed its max flow by more than this (1 Mbit/s and
+10 ppm): more than the checker's own float slack on the cut's links (`check._core.fits`), so a
+plan the checker would pass is never declared impossible."""
+SHOWN = 5
+"""Sites or links named in a message before the rest are counted."""
+
+
+class _Network:
+    """The physical links as a flow network: each link an arc each way with its `gbps`.
+
+    A link's two directions share its `gbps` (the solver's and the checker's rule), but for one
+    commodity flowing toward one place the largest flow with an arc of `gbps` each way equals
+    the largest with the capacity shared (opposite flows on a link cancel), so this is exact
+    for the relaxation the checks use. Built once; each check adds its super nodes and removes
+    them (no copy of the graph per check).
+    """
+
+    def __init__(self, scenario: Scenario) -> None:
+        self.graph = nx.DiGraph()
+        self.graph.add_nodes_from(scenario.sites)
+        self.links: dict[tuple[str, str], Link] = {}
+        for link in scenario.links:
+            for u, v in ((link.a, link.b), (link.b, link.a)):
+                self.graph.add_edge(u, v, capacity=link.gbps)
+                self.links[(u, v)] = link
+        # Per connected part: its narrowest link. Ends that all reach the sink within one part
+        # whose narrowest link holds their whole total pass without a max flow (any path per
+        # end: no link carries more than the total), which skips almost every site.
+        self.part: dict[str, int] = {}
+        self.narrowest: list[float] = []
+        for index, members in enumerate(nx.weakly_connected_components(self.graph)):
+            self.part.update(dict.fromkeys(members, index))
+            gbps = [self.links[(u, v)].gbps for u in members for v in self.graph.successors(u)]
+            self.narrowest.append(min(gbps, default=float("inf")))
+
+    def shortfall(self, ends: dict[str, float], sinks: set[str]) -> _Cut | None:
+        """The minimum cut between `ends` (each sending its Gbps) and `sinks` when it holds
+        less than the ends' total, else None."""
+        need = sum(ends.values())
+        parts = {self.part[site] for site in sinks}
+        if all(self.part[end] in parts for end in ends) and need <= min(
+            self.narrowest[self.part[end]] for end in ends
+        ):
+            return None
+        graph = self.graph
+        sink = next(iter(sinks)) if len(sinks) == 1 else _TO
+        for end, gbps in ends.items():
+            graph.add_edge(_FROM, end, capacity=gbps)
+        if sink is _TO:
+            graph.add_edges_from((site, _TO) for site in sinks)  # no capacity: unbounded
+        try:
+            most, (near, _far) = nx.minimum_cut(graph, _FROM, sink)
+        finally:
+            graph.remove_node(_FROM)
+            if sink is _TO:
+                graph.remove_node(_TO)
+        if need <= most * (1 + CUT_REL_TOL) + CUT_ABS_TOL:
+            return None
+        links = [
+            self.links[(u, v)]
+            for u in near
+            if u is not _FROM
+            for v in graph.successors(u)
+            if v not in near
+        ]
+        beyond = {end: gbps for end, gbps in ends.items() if end in near}
+        return _Cut(need, most, links, beyond)
+
+
+@dataclass(frozen=True)
+class _Cut:
+    """A cut too narrow for the traffic across it: `need` Gbps against `most` (its max flow);
+    `links` hold `sum(gbps)` < the Gbps of the ends `beyond` them (need - most more)."""
+
+    need: float
+    most: float
+    links: list[Link]
+    beyond: dict[str, float]
+
+    def text(self, to: str, whose: str) -> str:
+        """The cut's links and what lies beyond them: 'links A - B 400, ... (800 Gbps) are
+        the only way to {to} from X, Y and 3 more sites, {whose} N Gbps'."""
+        ordered = sorted(self.links, key=lambda link: (-link.gbps, link.a, link.b))
+        each = len(ordered) > 1  # one link's Gbps is the total in brackets
+        shown = ", ".join(
+            f"{link.a} - {link.b}" + (f" {link.gbps:g}" if each else "") for link in ordered[:SHOWN]
+        )
+        if len(ordered) > SHOWN:
+            shown += f" and {len(ordered) - SHOWN} more"
+        held = sum(link.gbps for link in self.links)
+        sites = sorted(self.beyond, key=lambda site: (-self.beyond[site], site))
+        named = ", ".join(sites[:SHOWN])
+        if len(sites) > SHOWN:
+            named += f" and {len(sites) - SHOWN} more sites"
+        total = sum(self.beyond.values())
+        if not ordered:
+            return f"no link joins {to} to {named}, {whose} {total:g} Gbps"
+        links, are = ("link", "is") if len(ordered) == 1 else ("links", "are")
+        return (
+            f"{links} {shown} ({held:g} Gbps) {are} the only way to {to} from {named}, "
+            f"{whose} {total:g} Gbps"
+        )
+
+
+def flow_cuts(problem: Problem) -> list[str]:
+    """Cuts anywhere in the network too narrow for the demands that must cross them: a
+    necessary condition, by max flow on the physical links (latency and chain order ignored).
+
+    `_cuts` looks only at a site's own links; a narrow cut two hops out (a ring of 400 Gbps
+    links around a core with 1 000 Gbps of demands into it) passes it and left the solver to
+    enumerate chain paths and search to the time limit for a plan that cannot exist.
+
+    - Per site: each demand between it and another site carries its Gbps between the two
+      (from source to target, either way: a link's directions share its Gbps), so the largest
+      flow from the other ends into the site must reach their total.
+    - Per VNF that runs at only some sites (its candidate sites): each demand through it
+      carries its Gbps from its source to one of those sites and from there to its target, so
+      the flow from the ends outside them (a demand back to its own source counts twice) into
+      those sites must reach their total.
+    """
+    scenario = problem.scenario
+    network: _Network | None = None
+    ends_at: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    through: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+    for service in scenario.services.values():
+        for demand in service.demands:
+            if demand.target and demand.target != demand.source:
+                ends_at[demand.target][demand.source] += demand.gbps
+                ends_at[demand.source][demand.target] += demand.gbps
+            for vnf in dict.fromkeys(service.chain):
+                through[vnf][demand.source] += demand.gbps
+                if demand.target:
+                    through[vnf][demand.target] += demand.gbps
+    messages = []
+    order = {site: index for index, site in enumerate(scenario.sites)}  # the file's order
+    for site in sorted(ends_at, key=lambda site: order.get(site, len(order))):
+        network = network or _Network(scenario)
+        cut = network.shortfall(ends_at[site], {site})
+        if cut is not None:
+            messages.append(
+                f"links between {site} and the other ends of its demands carry at most "
+                f"{cut.most:g} Gbps, but those demands total {cut.need:g} Gbps: "
+                + cut.text("it", "whose demands with it total")
+            )
+    for vnf, ends in through.items():
+        sites = {s.site.name for s in _candidate_slots(problem, vnf)}
+        outside = {end: gbps for end, gbps in ends.items() if end not in sites}
+        if not sites or not outside:  # no server for it is another check's (`_no_fit`)
+            continue
+        network = network or _Network(scenario)
+        cut = network.shortfall(outside, sites)
+        if cut is not None:
+            where = ", ".join(sorted(sites)) if len(sites) <= SHOWN else f"{len(sites)} sites"
+            messages.append(
+                f"{vnf} can run only at {where}: links carry at most {cut.most:g} Gbps "
+                f"between those sites and the sources and targets (elsewhere) of the demands "
+                f"through it, which need {cut.need:g} Gbps: "
+                + cut.text("them", f"whose traffic to and from {vnf} totals")
             )
     return messages
 
