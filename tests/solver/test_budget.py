@@ -164,7 +164,7 @@ def test_the_run_statistics_name_the_routed_floor_and_the_bound() -> None:
     assert plan.status is Status.OPTIMAL
     assert plan.objective.value == 100
     assert plan.stats.baseline == 100
-    assert list(phases)[:2] == ["build-light", "routed-start"]
+    assert list(phases)[:3] == ["build-light", "checks-light", "routed-start"]
     assert plan.stats.first_plan_s is not None
     assert plan.stats.first_plan_s <= plan.stats.wall_time_s
     assert plan.objective.bound == 100 and plan.stats.bound_source
