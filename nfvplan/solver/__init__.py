@@ -130,6 +130,8 @@ def solve(
         incumbent = _guided(problem, incumbent, budget, limits)
         facts.saw(incumbent, budget, objective)
         strategy = named(strategy, incumbent)  # the formulation says which bound is used
+        if not settled(problem, incumbent) and not strategy.decomposed:
+            incumbent = _guided_search(problem, incumbent, budget, limits)
         if not settled(problem, incumbent):  # when the bound meets the plan, no search
             with budget.phase("search"):
                 incumbent = search(problem, incumbent)
@@ -195,6 +197,7 @@ def _by_neighbourhoods(
     facts.saw(incumbent, budget, problem.objective)
     incumbent, _parts = _bound(problem, incumbent, LNS, budget, limits)
     incumbent = _guided(problem, incumbent, budget, limits)
+    incumbent = _guided_search(problem, incumbent, budget, limits)
     strategy = named(LNS, incumbent)  # the formulation says which bound is used
     with budget.phase("search"):
         incumbent = search_neighbourhoods(problem, incumbent, budget, limits)
@@ -345,6 +348,17 @@ def _guided(problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunL
             incumbent = guided_start(problem, incumbent, budget)
     except Stopped:
         return incumbent
+    _report(problem, incumbent, budget, limits)
+    return incumbent
+
+
+def _guided_search(
+    problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits
+) -> Incumbent:
+    """The sites of the routing bound's best solution re-planned together (`lns.search_guided`)."""
+    from nfvplan.solver.lns import search_guided
+
+    incumbent = search_guided(problem, incumbent, budget, limits)
     _report(problem, incumbent, budget, limits)
     return incumbent
 

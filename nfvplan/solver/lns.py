@@ -28,10 +28,16 @@ from ortools.sat.python import cp_model
 from nfvplan.model import Objective
 from nfvplan.network import PathCache, build_graph
 from nfvplan.solver.assignment import AssignmentModel
-from nfvplan.solver.budget import HOOD_DTIME, HOOD_WALL_S, MIN_HOOD_S, Budget
+from nfvplan.solver.budget import (
+    GUIDED_SEARCH_SHARE,
+    HOOD_DTIME,
+    HOOD_WALL_S,
+    MIN_HOOD_S,
+    Budget,
+)
 from nfvplan.solver.cpsat import make_solver
 from nfvplan.solver.incumbent import Incumbent, Progress, RunLimits, natural
-from nfvplan.solver.neighbourhood import Neighbourhood, SiteIndex, merge, restrict
+from nfvplan.solver.neighbourhood import Neighbourhood, SiteIndex, freed_by, merge, restrict
 from nfvplan.solver.problem import DEFAULT_K_PATHS, Problem
 from nfvplan.solver.routing import RoutingSet
 from nfvplan.solver.stop import Stopped
@@ -98,6 +104,78 @@ def search_neighbourhoods(
         return search.run()
     except Stopped:  # Ctrl-C or the deadline while building a neighbourhood: keep the best
         return search.finish()
+
+
+GUIDED_MAX_FREED = 600
+"""Most demands the guided neighbourhood frees (TataNld two-per-site: 280, a 52-server model
+that CP-SAT improves in 40 s); past it the regional search alone runs."""
+
+
+def search_guided(
+    problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunLimits
+) -> Incumbent:
+    """One neighbourhood before the others: the sites where the routing bound's best solution
+    opens instances (`Incumbent.opened`) and those where the plan has them, with every demand
+    through them freed, solved within `GUIDED_SEARCH_SHARE` of the time left. Why: the
+    relaxation knows where instances pay but not how they split over servers, the plan knows
+    the servers but grew demand by demand; re-planned together on those sites only, CP-SAT gets
+    close to the relaxation's value (docs/network-scale.md). The incumbent unless cheaper."""
+    if not incumbent.opened or not incumbent.has_plan or not incumbent.flows:
+        return incumbent
+    if problem.current is not None or problem.failures:  # a re-plan keeps to its own rules
+        return incumbent
+    region = sorted(
+        {site for (_vnf, site) in incumbent.opened}
+        | {problem.slots[s].site.name for (_k, s, _n), count in incumbent.counts.items() if count}
+    )
+    if len(freed_by(incumbent, region)) > GUIDED_MAX_FREED:
+        return incumbent
+    seconds = GUIDED_SEARCH_SHARE * budget.left()
+    try:
+        with budget.phase("guided-search", seconds):
+            cache = PathCache(build_graph(problem.scenario))
+            hood = restrict(
+                problem, incumbent, region, SiteIndex.of(problem), cache, K_PATHS, PATH_CAP
+            )
+            outcome = _solve(hood, seconds, limits, dtime=None)
+    except Stopped:
+        return incumbent
+    if outcome.found is None:
+        return incumbent
+    merged = merge(problem, incumbent, hood, outcome.found)
+    assert merged.value is not None and incumbent.value is not None
+    if merged.value >= incumbent.value:
+        return incumbent
+    merged.notes = [*merged.notes, GUIDED_NOTE]
+    return merged
+
+
+GUIDED_NOTE = (
+    "improved by re-planning the sites of the routing bound's best solution together "
+    "(every demand through them)"
+)
+
+
+def _solve(
+    hood: Neighbourhood, seconds: float, limits: RunLimits, dtime: float | None = HOOD_DTIME
+) -> _Outcome:
+    """The restricted model from the current sub-plan within `seconds` (and `dtime`, a
+    deterministic limit, so that a search that converges repeats itself), CP-SAT in its
+    deterministic mode: a search that finishes gives the same plan every run."""
+    model = AssignmentModel(hood.problem)
+    model.add_hint(hood.counts)
+    model.add_network_hint(hood.flows, hood.traffic)
+    solver = make_solver(seconds, workers=limits.workers, seed=limits.seed)
+    if dtime is not None:
+        solver.parameters.max_deterministic_time = dtime
+    status = solver.solve(model.cp)
+    if status == cp_model.MODEL_INVALID:
+        raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
+    if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return _Outcome(None, optimal=False)
+    found = Incumbent(counts=model.read_counts(solver))
+    model.read_network(solver, found)
+    return _Outcome(found, optimal=status == cp_model.OPTIMAL)
 
 
 class _Search:
@@ -186,20 +264,7 @@ class _Search:
 
     def _solve(self, hood: Neighbourhood) -> _Outcome:
         """The restricted model from the current sub-plan, under the deterministic limit."""
-        model = AssignmentModel(hood.problem)
-        model.add_hint(hood.counts)
-        model.add_network_hint(hood.flows, hood.traffic)
-        seconds = min(HOOD_WALL_S, self.budget.left())
-        solver = make_solver(seconds, workers=self.limits.workers, seed=self.limits.seed)
-        solver.parameters.max_deterministic_time = HOOD_DTIME
-        status = solver.solve(model.cp)
-        if status == cp_model.MODEL_INVALID:
-            raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
-        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            return _Outcome(None, optimal=False)
-        found = Incumbent(counts=model.read_counts(solver))
-        model.read_network(solver, found)
-        return _Outcome(found, optimal=status == cp_model.OPTIMAL)
+        return _solve(hood, min(HOOD_WALL_S, self.budget.left()), self.limits)
 
     def _report(self) -> None:
         if self.limits.progress is None or self.best.value is None:

@@ -89,11 +89,7 @@ def restrict(
     """The neighbourhood of `plan` that frees `region` (see the module docstring)."""
     scenario = problem.scenario
     inside = set(region)
-    freed = {
-        (flow.service, flow.demand)
-        for flow in plan.flows
-        if inside & set(flow.path.vnf_sites) or flow.path.sites[0] in inside
-    }
+    freed = freed_by(plan, region)
     kept = [flow for flow in plan.flows if (flow.service, flow.demand) not in freed]
     border = sorted(
         {
@@ -177,6 +173,16 @@ def restrict(
         flows=hint_flows,
         traffic={key: u for key, u in plan.traffic.items() if key[1] in slots},
     )
+
+
+def freed_by(plan: Incumbent, region: list[str]) -> set[DemandKey]:
+    """The demands a region frees: those whose routes process traffic in it or start there."""
+    inside = set(region)
+    return {
+        (flow.service, flow.demand)
+        for flow in plan.flows
+        if inside & set(flow.path.vnf_sites) or flow.path.sites[0] in inside
+    }
 
 
 def chained(problem: Problem) -> list[str]:

@@ -104,7 +104,7 @@ def search_model(
     return incumbent
 
 
-FLOOR_NOTE = "the routing-aware greedy's plan was kept: the search found only costlier ones in time"
+FLOOR_NOTE = "the plan the search started from was kept: it found only costlier ones in time"
 OUTSIDE_PATHS_NOTE = (
     "the routing-aware greedy's plan was kept: it routes over paths the search's restricted "
     "path set leaves out, over which the search found no plan"

@@ -22,8 +22,11 @@ from nfvplan.solver import SolveOptions, lns, solve
 from nfvplan.solver.budget import Budget
 from nfvplan.solver.chain_greedy import chain_greedy_plan
 from nfvplan.solver.incumbent import RunLimits, natural
-from nfvplan.solver.lns import search_neighbourhoods, unrouted
+from nfvplan.solver.lns import search_guided, search_neighbourhoods, unrouted
 from nfvplan.solver.problem import build_problem
+from nfvplan.solver.result import build_plan
+from nfvplan.solver.routing_bound import routing_bound
+from nfvplan.solver.status import decided
 from nfvplan.solver.stop import Stop, stopping
 from nfvplan.solver.strategy import LNS
 from tests.helpers import parse, scenario_yaml
@@ -120,6 +123,29 @@ def test_a_search_that_converges_gives_the_same_plan_every_run() -> None:
     assert first.objective.value == second.objective.value == 630
     assert first.placements == second.placements
     assert first.routes == second.routes
+
+
+def test_the_sites_of_the_routing_bounds_solution_replanned_together_reach_the_optimum() -> None:
+    """Tests `search_guided` alone on two lines: the greedy's 640 (a UPF at each a and b), the
+    routing bound's solution a UPF at each b (its optimum, 420, proven). Re-planned together on
+    the sites of both (every demand freed), the plan is that optimum, and it passes the checker
+    as `nfvplan solve` would write it."""
+    scenario = parse(lines(2))
+    light = build_problem(scenario, scenario.objective, routing=False)
+    found = chain_greedy_plan(light)
+    bound = routing_bound(light, 10.0, 1)
+    assert found is not None and bound is not None and bound.optimal
+    assert natural(scenario.objective, found.value) == 640
+    assert natural(scenario.objective, bound.bound) == 420
+    assert bound.opened == {("upf", "b1"): 1, ("upf", "b2"): 1}
+    found.opened = bound.opened
+    problem = unrouted(light)
+    better = search_guided(problem, found, Budget(20.0, time.perf_counter()), RunLimits(20.0, 1, 1))
+    assert natural(scenario.objective, better.value) == 420
+    plan = build_plan(problem, decided(problem, better), "guided", 1, 1)
+    violations = check_plan(scenario, plan)
+    assert violations == [], "\n".join(f"[{v.rule}] {v.message}" for v in violations)
+    assert sorted(p.server for p in plan.placements) == ["b1/mid/1", "b2/mid/1"]
 
 
 def test_a_stop_already_requested_keeps_the_plan_it_was_given() -> None:
