@@ -343,6 +343,8 @@ def _guided(problem: Problem, incumbent: Incumbent, budget: Budget, limits: RunL
     """The routing-aware greedy again, guided by the routing bound's best solution."""
     from nfvplan.solver.start import guided_start
 
+    if not incumbent.opened:  # no routing bound solution to be guided by
+        return incumbent
     try:
         with budget.phase("guided-start"):
             incumbent = guided_start(problem, incumbent, budget)

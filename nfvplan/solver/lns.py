@@ -20,6 +20,7 @@ limits per neighbourhood, the same scenario and seed give the same plan every ru
 from __future__ import annotations
 
 import random
+import threading
 import time
 from dataclasses import dataclass, replace
 
@@ -106,6 +107,10 @@ def search_neighbourhoods(
         return search.finish()
 
 
+GUIDED_MAX_SITE_SHARE = 0.5
+"""The guided neighbourhood runs only on at most this share of the sites with servers: on
+examples/5g-abilene.yaml (a UPF in every metro) it would be the whole model again, and it
+added 6 s to the search's 5 s proof (germany50 two-per-site: 5 sites of 50, TataNld 7 of 143)."""
 GUIDED_MAX_FREED = 600
 """Most demands the guided neighbourhood frees (TataNld two-per-site: 280, a 52-server model
 that CP-SAT improves in 40 s); past it the regional search alone runs."""
@@ -128,6 +133,9 @@ def search_guided(
         {site for (_vnf, site) in incumbent.opened}
         | {problem.slots[s].site.name for (_k, s, _n), count in incumbent.counts.items() if count}
     )
+    with_servers = {slot.site.name for slot in problem.slots}
+    if len(region) > GUIDED_MAX_SITE_SHARE * len(with_servers):
+        return incumbent  # about the whole model: the search proper does better on it
     if len(freed_by(incumbent, region)) > GUIDED_MAX_FREED:
         return incumbent
     seconds = GUIDED_SEARCH_SHARE * budget.left()
@@ -137,7 +145,11 @@ def search_guided(
             hood = restrict(
                 problem, incumbent, region, SiteIndex.of(problem), cache, K_PATHS, PATH_CAP
             )
-            outcome = _solve(hood, seconds, limits, dtime=None)
+            outside = problem.plan_cost(
+                {key: c for key, c in incumbent.counts.items() if key[1] not in hood.slots}
+            )
+            target = None if incumbent.bound is None else int(incumbent.bound) - outside
+            outcome = _solve(hood, seconds, limits, dtime=None, watch=_Watch(target))
     except Stopped:
         return incumbent
     if outcome.found is None:
@@ -156,8 +168,68 @@ GUIDED_NOTE = (
 )
 
 
+class _Watch(cp_model.CpSolverSolutionCallback):
+    """Ends the guided search once its first objective level meets `target` (the bound, less
+    what the plan outside the neighbourhood costs: nothing better exists on that level), or
+    once it stalls: no better first level for `GUIDED_STALL_S` and for half the time so far.
+    Why: the levels below the first (link loads, tie-breaks) are slow to prove, and the search
+    after it works on them anyway (examples/5g-abilene.yaml: 9.6 s without the watch)."""
+
+    def __init__(self, target: int | None) -> None:
+        super().__init__()
+        self.target = target
+        self.model: AssignmentModel | None = None
+        self.started = time.perf_counter()
+        self.best: int | None = None
+        self.improved = self.started
+        self.done = threading.Event()
+
+    def on_solution_callback(self) -> None:
+        assert self.model is not None
+        now = time.perf_counter()
+        first = self.model.first_level(self.objective_value)
+        if self.best is None or first < self.best:
+            self.best, self.improved = first, now
+        if self.target is not None and first <= self.target:
+            self.stop_search()
+
+    def stalled(self) -> bool:
+        """True once the first level has not improved for `GUIDED_STALL_S` and for half the
+        time so far (before any solution: never, the time limit holds)."""
+        now = time.perf_counter()
+        quiet = now - self.improved
+        return (
+            self.best is not None and quiet > GUIDED_STALL_S and quiet > 0.5 * (now - self.started)
+        )
+
+    def watching(self, solver: cp_model.CpSolver) -> threading.Thread:
+        """A thread that stops `solver` when the search stalls (solutions alone cannot tell:
+        a stalled search finds none), until `done` is set."""
+        self.done = threading.Event()
+
+        def watch() -> None:
+            while not self.done.wait(WATCH_POLL_S):
+                if self.stalled():
+                    solver.stop_search()
+                    return
+
+        thread = threading.Thread(target=watch, name="guided-search-watch", daemon=True)
+        thread.start()
+        return thread
+
+
+GUIDED_STALL_S = 5.0
+"""The guided search stops after this long without a better first level (and half its time)."""
+WATCH_POLL_S = 0.25
+"""How often the watch looks at the guided search."""
+
+
 def _solve(
-    hood: Neighbourhood, seconds: float, limits: RunLimits, dtime: float | None = HOOD_DTIME
+    hood: Neighbourhood,
+    seconds: float,
+    limits: RunLimits,
+    dtime: float | None = HOOD_DTIME,
+    watch: _Watch | None = None,
 ) -> _Outcome:
     """The restricted model from the current sub-plan within `seconds` (and `dtime`, a
     deterministic limit, so that a search that converges repeats itself), CP-SAT in its
@@ -168,7 +240,16 @@ def _solve(
     solver = make_solver(seconds, workers=limits.workers, seed=limits.seed)
     if dtime is not None:
         solver.parameters.max_deterministic_time = dtime
-    status = solver.solve(model.cp)
+    if watch is None:
+        status = solver.solve(model.cp)
+    else:
+        watch.model = model
+        thread = watch.watching(solver)
+        try:
+            status = solver.solve(model.cp, watch)
+        finally:
+            watch.done.set()
+            thread.join()
     if status == cp_model.MODEL_INVALID:
         raise RuntimeError(f"internal error: invalid CP-SAT model: {model.cp.validate()}")
     if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):

@@ -140,7 +140,12 @@ def test_the_sites_of_the_routing_bounds_solution_replanned_together_reach_the_o
     assert bound.opened == {("upf", "b1"): 1, ("upf", "b2"): 1}
     found.opened = bound.opened
     problem = unrouted(light)
-    better = search_guided(problem, found, Budget(20.0, time.perf_counter()), RunLimits(20.0, 1, 1))
+    budget, limits = Budget(20.0, time.perf_counter()), RunLimits(20.0, 1, 1)
+    # Those sites (a1, b1, a2, b2) are 4 of 6: about the whole model, so by default it declines.
+    assert search_guided(problem, found, budget, limits) is found
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(lns, "GUIDED_MAX_SITE_SHARE", 1.0)
+        better = search_guided(problem, found, budget, limits)
     assert natural(scenario.objective, better.value) == 420
     plan = build_plan(problem, decided(problem, better), "guided", 1, 1)
     violations = check_plan(scenario, plan)
