@@ -89,7 +89,8 @@ MIN_HOOD_S = 0.3
 GUIDED_SEARCH_SHARE = 0.7
 """Of the time left after the bound, what the guided neighbourhood may take (`lns.search_guided`:
 the sites of the routing bound's best solution and the plan's, every demand through them
-freed); it ends sooner when CP-SAT proves that neighbourhood. Measured alone (2 workers):
+freed); it ends sooner when CP-SAT proves that neighbourhood. Measured alone by a scratch
+script (not kept: `restrict` + the assignment model on the guided sites, 2 workers):
 TataNld edge-to-core 23 040 -> 20 730 in 30 s, where the regional search reached 21 900 in
 276 s; germany50 two-per-site 17 600 -> 14 370 in 14 s; TataNld two-per-site 44 630 -> 42 250
 in 110 s and 41 140 in 200 s, still improving, where the regional search after it found

@@ -205,7 +205,6 @@ class _Watch(cp_model.CpSolverSolutionCallback):
     def watching(self, solver: cp_model.CpSolver) -> threading.Thread:
         """A thread that stops `solver` when the search stalls (solutions alone cannot tell:
         a stalled search finds none), until `done` is set."""
-        self.done = threading.Event()
 
         def watch() -> None:
             while not self.done.wait(WATCH_POLL_S):
